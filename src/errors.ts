@@ -1,0 +1,65 @@
+/**
+ * Typed errors with a stable `code`. Callers branch on `code`, never on messages.
+ *
+ * Programmer errors (bad options, use after finalize) are thrown as `TypeError`/`RangeError` naming
+ * the option and the value; bad media mid-stream is an {@link S3HlsError} reported through events and
+ * counters while the stream goes on.
+ */
+
+/** Every error code the SDK reports. */
+export const ErrorCode = {
+  /** A pack had no items, or only empty parts. */
+  EmptyPack: 'EMPTY_PACK',
+  /** An item had a `part2` but an empty or missing `part1`. */
+  SecondPartWithoutFirst: 'SECOND_PART_WITHOUT_FIRST',
+  /** No Annex B start code was found in an item. */
+  NoStartCode: 'NO_START_CODE',
+  /** Bytes that are not H.264 (forbidden_zero_bit set, unknown structure). */
+  BadNalUnit: 'BAD_NAL_UNIT',
+  /** An SPS that could not be parsed. */
+  BadSps: 'BAD_SPS',
+  /** An ADTS frame with a bad sync word or length. */
+  BadAdts: 'BAD_ADTS',
+  /** A frame that cannot fit in the pool even when it is empty. */
+  FrameTooLarge: 'FRAME_TOO_LARGE',
+  /** Audio arrived before the first video IDR: it cannot start a segment. */
+  AudioBeforeVideo: 'AUDIO_BEFORE_VIDEO',
+  /** Video frames before the first IDR with SPS/PPS: nothing can be decoded from them. */
+  NoKeyframeYet: 'NO_KEYFRAME_YET',
+  /** The pool is full: frames are dropped until the next IDR. */
+  PoolFull: 'POOL_FULL',
+  /** A timestamp that is not a finite non-negative number. */
+  BadTimestamp: 'BAD_TIMESTAMP',
+  /** Frames dropped to the end of a GOP whose start was dropped. */
+  GopIncomplete: 'GOP_INCOMPLETE',
+  /** Upload: credentials expired or refused (ExpiredToken, InvalidAccessKeyId, SignatureDoesNotMatch). */
+  CredentialsRefused: 'CREDENTIALS_REFUSED',
+  /** Upload: an error retrying cannot fix (NoSuchBucket, AccessDenied). */
+  UploadPermanent: 'UPLOAD_PERMANENT',
+  /** Upload: a transient error (5xx, SlowDown, reset, timeout); the segment stays queued. */
+  UploadTransient: 'UPLOAD_TRANSIENT',
+  /** Invalid S3 object tags. */
+  BadTags: 'BAD_TAGS',
+  /** finalize() timed out or was aborted with segments still not uploaded. */
+  FinalizeIncomplete: 'FINALIZE_INCOMPLETE',
+} as const;
+
+/** One of {@link ErrorCode}'s values. */
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** An error of the SDK, with a stable machine-readable `code`. */
+export class S3HlsError extends Error {
+  /** Stable code; see {@link ErrorCode}. */
+  readonly code: ErrorCodeValue;
+
+  /**
+   * @param code - the stable code
+   * @param message - a human sentence naming the problem (never a secret)
+   * @param options - `cause`, the underlying error
+   */
+  constructor(code: ErrorCodeValue, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'S3HlsError';
+    this.code = code;
+  }
+}
