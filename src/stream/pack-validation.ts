@@ -1,0 +1,46 @@
+/**
+ * Edge checks of frame packs: shape errors a program makes (wrong types) throw TypeError; empty or
+ * inconsistent packs an encoder can produce are reported as a code so the stream counts a drop and
+ * goes on.
+ */
+import { ErrorCode, type ErrorCodeValue } from '../errors.js';
+import type { PackItem, PackTiming } from '../types.js';
+
+/** Checks a pack's items; returns undefined when usable, else the drop code. */
+export function checkItems(items: unknown, what: string): ErrorCodeValue | undefined {
+  if (!Array.isArray(items)) throw new TypeError(`${what}.items must be an array of { part1, part2? }, got ${typeof items}`);
+  if (items.length === 0) return ErrorCode.EmptyPack;
+  let bytes = 0;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as PackItem | undefined;
+    if (item === null || typeof item !== 'object' || !(item.part1 instanceof Uint8Array)) {
+      throw new TypeError(`${what}.items[${i}].part1 must be a Uint8Array`);
+    }
+    const p2 = item.part2;
+    if (p2 !== undefined && !(p2 instanceof Uint8Array)) throw new TypeError(`${what}.items[${i}].part2 must be a Uint8Array or undefined`);
+    if (item.part1.length === 0 && p2 !== undefined && p2.length > 0) return ErrorCode.SecondPartWithoutFirst;
+    bytes += item.part1.length + (p2 === undefined ? 0 : p2.length);
+  }
+  return bytes === 0 ? ErrorCode.EmptyPack : undefined;
+}
+
+/**
+ * The pack's PTS and DTS in 90 kHz ticks, written into `out`; returns false when the timestamps
+ * are missing or not finite non-negative numbers (or DTS > PTS).
+ */
+export function readTiming(pack: PackTiming, out: { pts: number; dts: number }): boolean {
+  let pts: number;
+  if (pack.pts90k !== undefined) {
+    pts = pack.pts90k;
+  } else if (pack.timestampUs !== undefined) {
+    // µs → 90 kHz: × 0.09. Multiplying by 9 first could pass 2^53 for epoch-based µs clocks.
+    pts = Math.round(pack.timestampUs * 0.09);
+  } else {
+    return false;
+  }
+  const dts = pack.dts90k ?? pts;
+  if (!Number.isFinite(pts) || !Number.isFinite(dts) || pts < 0 || dts < 0 || dts > pts) return false;
+  out.pts = Math.round(pts);
+  out.dts = Math.round(dts);
+  return true;
+}
