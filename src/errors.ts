@@ -34,8 +34,6 @@ export const ErrorCode = {
   GopIncomplete: 'GOP_INCOMPLETE',
   /** Timestamps reset or jumped in the middle of a GOP: the rest of the GOP is dropped, the next IDR starts a new timeline. */
   TimestampDiscontinuity: 'TIMESTAMP_DISCONTINUITY',
-  /** Audio started after the open segment's PMT was written without an audio track: it is declared from the next segment. */
-  AudioTrackPending: 'AUDIO_TRACK_PENDING',
   /** Upload: credentials expired or refused (ExpiredToken, InvalidAccessKeyId, SignatureDoesNotMatch). */
   CredentialsRefused: 'CREDENTIALS_REFUSED',
   /** Upload: an error retrying cannot fix (NoSuchBucket, AccessDenied). */

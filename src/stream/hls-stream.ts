@@ -250,7 +250,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
         this.#dropping !== undefined ? 'no open segment while video is dropped to the next IDR' : 'audio before the first video IDR cannot start a segment',
       );
     }
-    if (!this.#segHasAudioTrack) return this.#dropAudio(ErrorCode.AudioTrackPending, 'audio started after this segment began; it is declared from the next segment');
+    if (!this.#segHasAudioTrack) this.#declareAudioTrack();
     const payload = this.#audio.payload;
     if (payload.byteLength > MAX_AUDIO_PAYLOAD) return this.#dropAudio(ErrorCode.FrameTooLarge, `audio pack of ${payload.byteLength} bytes exceeds one PES (${MAX_AUDIO_PAYLOAD})`);
     const pcr = this.#pcrFor(t.pts, false);
@@ -385,6 +385,24 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     writePat(bytes, pool.nextPacket(), this.#cc);
     writePmt(bytes, pool.nextPacket(), this.#cc, { video: true, audio: this.#segHasAudioTrack });
     this.#open = true;
+  }
+
+  /**
+   * Audio appeared after the open segment's PMT was written (cameras often deliver the first IDR
+   * before the first audio frame). The segment is still ours, so its PMT is rewritten in place to
+   * list the audio track, keeping the packet's continuity counter: no audio is lost and the PMT
+   * lists only tracks really present.
+   */
+  #declareAudioTrack(): void {
+    const pool = this.#pool;
+    const at = (this.#segMark.head + TS_PACKET_SIZE) % pool.capacity; // PAT, then the PMT
+    const bytes = pool.bytes;
+    const headerCc = bytes[at + 3];
+    const next = this.#cc.peek(PID_PMT);
+    writePmt(bytes, at, this.#cc, { video: true, audio: true });
+    bytes[at + 3] = headerCc;
+    restoreCc(this.#cc, PID_PMT, next);
+    this.#segHasAudioTrack = true;
   }
 
   /** Emits the open segment (if any) with its duration ending at `endPts`. */

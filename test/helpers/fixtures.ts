@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where generated fixtures are cached (per machine, shared by test files). */
-export const FIXTURE_DIR = join(tmpdir(), 's3hls-fixtures-v1');
+export const FIXTURE_DIR = join(tmpdir(), 's3hls-fixtures-v2');
 
 /** True when ffmpeg is on PATH. */
 export function hasFfmpeg(): boolean {
@@ -22,8 +22,8 @@ export const RECIPES = {
   'baseline.h264': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'baseline', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1', '-f', 'h264'],
   /** 640x360 main, 4 slices per frame, SEI, no AUDs, 25 fps, 4 s. */
   'main-slices.h264': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'main', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-x264-params', 'slices=4', '-f', 'h264'],
-  /** 640x360 high with 2 B-frames, in MPEG-TS so ffprobe gives the real PTS/DTS (see `highBframes`). */
-  'high-bframes.ts': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-profile:v', 'high', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '2', '-pix_fmt', 'yuv420p', '-f', 'mpegts'],
+  /** 640x360 High profile (veryfast: ultrafast would fall back to Main) with 2 B-frames, in MPEG-TS so ffprobe gives the real PTS/DTS (see `highBframes`). */
+  'high-bframes.ts': ['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', '4', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-g', '25', '-keyint_min', '25', '-sc_threshold', '0', '-bf', '2', '-pix_fmt', 'yuv420p', '-f', 'mpegts'],
   /** 1920x1080 high, 25 fps, 10 s, ~5 Mbit/s, GOP 50. */
   '1080p.h264': ['-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-t', '10', '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '5M', '-maxrate', '5M', '-bufsize', '5M', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'h264'],
   /** 48 kHz stereo AAC-LC in ADTS, 4 s. */
