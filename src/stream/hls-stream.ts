@@ -112,7 +112,6 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #open = false; // a segment is open (PAT/PMT written)
   #dropping: ErrorCodeValue | undefined; // dropping video until the next IDR, and why
   #pendingDiscontinuity: DiscontinuityReason | undefined = 'start';
-  #audioSeen = false;
   #segHasAudioTrack = false;
   #sequence = 0;
   #runFirstPts = 0;
@@ -243,7 +242,6 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (!readTiming(pack, t)) return this.#dropAudio(ErrorCode.BadTimestamp, 'pack needs pts90k or timestampUs, finite and >= 0');
     const audio = this.#audio.assemble(pack.items);
     if (audio.error !== undefined) return this.#dropAudio(audio.error, audio.detail);
-    this.#audioSeen = true;
     if (!this.#open) {
       return this.#dropAudio(
         this.#dropping ?? ErrorCode.AudioBeforeVideo,
@@ -380,18 +378,19 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#mark(this.#gopMark, pts);
     this.#segFirstPts = pts;
     this.#segMaxPts = pts;
-    this.#segHasAudioTrack = this.#audioSeen;
+    // The PMT lists video only until an audio frame lands in this segment (#declareAudioTrack).
+    this.#segHasAudioTrack = false;
     const bytes = pool.bytes;
     writePat(bytes, pool.nextPacket(), this.#cc);
-    writePmt(bytes, pool.nextPacket(), this.#cc, { video: true, audio: this.#segHasAudioTrack });
+    writePmt(bytes, pool.nextPacket(), this.#cc, { video: true, audio: false });
     this.#open = true;
   }
 
   /**
-   * Audio appeared after the open segment's PMT was written (cameras often deliver the first IDR
-   * before the first audio frame). The segment is still ours, so its PMT is rewritten in place to
-   * list the audio track, keeping the packet's continuity counter: no audio is lost and the PMT
-   * lists only tracks really present.
+   * The first audio frame of a segment: the segment is still ours (open, in the pool), so its PMT is
+   * rewritten in place to list the audio track, keeping the packet's continuity counter. Every PMT
+   * thus lists exactly the tracks present in its segment, and audio that starts after the first IDR
+   * (cameras often deliver video first) is not lost.
    */
   #declareAudioTrack(): void {
     const pool = this.#pool;

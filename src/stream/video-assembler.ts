@@ -80,8 +80,8 @@ export class VideoAssembler {
       const p1 = item.part1;
       const p2 = item.part2;
       const n = scanner.scan(p1, p2);
-      if (n === 0 || scanner.leadingBytes > 0) {
-        return this.#fail(ErrorCode.NoStartCode, `item ${k} has ${scanner.leadingBytes} bytes before any Annex B start code`);
+      if (scanner.leadingBytes > 0 || (n === 0 && scanner.badUnits === 0)) {
+        return this.#fail(ErrorCode.NoStartCode, `item ${k} has ${scanner.leadingBytes} byte(s) before any Annex B start code`);
       }
       if (scanner.badUnits > 0) {
         return this.#fail(ErrorCode.BadNalUnit, `item ${k} has ${scanner.badUnits} empty NAL unit(s) or a set forbidden_zero_bit`);
