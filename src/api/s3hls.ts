@@ -1,0 +1,185 @@
+/**
+ * The C-SDK-style API for firmware-style apps: one default stream per instance, driven by
+ * `initialize / setCredential / setTag / startUpload / putVideoFrame / putAudioFrame / finalize`,
+ * named as in the AWS sample C SDK for IP cameras. `S3HLS` is the default instance; `new S3Hls()`
+ * makes independent ones (no globals are shared between instances). Programs with many cameras use
+ * the instance API underneath directly: one {@link Uploader}, one {@link HlsStream} per camera.
+ *
+ * Frames put after `initialize` and before `startUpload` are muxed and kept in the pool (a held
+ * sink), then handed to the uploader when `startUpload` is called, so nothing is lost to call order.
+ */
+import { validateCameraId, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
+import { HlsStream, type DropEvent } from '../stream/hls-stream.js';
+import type { StreamStats } from '../stream/stream-stats.js';
+import type { AudioFramePack, Segment, SegmentSink, VideoFramePack } from '../types.js';
+import { Uploader, type DrainReport, type StreamUploadSink, type UploadStats } from '../upload/uploader.js';
+import type { UploaderOptions } from '../upload/options.js';
+import { parseTags, type TagsInput } from '../upload/tags.js';
+
+/** Configuration of {@link S3Hls.initialize}: the uploader's options plus the default stream's. */
+export interface S3HlsConfig extends UploaderOptions {
+  /** Key prefix of the stream's segments, e.g. `cameras/front-door`. */
+  readonly prefix: string;
+  /** Camera id (events, stats). @defaultValue the last part of `prefix` */
+  readonly streamId?: string;
+  /** Pool size in bytes. @defaultValue 4 MiB */
+  readonly poolBytes?: number;
+  /** Segment target, seconds. @defaultValue 2 */
+  readonly targetSegmentSeconds?: number;
+  /** Initial tags, `k1=v1&k2=v2` or an object. @defaultValue none */
+  readonly tags?: TagsInput;
+  /** Key layout. @defaultValue 'timeline' */
+  readonly layout?: KeyLayout;
+  /** Called for every dropped-frames report (bad input, pool full). */
+  readonly onDrop?: (event: DropEvent) => void;
+}
+
+/** Counters of the default stream and its uploader. */
+export interface S3HlsStats {
+  readonly stream: StreamStats;
+  readonly upload: UploadStats;
+}
+
+/** Options of {@link S3Hls.finalize}. */
+export interface FinalizeOptions {
+  /** Give up waiting for uploads after this long, ms. @defaultValue 30000 */
+  readonly timeoutMs?: number;
+  /** Abort the wait. */
+  readonly signal?: AbortSignal;
+}
+
+/** Holds segments until startUpload gives it a real sink. */
+class HeldSink implements SegmentSink {
+  #target: SegmentSink | undefined;
+  readonly #held: Segment[] = [];
+  #ended: string | undefined;
+
+  onSegment(segment: Segment): void {
+    if (this.#target) this.#target.onSegment(segment);
+    else this.#held.push(segment);
+  }
+
+  onEnd(streamId: string): void {
+    if (this.#target) this.#target.onEnd?.(streamId);
+    else this.#ended = streamId;
+  }
+
+  attach(target: SegmentSink): void {
+    this.#target = target;
+    for (const s of this.#held.splice(0)) target.onSegment(s);
+    if (this.#ended !== undefined) target.onEnd?.(this.#ended);
+  }
+}
+
+interface Session {
+  readonly uploader: Uploader;
+  readonly stream: HlsStream;
+  readonly held: HeldSink;
+  readonly streamId: string;
+  readonly prefix: string;
+  readonly layout: KeyLayout | undefined;
+  tags: TagsInput | undefined;
+  sink: StreamUploadSink | undefined;
+}
+
+/** One C-style SDK instance: one stream, one uploader. */
+export class S3Hls {
+  #session: Session | undefined;
+
+  /**
+   * Sets up the pool, the muxer and the uploader. Frames may be put from now on.
+   * @throws TypeError when already initialized (call finalize first) or an option is invalid
+   */
+  initialize(config: S3HlsConfig): void {
+    if (this.#session) throw new TypeError('S3HLS.initialize() called twice: call finalize() first');
+    if (config === null || typeof config !== 'object') throw new TypeError('S3HLS.initialize() needs a config object');
+    const prefix = validatePrefix(config.prefix);
+    const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
+    const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, ...uploaderOptions } = config;
+    const held = new HeldSink();
+    const stream = new HlsStream({ streamId, sink: held, poolBytes, targetSegmentSeconds });
+    if (onDrop) stream.on('drop', onDrop);
+    const uploader = new Uploader(uploaderOptions);
+    this.#session = { uploader, stream, held, streamId, prefix, layout, tags, sink: undefined };
+  }
+
+  /**
+   * Sets or rotates credentials at run time; PUTs in flight finish with the old ones, held
+   * segments are retried with the new ones.
+   */
+  setCredential(accessKeyId: string, secretAccessKey: string, sessionToken?: string): void {
+    this.#need('setCredential').uploader.setCredential(accessKeyId, secretAccessKey, sessionToken);
+  }
+
+  /**
+   * Sets the object tags of segments not yet sent: `'k1=v1&k2=v2'` (the reference SDK's form) or an object.
+   * @throws S3HlsError `BAD_TAGS` naming the problem; the previous tags stay
+   */
+  setTag(tags: TagsInput): void {
+    const s = this.#need('setTag');
+    if (s.sink) s.sink.setTags(tags);
+    else {
+      parseTags(tags); // validate now, so a bad string fails here and not at startUpload
+      s.tags = tags;
+    }
+  }
+
+  /** Starts uploading: segments muxed so far, and all later ones, go to S3. */
+  startUpload(): void {
+    const s = this.#need('startUpload');
+    if (s.sink) return;
+    s.sink = s.uploader.sinkFor(s.streamId, { prefix: s.prefix, tags: s.tags, layout: s.layout });
+    s.held.attach(s.sink);
+  }
+
+  /**
+   * Muxes one access unit (see {@link VideoFramePack}); the buffers may be reused on return.
+   * @returns false when the frame was dropped (counted; see stats())
+   */
+  putVideoFrame(pack: VideoFramePack): boolean {
+    return this.#need('putVideoFrame').stream.putVideoFrame(pack);
+  }
+
+  /**
+   * Muxes ADTS frames (see {@link AudioFramePack}).
+   * @returns false when dropped (counted)
+   */
+  putAudioFrame(pack: AudioFramePack): boolean {
+    return this.#need('putAudioFrame').stream.putAudioFrame(pack);
+  }
+
+  /** Counters of the stream and the uploader. */
+  stats(): S3HlsStats {
+    const s = this.#need('stats');
+    return { stream: s.stream.stats(), upload: s.uploader.stats() };
+  }
+
+  /**
+   * Cuts the open segment, waits for every upload to settle (bounded by `timeoutMs` / `signal`),
+   * closes the uploader and returns what could not be uploaded. The instance can then be
+   * initialized again.
+   */
+  async finalize(options: FinalizeOptions = {}): Promise<DrainReport> {
+    const s = this.#need('finalize');
+    this.#session = undefined;
+    s.stream.finalize();
+    if (!s.sink) this.#attachLate(s);
+    const report = await s.uploader.drain({ timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    await s.uploader.close();
+    return report;
+  }
+
+  #attachLate(s: Session): void {
+    // finalize() without startUpload(): upload what was muxed rather than lose it silently.
+    s.sink = s.uploader.sinkFor(s.streamId, { prefix: s.prefix, tags: s.tags, layout: s.layout });
+    s.held.attach(s.sink);
+  }
+
+  #need(what: string): Session {
+    if (!this.#session) throw new TypeError(`S3HLS.${what}() called before initialize() (or after finalize())`);
+    return this.#session;
+  }
+}
+
+/** The default instance, for firmware-style apps (as the reference C SDK's global API). */
+export const S3HLS = new S3Hls();
