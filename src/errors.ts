@@ -42,6 +42,12 @@ export const ErrorCode = {
   UploadTransient: 'UPLOAD_TRANSIENT',
   /** Invalid S3 object tags. */
   BadTags: 'BAD_TAGS',
+  /** Spool: a spooled file failed verification (checksum, truncation, header); it was set aside, never uploaded. */
+  SpoolDamaged: 'SPOOL_DAMAGED',
+  /** Spool: writing a segment to disk failed (disk full, permissions). */
+  SpoolWriteFailed: 'SPOOL_WRITE_FAILED',
+  /** Spool: the entry was removed (uploaded or dropped by quota) before it was read. */
+  SpoolEntryGone: 'SPOOL_ENTRY_GONE',
   /** finalize() timed out or was aborted with segments still not uploaded. */
   FinalizeIncomplete: 'FINALIZE_INCOMPLETE',
 } as const;

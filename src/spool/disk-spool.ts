@@ -1,0 +1,453 @@
+/**
+ * The disk spool: a directory of self-checking segment files (format in ./spool-file.ts), a byte
+ * quota with a drop policy, and recovery of what an earlier run left behind.
+ *
+ * Atomicity (docs/spool.md): a file is written as `<name>.tmp`, fsync'd, renamed to `<name>.seg`,
+ * and the directory fsync'd, so after a crash or power cut a `.seg` file is either complete or
+ * absent; a leftover `.tmp` is an interrupted write and is deleted on open, never taken for a
+ * segment. Every `.seg` is verified (size, header, CRC-32) on open and again on read; a file that
+ * fails is reported and moved to `<directory>/damaged/`, never returned.
+ *
+ * One DiskSpool per directory: two processes sharing a directory would delete each other's files.
+ */
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Segment } from '../types.js';
+import { decodeSpoolFile, encodeSpoolPrefix, encodeSpoolTrailer, segmentInfo, type SpooledSegmentInfo, type SpoolHeader } from './spool-file.js';
+import { SpoolError, SpoolErrorCode, type DamagedReport, type DamageReason, type SpoolDropReason } from './spool-errors.js';
+
+/** What to do when a new segment does not fit in the quota. */
+export type SpoolPolicy = 'drop-oldest' | 'drop-newest';
+
+/** Options of {@link DiskSpool.open}. */
+export interface SpoolOptions {
+  /** The spool directory; created (with `damaged/`) when missing. Use one directory per process. */
+  readonly directory: string;
+  /** Most bytes of spool files kept on disk (headers and trailers included). Integer ≥ 1. */
+  readonly quotaBytes: number;
+  /**
+   * When a segment does not fit: `drop-oldest` deletes the oldest spooled files that are not checked
+   * out until it fits (keeps the most recent footage); `drop-newest` refuses the new segment (keeps
+   * the oldest). Both are counted in `stats().dropped`. @defaultValue 'drop-oldest'
+   */
+  readonly policy?: SpoolPolicy;
+  /**
+   * fsync each file before the rename and the directory after it. Without it a power cut (not a
+   * process kill) may leave a renamed file with missing bytes, which the CRC then detects.
+   * @defaultValue true
+   */
+  readonly fsync?: boolean;
+  /** Called for every file set aside as damaged (on open and on read). @defaultValue none */
+  readonly onDamaged?: (report: DamagedReport) => void;
+  /** Wall clock, ms since the epoch (tests inject one). @defaultValue Date.now */
+  readonly now?: () => number;
+}
+
+/** One segment in the spool. */
+export interface SpoolEntry {
+  /** Unique within the directory, increasing in write order (also across runs). */
+  readonly id: number;
+  /** File name in the spool directory. */
+  readonly name: string;
+  /** Size of the file: prefix + header + payload + CRC. */
+  readonly fileBytes: number;
+  /** The object key it is to be stored under. */
+  readonly key: string;
+  /** The caller's metadata, as written. */
+  readonly meta: Readonly<Record<string, string>>;
+  /** When it was written, ms since the epoch. */
+  readonly writtenAtMs: number;
+  /** The segment's fields (its bytes come from {@link DiskSpool.read}). */
+  readonly segment: SpooledSegmentInfo;
+}
+
+/** Counters of a spool. */
+export interface SpoolStats {
+  /** Spool files on disk (complete, verified). */
+  readonly files: number;
+  /** Their bytes. */
+  readonly bytes: number;
+  readonly quotaBytes: number;
+  /** Entries checked out (being uploaded or still held in memory): never dropped by the policy. */
+  readonly checkedOut: number;
+  /** Files found and verified when the spool was opened. */
+  readonly recovered: number;
+  /** Interrupted writes (`.tmp`) deleted when the spool was opened. */
+  readonly tempFilesRemoved: number;
+  readonly written: number;
+  readonly removed: number;
+  readonly writeErrors: number;
+  /** Segments not kept, by reason. */
+  readonly dropped: Readonly<Record<SpoolDropReason, number>>;
+  /** Bytes of the segments in `dropped`. */
+  readonly droppedBytes: number;
+  /** Files set aside as damaged. */
+  readonly damaged: number;
+}
+
+/** Options of {@link DiskSpool.write}. */
+export interface SpoolWriteOptions {
+  /**
+   * Add the entry checked out (see {@link DiskSpool.checkout}): the caller still holds the segment
+   * in memory or is uploading it, so the drop policy must not delete its file. @defaultValue false
+   */
+  readonly checkedOut?: boolean;
+}
+
+interface Record_ {
+  readonly entry: SpoolEntry;
+  checkedOut: boolean;
+}
+
+const SEG_NAME = /^(\d{13})-(\d{10})\.seg$/;
+const TMP_SUFFIX = '.tmp';
+const MAX_REPORTS = 100;
+
+/** A directory of spooled segments with a quota. See the file comment. */
+export class DiskSpool {
+  /** The spool directory. */
+  readonly directory: string;
+  /** Where damaged files are moved. */
+  readonly damagedDirectory: string;
+  readonly #quota: number;
+  readonly #policy: SpoolPolicy;
+  readonly #fsync: boolean;
+  readonly #onDamaged: ((report: DamagedReport) => void) | undefined;
+  readonly #now: () => number;
+  /** Oldest first: by segment start time, then id. */
+  readonly #order: Record_[] = [];
+  readonly #byId = new Map<number, Record_>();
+  readonly #writes = new Set<Promise<unknown>>();
+  readonly #reports: DamagedReport[] = [];
+  #nextId = 1;
+  #bytes = 0;
+  #reserved = 0;
+  #closed = false;
+  #c = { recovered: 0, tempFilesRemoved: 0, written: 0, removed: 0, writeErrors: 0, droppedBytes: 0, damaged: 0 };
+  readonly #dropped: Record<SpoolDropReason, number> = { 'quota-oldest': 0, 'quota-newest': 0, 'larger-than-quota': 0 };
+
+  private constructor(options: SpoolOptions) {
+    this.directory = options.directory;
+    this.damagedDirectory = join(options.directory, 'damaged');
+    this.#quota = options.quotaBytes;
+    this.#policy = options.policy ?? 'drop-oldest';
+    this.#fsync = options.fsync ?? true;
+    this.#onDamaged = options.onDamaged;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * Opens (creates) a spool directory: deletes interrupted writes, verifies every spool file,
+   * moves damaged ones to `damaged/` (reported through `onDamaged`), and lists the rest oldest first.
+   * Files beyond the quota are kept (the quota applies to new writes).
+   *
+   * @param options - see {@link SpoolOptions}
+   * @returns the open spool
+   * @throws TypeError / RangeError naming a bad option; the fs error when the directory cannot be created or read
+   */
+  static async open(options: SpoolOptions): Promise<DiskSpool> {
+    if (options === null || typeof options !== 'object') throw new TypeError('DiskSpool options must be an object');
+    if (typeof options.directory !== 'string' || options.directory === '') throw new TypeError(`options.directory must be a non-empty path, got ${JSON.stringify(options.directory)}`);
+    if (!Number.isSafeInteger(options.quotaBytes) || options.quotaBytes < 1) throw new RangeError(`options.quotaBytes must be a positive integer, got ${options.quotaBytes}`);
+    const policy = options.policy ?? 'drop-oldest';
+    if (policy !== 'drop-oldest' && policy !== 'drop-newest') throw new TypeError(`options.policy must be 'drop-oldest' or 'drop-newest', got ${JSON.stringify(policy)}`);
+    const spool = new DiskSpool(options);
+    await mkdir(spool.damagedDirectory, { recursive: true });
+    await spool.#scan();
+    return spool;
+  }
+
+  async #scan(): Promise<void> {
+    const names = (await readdir(this.directory)).sort();
+    for (const name of names) {
+      if (name.endsWith(TMP_SUFFIX)) {
+        // An interrupted write: never a segment, whatever its content.
+        await unlink(join(this.directory, name)).catch(() => {});
+        this.#c.tempFilesRemoved++;
+        continue;
+      }
+      if (!name.endsWith('.seg')) continue;
+      const m = SEG_NAME.exec(name);
+      if (!m) {
+        await this.#quarantine(name, 'bad-header', 'file name is not <startMs:13>-<id:10>.seg');
+        continue;
+      }
+      const id = Number(m[2]);
+      if (id >= this.#nextId) this.#nextId = id + 1;
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(join(this.directory, name));
+      } catch (e) {
+        await this.#quarantine(name, 'unreadable', `read failed: ${(e as Error).message}`);
+        continue;
+      }
+      const decoded = decodeSpoolFile(bytes);
+      if (!decoded.ok) {
+        await this.#quarantine(name, decoded.reason, decoded.message);
+        continue;
+      }
+      const h = decoded.header;
+      this.#insert({ entry: { id, name, fileBytes: bytes.length, key: h.key, meta: h.meta, writtenAtMs: h.writtenAtMs, segment: h.segment }, checkedOut: false });
+      this.#bytes += bytes.length;
+      this.#c.recovered++;
+    }
+  }
+
+  /**
+   * Writes a segment to the spool atomically (temp file, fsync, rename, directory fsync). The
+   * segment's `parts` must stay valid until the promise settles; then the caller may release it.
+   * When it does not fit the quota, the policy decides (counted in `stats().dropped`).
+   *
+   * @param segment - the segment (its fields and `parts`; `release` is not called)
+   * @param key - the object key it is to be stored under
+   * @param meta - extra string metadata kept with it (e.g. prefix) @defaultValue {}
+   * @param options - see {@link SpoolWriteOptions}
+   * @returns the entry, or undefined when the segment was dropped by the quota policy
+   * @throws SpoolError `SPOOL_WRITE_FAILED` (nothing is left on disk; the segment was not kept),
+   *   TypeError after {@link close} or for a bad argument
+   */
+  async write(segment: Segment, key: string, meta: Readonly<Record<string, string>> = {}, options: SpoolWriteOptions = {}): Promise<SpoolEntry | undefined> {
+    if (this.#closed) throw new TypeError('DiskSpool.write called after close()');
+    if (typeof key !== 'string' || key === '') throw new TypeError(`key must be a non-empty string, got ${JSON.stringify(key)}`);
+    const info = segmentInfo(segment);
+    const writtenAtMs = this.#now();
+    const header: SpoolHeader = { version: 1, key, meta: { ...meta }, writtenAtMs, segment: info };
+    const prefix = encodeSpoolPrefix(header);
+    const fileBytes = prefix.length + segment.byteLength + 4;
+    if (!this.#makeRoom(fileBytes, segment.byteLength)) return undefined;
+    // The CRC is taken now, from the bytes as they are: if they changed during the async write the
+    // file would be detected as damaged, not silently wrong.
+    const trailer = encodeSpoolTrailer(prefix, segment.parts);
+    const id = this.#nextId++;
+    const name = `${String(info.startTimeMs).padStart(13, '0')}-${String(id).padStart(10, '0')}.seg`;
+    this.#reserved += fileBytes;
+    const job = this.#writeFile(name, [prefix, ...segment.parts, trailer], fileBytes);
+    this.#writes.add(job);
+    try {
+      await job;
+    } catch (e) {
+      this.#c.writeErrors++;
+      throw new SpoolError(SpoolErrorCode.WriteFailed, `writing spool file ${name} failed: ${(e as Error).message}`, { cause: e });
+    } finally {
+      this.#writes.delete(job);
+      this.#reserved -= fileBytes;
+    }
+    const entry: SpoolEntry = { id, name, fileBytes, key, meta: header.meta, writtenAtMs, segment: info };
+    this.#insert({ entry, checkedOut: options.checkedOut ?? false });
+    this.#bytes += fileBytes;
+    this.#c.written++;
+    return entry;
+  }
+
+  /** Applies the quota policy for a file of `fileBytes`; false when the new segment is dropped. */
+  #makeRoom(fileBytes: number, segmentBytes: number): boolean {
+    if (fileBytes > this.#quota) return this.#drop('larger-than-quota', segmentBytes);
+    while (this.#bytes + this.#reserved + fileBytes > this.#quota) {
+      const victim = this.#policy === 'drop-oldest' ? this.#order.find((r) => !r.checkedOut) : undefined;
+      if (victim === undefined) return this.#drop('quota-newest', segmentBytes);
+      this.#forget(victim);
+      this.#drop('quota-oldest', victim.entry.segment.byteLength);
+      // The entry is gone from the lists now; its file goes in the background (an unlink error only
+      // leaves a file the next open would recover).
+      void unlink(join(this.directory, victim.entry.name)).catch(() => {});
+    }
+    return true;
+  }
+
+  #drop(reason: SpoolDropReason, bytes: number): false {
+    this.#dropped[reason]++;
+    this.#c.droppedBytes += bytes;
+    return false;
+  }
+
+  async #writeFile(name: string, chunks: Uint8Array[], total: number): Promise<void> {
+    const tmp = join(this.directory, name + TMP_SUFFIX);
+    const fh = await open(tmp, 'wx');
+    try {
+      let done = 0;
+      while (done < total) {
+        // writev may write less than asked (rare on files); continue from where it stopped.
+        const { bytesWritten } = await fh.writev(skip(chunks, done));
+        if (bytesWritten <= 0) throw new Error('writev wrote nothing');
+        done += bytesWritten;
+      }
+      if (this.#fsync) await fh.sync();
+      await fh.close();
+      await rename(tmp, join(this.directory, name));
+    } catch (e) {
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+      throw e;
+    }
+    if (this.#fsync) await syncDirectory(this.directory);
+  }
+
+  /**
+   * Entries oldest first (segment start time, then write order).
+   * @param streamId - only this stream's entries @defaultValue every stream
+   * @returns a new array
+   */
+  pending(streamId?: string): SpoolEntry[] {
+    const out: SpoolEntry[] = [];
+    for (const r of this.#order) if (streamId === undefined || r.entry.segment.streamId === streamId) out.push(r.entry);
+    return out;
+  }
+
+  /**
+   * The oldest entry that is not checked out.
+   * @param streamId - only this stream's entries @defaultValue every stream
+   * @returns the entry, or undefined
+   */
+  nextAvailable(streamId?: string): SpoolEntry | undefined {
+    for (const r of this.#order) if (!r.checkedOut && (streamId === undefined || r.entry.segment.streamId === streamId)) return r.entry;
+    return undefined;
+  }
+
+  /** True while the entry's file is in the spool (not removed, dropped or set aside). */
+  has(entry: SpoolEntry): boolean {
+    return this.#byId.get(entry.id)?.entry === entry;
+  }
+
+  /** Marks an entry as in use: the drop policy skips it. No-op when it is gone. */
+  checkout(entry: SpoolEntry): void {
+    const r = this.#byId.get(entry.id);
+    if (r) r.checkedOut = true;
+  }
+
+  /** Makes an entry droppable again (e.g. an upload given back to the backlog). No-op when it is gone. */
+  checkin(entry: SpoolEntry): void {
+    const r = this.#byId.get(entry.id);
+    if (r) r.checkedOut = false;
+  }
+
+  /**
+   * Reads and verifies an entry's bytes, and checks it out. A file that fails verification is
+   * moved to `damaged/`, reported, and never returned.
+   *
+   * @param entry - from {@link pending} or {@link write}
+   * @returns the segment's bytes (exactly `entry.segment.byteLength`)
+   * @throws SpoolError `SPOOL_DAMAGED` (set aside) or `SPOOL_ENTRY_GONE` (removed or dropped meanwhile)
+   */
+  async read(entry: SpoolEntry): Promise<Buffer> {
+    if (!this.has(entry)) throw new SpoolError(SpoolErrorCode.Gone, `spool entry ${entry.name} is no longer in the spool`);
+    this.checkout(entry);
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(this.directory, entry.name));
+    } catch (e) {
+      if (!this.has(entry)) throw new SpoolError(SpoolErrorCode.Gone, `spool entry ${entry.name} was removed while being read`, { cause: e });
+      const report = await this.#setAside(entry, 'unreadable', `read failed: ${(e as Error).message}`);
+      throw new SpoolError(SpoolErrorCode.Damaged, report.message, { cause: e });
+    }
+    const d = decodeSpoolFile(bytes);
+    const mismatch = d.ok && (d.header.key !== entry.key || d.header.segment.sequence !== entry.segment.sequence || d.header.segment.streamId !== entry.segment.streamId);
+    if (!d.ok || mismatch) {
+      const report = await this.#setAside(entry, d.ok ? 'bad-header' : d.reason, d.ok ? 'header differs from what was written' : d.message);
+      throw new SpoolError(SpoolErrorCode.Damaged, report.message);
+    }
+    return d.payload;
+  }
+
+  /**
+   * Deletes an entry's file (after S3 acknowledged it). Idempotent.
+   * @param entry - the entry
+   */
+  async remove(entry: SpoolEntry): Promise<void> {
+    const r = this.#byId.get(entry.id);
+    if (!r || r.entry !== entry) return;
+    this.#forget(r);
+    this.#c.removed++;
+    await unlink(join(this.directory, entry.name)).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'ENOENT') throw e;
+    });
+  }
+
+  /** Counters; see {@link SpoolStats}. */
+  stats(): SpoolStats {
+    let checkedOut = 0;
+    for (const r of this.#order) if (r.checkedOut) checkedOut++;
+    return { ...this.#c, files: this.#order.length, bytes: this.#bytes, quotaBytes: this.#quota, checkedOut, dropped: { ...this.#dropped } };
+  }
+
+  /** The last (up to 100) damaged-file reports, oldest first. */
+  damagedReports(): readonly DamagedReport[] {
+    return [...this.#reports];
+  }
+
+  /** Refuses new writes and waits for the writes in progress. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#writes]);
+  }
+
+  #insert(r: Record_): void {
+    const order = this.#order;
+    const s = r.entry.segment.startTimeMs;
+    let i = order.length;
+    // New writes are almost always the newest: search from the end.
+    while (i > 0) {
+      const prev = order[i - 1]!.entry;
+      if (prev.segment.startTimeMs < s || (prev.segment.startTimeMs === s && prev.id < r.entry.id)) break;
+      i--;
+    }
+    order.splice(i, 0, r);
+    this.#byId.set(r.entry.id, r);
+  }
+
+  #forget(r: Record_): void {
+    this.#byId.delete(r.entry.id);
+    const i = this.#order.indexOf(r);
+    if (i >= 0) this.#order.splice(i, 1);
+    this.#bytes -= r.entry.fileBytes;
+  }
+
+  async #setAside(entry: SpoolEntry, reason: DamageReason, message: string): Promise<DamagedReport> {
+    const r = this.#byId.get(entry.id);
+    if (r) this.#forget(r);
+    return this.#quarantine(entry.name, reason, message);
+  }
+
+  async #quarantine(name: string, reason: DamageReason, message: string): Promise<DamagedReport> {
+    let movedTo: string | undefined = join(this.damagedDirectory, name);
+    try {
+      await rename(join(this.directory, name), movedTo);
+    } catch {
+      movedTo = undefined;
+    }
+    const report: DamagedReport = { file: name, movedTo, reason, message: `spool file ${name}: ${message}` };
+    this.#c.damaged++;
+    this.#reports.push(report);
+    if (this.#reports.length > MAX_REPORTS) this.#reports.shift();
+    try {
+      this.#onDamaged?.(report);
+    } catch {
+      // A reporting callback must not break recovery.
+    }
+    return report;
+  }
+}
+
+/** The chunks after the first `n` bytes (views, no copy). */
+function skip(chunks: Uint8Array[], n: number): Uint8Array[] {
+  if (n === 0) return chunks;
+  const out: Uint8Array[] = [];
+  for (const c of chunks) {
+    if (n >= c.byteLength) {
+      n -= c.byteLength;
+      continue;
+    }
+    out.push(n > 0 ? c.subarray(n) : c);
+    n = 0;
+  }
+  return out;
+}
+
+/** fsync of a directory makes a rename in it durable (POSIX: the entry lives in the directory). */
+async function syncDirectory(dir: string): Promise<void> {
+  const dh = await open(dir, 'r');
+  try {
+    await dh.sync();
+  } finally {
+    await dh.close();
+  }
+}

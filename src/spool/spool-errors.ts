@@ -1,0 +1,57 @@
+/**
+ * Errors and counters of the disk spool. The codes live here (not in src/errors.ts, which the lead
+ * owns) until they are merged into `ErrorCode`; they follow the same pattern: a stable `code`, a
+ * sentence naming the file, the underlying error as `cause`.
+ */
+
+/** Every code the spool reports. */
+export const SpoolErrorCode = {
+  /** A spool file failed verification (bad magic, truncated, bad header, checksum mismatch); it was moved to `damaged/`. */
+  Damaged: 'SPOOL_DAMAGED',
+  /** Writing a spool file failed (ENOSPC, EIO, ...); the segment stays where it was (in the pool). */
+  WriteFailed: 'SPOOL_WRITE_FAILED',
+  /** The entry is no longer in the spool (removed, dropped by the quota policy, or set aside as damaged). */
+  Gone: 'SPOOL_ENTRY_GONE',
+} as const;
+
+/** One of {@link SpoolErrorCode}'s values. */
+export type SpoolErrorCodeValue = (typeof SpoolErrorCode)[keyof typeof SpoolErrorCode];
+
+/** An error of the spool, with a stable machine-readable `code`. */
+export class SpoolError extends Error {
+  /** Stable code; see {@link SpoolErrorCode}. */
+  readonly code: SpoolErrorCodeValue;
+
+  /**
+   * @param code - the stable code
+   * @param message - a sentence naming the file and what is wrong
+   * @param options - `cause`, the underlying error
+   */
+  constructor(code: SpoolErrorCodeValue, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'SpoolError';
+    this.code = code;
+  }
+}
+
+/**
+ * Why a segment was not kept by the spool (the closed set of keys of `stats().dropped`).
+ * - `quota-oldest`: an older spooled file was deleted to make room (policy `drop-oldest`).
+ * - `quota-newest`: the segment being written was refused (policy `drop-newest`, or nothing older could be deleted).
+ * - `larger-than-quota`: the segment alone is larger than the whole quota.
+ */
+export type SpoolDropReason = 'quota-oldest' | 'quota-newest' | 'larger-than-quota';
+
+/** Why a file was found damaged (the closed set of `DamagedReport.reason`). */
+export type DamageReason = 'bad-magic' | 'truncated' | 'bad-header' | 'bad-checksum' | 'unreadable';
+
+/** A spool file set aside as damaged. */
+export interface DamagedReport {
+  /** Where the file was (its name in the spool directory). */
+  readonly file: string;
+  /** Where it is now (`<directory>/damaged/<name>`), or undefined when moving it failed too. */
+  readonly movedTo: string | undefined;
+  readonly reason: DamageReason;
+  /** One sentence with the details (expected and found values). */
+  readonly message: string;
+}

@@ -1,0 +1,370 @@
+/**
+ * SpoolingSink: a {@link SegmentSink} between a stream and the uploader's sink that keeps the pool
+ * from filling during an outage by moving unacknowledged segments to a {@link DiskSpool}.
+ *
+ * Lanes (docs/spool.md has the whole story):
+ * - Live: segments from the stream, in the pool. At most `maxForwarded` are handed to the inner sink
+ *   at once (zero copy: the inner sink gets the pool views); the rest wait here, still in the pool.
+ * - Spool writes: a segment not acknowledged `spoolAfterMs` after it arrived (0: at once, write-ahead)
+ *   or while the pool bytes held here exceed `highWaterBytes` is written to the spool.
+ * - Pool release: a segment on disk and unacknowledged for `releaseAfterMs` (or under high water)
+ *   gives its pool space back, oldest first. A waiting one becomes backlog (disk only). A forwarded
+ *   one cannot be taken back from the inner sink, so it is detached: its bytes are copied to the heap
+ *   (at most `maxForwarded` segments) and the inner sink's later attempts read that copy. This is what
+ *   lets the pool move on: it reuses space only from its oldest segment, so one stuck upload at the
+ *   tail would otherwise block it.
+ * - Backlog: spooled segments of this stream (this run's, or an earlier run's found on open) are read
+ *   back, verified, and handed to the inner sink oldest first, at most `backlogInFlight` at once, so
+ *   live segments keep flowing while the backlog drains. Their release() deletes the file.
+ */
+import { segmentKey, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
+import type { Segment, SegmentSink } from '../types.js';
+import type { DiskSpool, SpoolEntry } from './disk-spool.js';
+import { segmentInfo, type SpooledSegmentInfo } from './spool-file.js';
+
+/** Options of {@link SpoolingSink}. */
+export interface SpoolingSinkOptions {
+  /** Where segments go when they cannot stay in the pool. May be shared by the streams of a process. */
+  readonly spool: DiskSpool;
+  /** The sink that uploads (e.g. `uploader.sinkFor(streamId, { prefix })`); it must release a segment only once S3 acknowledged it. */
+  readonly inner: SegmentSink;
+  /** The stream (camera) id; backlog entries of this stream are uploaded through this sink. */
+  readonly streamId: string;
+  /** The key prefix the inner sink uses (recorded in each spool file with its key). */
+  readonly prefix: string;
+  /** The key layout the inner sink uses. @defaultValue 'timeline' */
+  readonly layout?: KeyLayout;
+  /**
+   * How long a segment may stay unacknowledged before it is written to disk, ms. 0 writes every
+   * segment at once (write-ahead: a SIGKILL then loses at most the open segment; costs one file
+   * write and delete per segment). @defaultValue 0
+   */
+  readonly spoolAfterMs?: number;
+  /** How long a segment already on disk may stay unacknowledged before its pool space is given back, ms. @defaultValue 4000 */
+  readonly releaseAfterMs?: number;
+  /** Pool bytes this sink may hold before on-disk segments give their space back at once, oldest first. @defaultValue 2 MiB (half the default pool) */
+  readonly highWaterBytes?: number;
+  /** Live segments handed to the inner sink at once. Integer ≥ 1. @defaultValue 2 */
+  readonly maxForwarded?: number;
+  /** Backlog segments handed to the inner sink at once. Integer ≥ 1. @defaultValue 1 */
+  readonly backlogInFlight?: number;
+  /** Period of the timer that applies the age rules, ms. @defaultValue 250 */
+  readonly checkIntervalMs?: number;
+  /** Wall clock, ms (tests inject one). @defaultValue Date.now */
+  readonly now?: () => number;
+  /** Reports spool write/read failures and inner-sink throws (the sink goes on). @defaultValue none */
+  readonly onError?: (err: Error) => void;
+}
+
+/** Counters of a {@link SpoolingSink}. */
+export interface SpoolingSinkStats {
+  /** Live segments held here (waiting, forwarded, or forwarded and detached). */
+  readonly held: number;
+  /** Pool bytes those hold. */
+  readonly poolBytes: number;
+  readonly forwardedLive: number;
+  readonly forwardedBacklog: number;
+  /** Live segments written to the spool. */
+  readonly spooled: number;
+  /** Forwarded segments whose bytes were copied to the heap to free the pool. */
+  readonly detached: number;
+  /** Waiting segments moved to the backlog (pool released, disk only). */
+  readonly movedToBacklog: number;
+  /** Segments acknowledged by the inner sink (live + backlog). */
+  readonly acknowledged: number;
+}
+
+interface Held {
+  readonly seg: Segment;
+  readonly info: SpooledSegmentInfo;
+  readonly arrivedMs: number;
+  entry: SpoolEntry | undefined;
+  writing: Promise<void> | undefined;
+  noSpoolBeforeMs: number;
+  forwarded: boolean;
+  copy: Buffer | undefined;
+  poolReleased: boolean;
+  acked: boolean;
+}
+
+function int(v: number | undefined, name: string, min: number, def: number): number {
+  if (v === undefined) return def;
+  if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
+  return v;
+}
+
+/** See the file comment. */
+export class SpoolingSink implements SegmentSink {
+  /** The stream id. */
+  readonly streamId: string;
+  readonly #o: Required<Omit<SpoolingSinkOptions, 'onError' | 'layout'>> & { layout: KeyLayout; onError: ((err: Error) => void) | undefined };
+  readonly #held: Held[] = [];
+  readonly #timer: NodeJS.Timeout;
+  #backlogOut = 0;
+  #reading = false;
+  #backlogPausedUntilMs = 0;
+  #ended = false;
+  #innerEnded = false;
+  #closed = false;
+  #c = { spooled: 0, detached: 0, movedToBacklog: 0, acknowledged: 0 };
+
+  /**
+   * @param options - see {@link SpoolingSinkOptions}
+   * @throws TypeError / RangeError naming a bad option and its value
+   */
+  constructor(options: SpoolingSinkOptions) {
+    if (options === null || typeof options !== 'object') throw new TypeError('SpoolingSink options must be an object');
+    if (typeof options.inner?.onSegment !== 'function') throw new TypeError('options.inner must be a SegmentSink');
+    if (typeof options.streamId !== 'string' || options.streamId === '') throw new TypeError(`options.streamId must be a non-empty string, got ${JSON.stringify(options.streamId)}`);
+    this.streamId = options.streamId;
+    this.#o = {
+      spool: options.spool,
+      inner: options.inner,
+      streamId: options.streamId,
+      prefix: validatePrefix(options.prefix),
+      layout: options.layout ?? 'timeline',
+      spoolAfterMs: int(options.spoolAfterMs, 'options.spoolAfterMs', 0, 0),
+      releaseAfterMs: int(options.releaseAfterMs, 'options.releaseAfterMs', 0, 4_000),
+      highWaterBytes: int(options.highWaterBytes, 'options.highWaterBytes', 0, 2 * 1024 * 1024),
+      maxForwarded: int(options.maxForwarded, 'options.maxForwarded', 1, 2),
+      backlogInFlight: int(options.backlogInFlight, 'options.backlogInFlight', 1, 1),
+      checkIntervalMs: int(options.checkIntervalMs, 'options.checkIntervalMs', 1, 250),
+      now: options.now ?? Date.now,
+      onError: options.onError,
+    };
+    this.#timer = setInterval(() => this.#tick(), this.#o.checkIntervalMs);
+    this.#timer.unref();
+    // Backlog left by an earlier run starts flowing at once.
+    queueMicrotask(() => this.#tick());
+  }
+
+  /**
+   * Takes a live segment from the stream (synchronously; the work happens in the background).
+   * @param segment - a segment of this sink's stream
+   * @throws TypeError after {@link close} or for another stream's segment
+   */
+  onSegment(segment: Segment): void {
+    if (this.#closed) throw new TypeError(`segment ${segment.sequence} of ${this.streamId} handed to a closed SpoolingSink`);
+    if (segment.streamId !== this.streamId) throw new TypeError(`SpoolingSink of ${JSON.stringify(this.streamId)} got a segment of ${JSON.stringify(segment.streamId)}`);
+    this.#held.push({
+      seg: segment, info: segmentInfo(segment), arrivedMs: this.#o.now(), entry: undefined, writing: undefined, noSpoolBeforeMs: 0,
+      forwarded: false, copy: undefined, poolReleased: false, acked: false,
+    });
+    this.#tick();
+  }
+
+  /** The stream ended: the inner sink's onEnd is called once everything of this stream was handed over and acknowledged. */
+  onEnd(): void {
+    this.#ended = true;
+    this.#tick();
+  }
+
+  /** Counters; see {@link SpoolingSinkStats}. */
+  stats(): SpoolingSinkStats {
+    let poolBytes = 0;
+    let forwardedLive = 0;
+    for (const h of this.#held) {
+      if (!h.poolReleased) poolBytes += h.info.byteLength;
+      if (h.forwarded) forwardedLive++;
+    }
+    return { ...this.#c, held: this.#held.length, poolBytes, forwardedLive, forwardedBacklog: this.#backlogOut };
+  }
+
+  /**
+   * Shutdown: stops the timer and the backlog, and writes every live segment not yet acknowledged
+   * and not yet on disk to the spool, so the next run uploads it. Nothing is released (the process
+   * is going away). Call it after the uploader's `drain` (which uploads what it can in time).
+   *
+   * @returns how many held segments are on disk now, and how many could not be written (quota, disk errors)
+   */
+  async close(): Promise<{ readonly onDisk: number; readonly notSpooled: number }> {
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const h of this.#held) if (!h.acked && h.entry === undefined && h.writing === undefined) this.#write(h);
+    await Promise.allSettled(this.#held.map((h) => h.writing));
+    let onDisk = 0;
+    for (const h of this.#held) if (!h.acked && h.entry !== undefined) onDisk++;
+    return { onDisk, notSpooled: this.#held.filter((h) => !h.acked).length - onDisk };
+  }
+
+  #tick(): void {
+    if (this.#closed) return;
+    const o = this.#o;
+    const now = o.now();
+    const held = this.#held;
+    let poolBytes = 0;
+    for (const h of held) if (!h.poolReleased) poolBytes += h.info.byteLength;
+    const pressure = poolBytes > o.highWaterBytes;
+    // 1. Spool writes, oldest first.
+    for (const h of held) {
+      if (h.acked || h.entry !== undefined || h.writing !== undefined || now < h.noSpoolBeforeMs) continue;
+      if (pressure || now - h.arrivedMs >= o.spoolAfterMs) this.#write(h);
+    }
+    // 2. Forward live segments, oldest first, up to the window.
+    let forwarded = 0;
+    for (const h of held) if (h.forwarded) forwarded++;
+    for (const h of held) {
+      if (forwarded >= o.maxForwarded) break;
+      if (h.forwarded) continue;
+      if (!this.#forward(h)) break;
+      forwarded++;
+    }
+    // 3. Give pool space back, oldest first, for segments safely on disk.
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i]!;
+      if (h.poolReleased || h.entry === undefined || h.acked) continue;
+      if (!(poolBytes > o.highWaterBytes || now - h.arrivedMs >= o.releaseAfterMs)) continue;
+      poolBytes -= h.info.byteLength;
+      if (h.forwarded) {
+        this.#detach(h);
+      } else {
+        // Disk only from now on: the backlog lane uploads it.
+        held.splice(i--, 1);
+        o.spool.checkin(h.entry);
+        h.poolReleased = true;
+        h.seg.release();
+        this.#c.movedToBacklog++;
+      }
+    }
+    // 4. Backlog.
+    this.#feedBacklog();
+    if (this.#ended && !this.#innerEnded && held.length === 0 && this.#backlogOut === 0 && !this.#reading && o.spool.nextAvailable(this.streamId) === undefined) {
+      this.#innerEnded = true;
+      o.inner.onEnd?.(this.streamId);
+    }
+  }
+
+  #write(h: Held): void {
+    const o = this.#o;
+    const key = segmentKey(o.prefix, { startTimeMs: h.info.startTimeMs, sequence: h.info.sequence, durationMs: Math.round(h.info.durationTicks / 90), discontinuity: h.info.discontinuity }, o.layout);
+    h.writing = o.spool
+      .write(h.seg, key, { prefix: o.prefix, layout: o.layout }, { checkedOut: true })
+      .then(
+        (entry) => {
+          if (entry === undefined) h.noSpoolBeforeMs = Infinity; // dropped by the quota policy (counted by the spool)
+          else this.#c.spooled++;
+          h.entry = entry;
+        },
+        (err: unknown) => {
+          h.noSpoolBeforeMs = o.now() + o.releaseAfterMs;
+          this.#report(err);
+        },
+      )
+      .finally(() => {
+        h.writing = undefined;
+        if (h.acked) this.#finishAck(h);
+        else this.#tick();
+      });
+  }
+
+  #forward(h: Held): boolean {
+    const sink = this;
+    const wrapper: Segment = {
+      ...h.info,
+      get parts() {
+        return h.copy !== undefined ? [h.copy] : h.seg.parts;
+      },
+      release: () => sink.#acked(h),
+    };
+    h.forwarded = true;
+    try {
+      this.#o.inner.onSegment(wrapper);
+      return true;
+    } catch (e) {
+      h.forwarded = false;
+      this.#report(e);
+      return false;
+    }
+  }
+
+  #detach(h: Held): void {
+    // Copy first, then release: the inner sink's next attempt reads the copy (see the file comment;
+    // an attempt already in flight keeps the pool views, and the uploader's checksum makes S3 reject
+    // it with BadDigest, retried from the copy, if the pool reused them meanwhile).
+    const copy = Buffer.allocUnsafe(h.info.byteLength);
+    let at = 0;
+    for (const p of h.seg.parts) {
+      copy.set(p, at);
+      at += p.byteLength;
+    }
+    h.copy = copy;
+    h.poolReleased = true;
+    h.seg.release();
+    this.#c.detached++;
+  }
+
+  #acked(h: Held): void {
+    if (h.acked) throw new Error(`segment ${h.info.sequence} of ${this.streamId} released twice`);
+    h.acked = true;
+    this.#c.acknowledged++;
+    const i = this.#held.indexOf(h);
+    if (i >= 0) this.#held.splice(i, 1);
+    h.copy = undefined;
+    if (h.writing === undefined) this.#finishAck(h);
+    this.#tick();
+  }
+
+  /** After acknowledgement and any write in progress: pool space and spool file go. */
+  #finishAck(h: Held): void {
+    if (!h.poolReleased) {
+      h.poolReleased = true;
+      h.seg.release();
+    }
+    if (h.entry !== undefined) this.#o.spool.remove(h.entry).catch((e: unknown) => this.#report(e));
+    this.#tick();
+  }
+
+  #feedBacklog(): void {
+    const o = this.#o;
+    if (this.#reading || this.#backlogOut >= o.backlogInFlight || o.now() < this.#backlogPausedUntilMs) return;
+    const entry = o.spool.nextAvailable(this.streamId);
+    if (entry === undefined) return;
+    this.#reading = true;
+    this.#backlogOut++;
+    o.spool.checkout(entry);
+    o.spool
+      .read(entry)
+      .then(
+        (bytes) => {
+          let done = false;
+          const seg: Segment = {
+            ...entry.segment,
+            parts: [bytes],
+            release: () => {
+              if (done) throw new Error(`spooled segment ${entry.segment.sequence} of ${this.streamId} released twice`);
+              done = true;
+              this.#backlogOut--;
+              this.#c.acknowledged++;
+              o.spool.remove(entry).catch((e: unknown) => this.#report(e)).finally(() => this.#tick());
+            },
+          };
+          try {
+            o.inner.onSegment(seg);
+          } catch (e) {
+            // The inner sink refused it (closed, ended): try again later, not in a tight loop.
+            this.#backlogOut--;
+            o.spool.checkin(entry);
+            this.#backlogPausedUntilMs = o.now() + o.releaseAfterMs;
+            this.#report(e);
+          }
+        },
+        (err: unknown) => {
+          // Damaged (already set aside and reported by the spool) or gone: skip it.
+          this.#backlogOut--;
+          this.#report(err);
+        },
+      )
+      .finally(() => {
+        this.#reading = false;
+        this.#tick();
+      });
+  }
+
+  #report(err: unknown): void {
+    try {
+      this.#o.onError?.(err instanceof Error ? err : new Error(String(err)));
+    } catch {
+      // a reporting callback must not break the sink
+    }
+  }
+}
