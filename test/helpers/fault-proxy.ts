@@ -20,7 +20,9 @@ export type Fault =
   /** Forwarded and stored, then the client socket is destroyed instead of answering. */
   | 'reset-after-store'
   /** Forwarded and stored, then no answer at all (the client must time out). */
-  | 'stall';
+  | 'stall'
+  /** Forwarded unchanged after the request body has waited 300 ms at the proxy (a slow uplink). */
+  | 'delay';
 
 /** One request seen by the proxy. */
 export interface ProxyLogEntry {
@@ -129,6 +131,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         break;
       case 'stall':
         forward(req, res, entry, 'stall');
+        break;
+      case 'delay':
+        // The body stays buffered in the unread request until forward() pipes it.
+        setTimeout(() => forward(req, res, entry, 'answer'), 300);
         break;
       case 'error500':
       case 'slowdown503':

@@ -1,0 +1,117 @@
+/**
+ * The uploader's events and a small typed emitter. Not node:events: there an `error` event with no
+ * listener throws, and an upload error must never crash a camera process.
+ */
+import type { ErrorCodeValue } from '../errors.js';
+
+/** A segment S3 acknowledged (its pool space was released right after). */
+export interface UploadedEvent {
+  readonly streamId: string;
+  readonly key: string;
+  readonly sequence: number;
+  readonly bytes: number;
+  /** Attempts it took, 1 when the first PUT succeeded. */
+  readonly attempts: number;
+  /** From hand-over to acknowledgement, ms (includes queueing and backoff). */
+  readonly latencyMs: number;
+}
+
+/** A failed attempt. The segment is kept unless `willRetry` is false (see `discarded`). */
+export interface UploadErrorEvent {
+  readonly streamId: string;
+  readonly key: string;
+  readonly sequence: number;
+  /** `UPLOAD_TRANSIENT`, `CREDENTIALS_REFUSED` or `UPLOAD_PERMANENT`. */
+  readonly code: ErrorCodeValue;
+  /** S3 or network error name, e.g. `SlowDown`, `ECONNRESET`, `TimeoutError`. */
+  readonly name: string;
+  readonly httpStatus: number | undefined;
+  /** One sentence, never a secret, token or signature. */
+  readonly message: string;
+  /** 1-based attempt number that failed. */
+  readonly attempt: number;
+  /** True when the segment stays queued (always, unless `permanentErrors: 'discard'`). */
+  readonly willRetry: boolean;
+  /** Delay before the next attempt, ms (undefined while held for credentials). */
+  readonly retryInMs: number | undefined;
+}
+
+/** The server refused the credentials: every segment is held until new ones arrive. */
+export interface CredentialsNeededEvent {
+  /** The S3 error name, e.g. `ExpiredToken`, `SignatureDoesNotMatch`, `InvalidAccessKeyId`. */
+  readonly reason: string;
+  /** Segments waiting (queued, not in flight). */
+  readonly heldSegments: number;
+  /** When the uploader tries again on its own (a provider may have refreshed), ms from now. */
+  readonly retryInMs: number;
+}
+
+/** Uploads resumed after a credentials hold. */
+export interface ResumedEvent {
+  /** `setCredential` or `retry-timer`. */
+  readonly trigger: 'setCredential' | 'retry-timer';
+  readonly heldSegments: number;
+}
+
+/** A segment given up on after a permanent error (only with `permanentErrors: 'discard'`). */
+export interface DiscardedEvent {
+  readonly streamId: string;
+  readonly key: string;
+  readonly sequence: number;
+  readonly bytes: number;
+  readonly code: ErrorCodeValue;
+  readonly name: string;
+}
+
+/** Event name → payload. */
+export interface UploaderEvents {
+  uploaded: UploadedEvent;
+  error: UploadErrorEvent;
+  'credentials-needed': CredentialsNeededEvent;
+  resumed: ResumedEvent;
+  discarded: DiscardedEvent;
+}
+
+/** One of the uploader's event names. */
+export type UploaderEventName = keyof UploaderEvents;
+
+/** Minimal typed emitter; a throwing listener is isolated (reported to `onListenerError`). */
+export class TypedEmitter<E extends object> {
+  private readonly listeners = new Map<keyof E, Set<(payload: never) => void>>();
+
+  /**
+   * @param onListenerError - called when a listener throws (the uploader must go on)
+   */
+  constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
+
+  /**
+   * Adds a listener.
+   * @param event - event name
+   * @param listener - called with the payload
+   * @returns a function that removes the listener
+   */
+  on<K extends keyof E>(event: K, listener: (payload: E[K]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => this.off(event, listener);
+  }
+
+  /** Removes a listener added with `on`. */
+  off<K extends keyof E>(event: K, listener: (payload: E[K]) => void): void {
+    this.listeners.get(event)?.delete(listener as (payload: never) => void);
+  }
+
+  /** Calls every listener of `event`. */
+  emit<K extends keyof E>(event: K, payload: E[K]): void {
+    const set = this.listeners.get(event);
+    if (!set) return;
+    for (const l of set) {
+      try {
+        (l as (p: E[K]) => void)(payload);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * What the uploader keeps per stream (sink state) and per segment (job), and the PutObject request
+ * made from them: key, body over the pool views, content type, metadata, tags, storage class, SSE,
+ * checksum.
+ */
+import type { PutObjectCommandInput } from '@aws-sdk/client-s3';
+import type { KeyLayout } from '../keys/object-keys.js';
+import type { Segment } from '../types.js';
+import { segmentBody } from './body.js';
+import type { FailureInfo } from './classify-error.js';
+import type { ResolvedOptions } from './options.js';
+
+/** One stream's settings, shared by its jobs (tags change at run time). */
+export interface SinkState {
+  readonly streamId: string;
+  readonly prefix: string;
+  readonly layout: KeyLayout;
+  readonly metadata: Readonly<Record<string, string>>;
+  /** Encoded `x-amz-tagging` value, '' for none; read at each attempt. */
+  tagsHeader: string;
+  ended: boolean;
+}
+
+/** One segment from hand-over to settlement. */
+export interface Job {
+  readonly streamId: string;
+  readonly sequence: number;
+  readonly segment: Segment;
+  readonly sink: SinkState;
+  readonly key: string;
+  readonly bytes: number;
+  /** `performance.now()` at hand-over, for `latencyMs`. */
+  readonly handedAt: number;
+  /** Computed once: the bytes do not change while the segment is held. */
+  readonly checksum: string | undefined;
+  notBeforeMs: number;
+  attempts: number;
+  inFlight: boolean;
+  lastError: FailureInfo | undefined;
+}
+
+// S3 stores user metadata as HTTP headers: ASCII names and printable ASCII values.
+const META_KEY = /^[a-z0-9-]{1,64}$/;
+const META_VALUE = /^[\x20-\x7e]{0,1024}$/;
+
+/**
+ * Checks a sink's extra user metadata.
+ * @param metadata - `x-amz-meta-*` names (without the prefix) and values
+ * @returns a copy
+ * @throws TypeError naming the entry
+ */
+export function checkMetadata(metadata: Readonly<Record<string, string>> | undefined): Readonly<Record<string, string>> {
+  const out = { ...(metadata ?? {}) };
+  for (const [k, v] of Object.entries(out)) {
+    if (!META_KEY.test(k) || typeof v !== 'string' || !META_VALUE.test(v)) {
+      throw new TypeError(`options.metadata.${k}: keys must be lower-case a-z 0-9 -, values printable ASCII (≤ 1024), got ${JSON.stringify(v)}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * The PutObject input of one attempt (a new body stream each time).
+ * @param o - resolved uploader options
+ * @param job - the segment's job
+ * @returns the command input
+ */
+export function putObjectInput(o: ResolvedOptions, job: Job): PutObjectCommandInput {
+  const s = job.segment;
+  const input: PutObjectCommandInput = {
+    Bucket: o.bucket,
+    Key: job.key,
+    Body: segmentBody(s.parts),
+    ContentLength: job.bytes,
+    ContentType: 'video/mp2t',
+    Metadata: {
+      ...job.sink.metadata,
+      camera: job.streamId,
+      sequence: String(s.sequence),
+      'duration-ticks': String(s.durationTicks),
+      'first-pts-90k': String(s.firstPts90k),
+      'start-time-ms': String(s.startTimeMs),
+      discontinuity: s.discontinuity ? (s.discontinuityReason ?? 'true') : 'false',
+    },
+  };
+  if (job.sink.tagsHeader !== '') input.Tagging = job.sink.tagsHeader;
+  if (o.storageClass !== undefined) input.StorageClass = o.storageClass;
+  if (o.sse?.type === 'AES256') input.ServerSideEncryption = 'AES256';
+  else if (o.sse?.type === 'aws:kms') {
+    input.ServerSideEncryption = 'aws:kms';
+    if (o.sse.keyId !== undefined) input.SSEKMSKeyId = o.sse.keyId;
+  }
+  if (job.checksum !== undefined) {
+    if (o.checksum === 'SHA256') input.ChecksumSHA256 = job.checksum;
+    else input.ChecksumCRC32 = job.checksum;
+  }
+  return input;
+}

@@ -1,0 +1,71 @@
+/**
+ * What `drain` and `stats` report: segments still held, and the upload counters.
+ */
+import { ErrorCode, S3HlsError } from '../errors.js';
+import type { Job } from './upload-job.js';
+
+/** A segment not uploaded when `drain` returned. */
+export interface PendingSegment {
+  readonly streamId: string;
+  readonly sequence: number;
+  readonly key: string;
+  readonly bytes: number;
+  readonly attempts: number;
+  readonly inFlight: boolean;
+  /** Code and name of the last failure, if any. */
+  readonly lastError: { readonly code: string; readonly name: string } | undefined;
+}
+
+/** What `drain` found. */
+export interface DrainReport {
+  /** True when every segment handed in (to the drained streams) was settled. */
+  readonly complete: boolean;
+  /** Segments still held (their pool space is not released), by stream then sequence. */
+  readonly pending: readonly PendingSegment[];
+  /** `FINALIZE_INCOMPLETE` when not complete (timeout or abort), naming how many are left. */
+  readonly error: S3HlsError | undefined;
+}
+
+/** Counters since construction. */
+export interface UploadStats {
+  /** Segments waiting to be sent (including those in backoff or held). */
+  readonly queued: number;
+  readonly inFlight: number;
+  /** True while held for credentials. */
+  readonly heldForCredentials: boolean;
+  readonly uploadedSegments: number;
+  readonly uploadedBytes: number;
+  /** PUT attempts started. */
+  readonly attempts: number;
+  readonly transientErrors: number;
+  readonly credentialErrors: number;
+  readonly permanentErrors: number;
+  /** Segments released without upload (`permanentErrors: 'discard'`). */
+  readonly discardedSegments: number;
+  /** Bytes of segments handed in and not yet settled. */
+  readonly pendingBytes: number;
+}
+
+/**
+ * Builds a drain report.
+ * @param jobs - every unsettled job
+ * @param streamId - only this stream's, or all when undefined
+ * @param heldForCredentials - mentioned in the error message
+ * @returns the report
+ */
+export function drainReport(jobs: Iterable<Job>, streamId: string | undefined, heldForCredentials: boolean): DrainReport {
+  const pending: PendingSegment[] = [];
+  for (const j of jobs) {
+    if (streamId !== undefined && j.streamId !== streamId) continue;
+    pending.push({
+      streamId: j.streamId, sequence: j.sequence, key: j.key, bytes: j.bytes, attempts: j.attempts, inFlight: j.inFlight,
+      lastError: j.lastError ? { code: j.lastError.code, name: j.lastError.name } : undefined,
+    });
+  }
+  pending.sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : a.sequence - b.sequence));
+  const complete = pending.length === 0;
+  const error = complete
+    ? undefined
+    : new S3HlsError(ErrorCode.FinalizeIncomplete, `${pending.length} segment(s) not uploaded yet${heldForCredentials ? ' (held: credentials refused)' : ''}; they stay in the pool`);
+  return { complete, pending, error };
+}

@@ -1,0 +1,408 @@
+/**
+ * The upload queue: one per process, shared by every stream (camera). Each stream's sink hands in
+ * segments; the uploader PUTs them to S3 (SigV4 by the SDK), round-robin across streams, at most
+ * `concurrency` at a time, and releases each segment's pool space only after S3 acknowledged it.
+ *
+ * Who retries what (docs/upload.md): the SDK's retry strategy is off (`maxAttempts: 1`); the
+ * uploader retries every failure itself, because it must never give up on a segment that is still
+ * in the pool (the SDK gives up after 3 attempts), must hold segments while credentials are
+ * refused, and must not occupy a concurrency slot while a segment waits for its backoff.
+ */
+import { performance } from 'node:perf_hooks';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import PQueue from 'p-queue';
+import { segmentKey, validateCameraId, validatePrefix } from '../keys/object-keys.js';
+import type { Segment, SegmentSink } from '../types.js';
+import { checksumBase64 } from './checksum.js';
+import { classifyPutError, type FailureInfo } from './classify-error.js';
+import { CredentialSource } from './credential-source.js';
+import { TypedEmitter, type UploaderEvents } from './events.js';
+import { FairScheduler } from './fair-scheduler.js';
+import { resolveOptions, type ResolvedOptions, type SinkOptions, type UploaderOptions } from './options.js';
+import { createS3Client } from './s3-client.js';
+import { parseTags, type TagsInput } from './tags.js';
+import { checkMetadata, putObjectInput, type Job, type SinkState } from './upload-job.js';
+import { drainReport, type DrainReport, type UploadStats } from './upload-report.js';
+
+export type { DrainReport, PendingSegment, UploadStats } from './upload-report.js';
+
+/** A stream's sink: a {@link SegmentSink} whose tags can change at run time. */
+export interface StreamUploadSink extends SegmentSink {
+  /** The stream id given to `sinkFor`. */
+  readonly streamId: string;
+  /**
+   * Replaces the tags of segments not yet sent (a segment being retried gets the new tags too).
+   * @param tags - `k1=v1&k2=v2` or an object
+   * @throws S3HlsError `BAD_TAGS` (the previous tags stay), TypeError for a wrong type
+   */
+  setTags(tags: TagsInput): void;
+}
+
+interface DrainWaiter {
+  readonly streamId: string | undefined;
+  readonly resolve: () => void;
+}
+
+/**
+ * The upload queue.
+ *
+ * @example
+ * ```ts
+ * const uploader = new Uploader({ bucket: 'footage', region: 'eu-west-1', concurrency: 4 });
+ * const sink = uploader.sinkFor('front-door', { prefix: 'cameras/front-door', tags: 'site=paris' });
+ * uploader.on('error', (e) => console.warn(e.code, e.message));
+ * // stream.pipe(sink) ... on shutdown:
+ * const report = await uploader.drain({ timeoutMs: 10_000 });
+ * await uploader.close();
+ * ```
+ */
+export class Uploader {
+  private readonly opts: ResolvedOptions;
+  private readonly client: S3Client;
+  /** Destroys the uploader's own client; undefined for `options.client`. */
+  private readonly destroyClient: (() => void) | undefined;
+  private readonly credentials: CredentialSource | undefined;
+  private readonly queue: PQueue;
+  private readonly scheduler = new FairScheduler<Job>();
+  private readonly emitter = new TypedEmitter<UploaderEvents>();
+  private readonly sinks = new Map<string, SinkState>();
+  private readonly outstanding = new Set<Job>();
+  private readonly aborts = new Set<AbortController>();
+  private readonly waiters = new Set<DrainWaiter>();
+  private active = 0;
+  private held = false;
+  private closed = false;
+  private wakeTimer: NodeJS.Timeout | undefined;
+  private wakeAtMs = Infinity;
+  /** Transient failures since the last success, across all streams (the shared backoff's exponent). */
+  private consecutiveFailures = 0;
+  /** No attempt starts before this time (ms): the shared backoff after a transient failure. */
+  private gateUntilMs = 0;
+  private credTimer: NodeJS.Timeout | undefined;
+  private counters = { uploadedSegments: 0, uploadedBytes: 0, attempts: 0, transientErrors: 0, credentialErrors: 0, permanentErrors: 0, discardedSegments: 0 };
+
+  /**
+   * @param options - see {@link UploaderOptions}
+   * @throws TypeError / RangeError naming a bad option and its value
+   */
+  constructor(options: UploaderOptions) {
+    this.opts = resolveOptions(options);
+    this.queue = new PQueue({ concurrency: this.opts.concurrency });
+    if (options.client) {
+      this.client = options.client;
+    } else {
+      this.credentials = new CredentialSource(options.credentials);
+      const own = createS3Client({
+        region: options.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
+        endpoint: options.endpoint,
+        forcePathStyle: options.forcePathStyle ?? false,
+        credentials: this.credentials.sdkProvider(),
+        maxSockets: this.opts.maxSockets,
+        signPayload: options.signPayload ?? true,
+      });
+      this.client = own.client;
+      this.destroyClient = own.destroy;
+    }
+  }
+
+  /**
+   * Adds a listener. `error` is an ordinary event here: with no listener nothing is thrown.
+   * @param event - `uploaded`, `error`, `credentials-needed`, `resumed` or `discarded`
+   * @param listener - receives the typed payload
+   * @returns a function removing the listener
+   */
+  on<K extends keyof UploaderEvents>(event: K, listener: (payload: UploaderEvents[K]) => void): () => void {
+    return this.emitter.on(event, listener);
+  }
+
+  /** Removes a listener. */
+  off<K extends keyof UploaderEvents>(event: K, listener: (payload: UploaderEvents[K]) => void): void {
+    this.emitter.off(event, listener);
+  }
+
+  /**
+   * The sink of one stream.
+   *
+   * @param streamId - the stream (camera) id: letters, digits and `. _ - = + @` (it goes into metadata)
+   * @param options - key prefix, layout, tags, extra metadata
+   * @returns the sink to hand the stream's segments to
+   * @throws TypeError for a bad id, prefix or metadata, or when the id already has an open sink
+   * @throws S3HlsError `BAD_TAGS` for invalid tags
+   */
+  sinkFor(streamId: string, options: SinkOptions): StreamUploadSink {
+    if (this.closed) throw new TypeError('sinkFor called after close()');
+    validateCameraId(streamId);
+    const existing = this.sinks.get(streamId);
+    if (existing && !existing.ended) throw new TypeError(`stream ${JSON.stringify(streamId)} already has an open sink (call onEnd first)`);
+    if (options === null || typeof options !== 'object') throw new TypeError('sinkFor options must be an object with a prefix');
+    const prefix = validatePrefix(options.prefix);
+    const layout = options.layout ?? 'timeline';
+    if (layout !== 'timeline' && layout !== 'reference') throw new TypeError(`options.layout must be 'timeline' or 'reference', got ${JSON.stringify(layout)}`);
+    const metadata = checkMetadata(options.metadata);
+    const state: SinkState = { streamId, prefix, layout, metadata, tagsHeader: options.tags === undefined ? '' : parseTags(options.tags).header, ended: false };
+    this.sinks.set(streamId, state);
+    return {
+      streamId,
+      onSegment: (segment) => this.accept(state, segment),
+      onEnd: () => {
+        state.ended = true;
+      },
+      setTags: (tags) => {
+        state.tagsHeader = parseTags(tags).header;
+      },
+    };
+  }
+
+  /**
+   * Replaces the credentials at run time. PUTs in flight finish with the old ones; a segment whose PUT
+   * the server refused is sent again with the new ones. Resumes uploads held for credentials.
+   *
+   * @param accessKeyId - access key id
+   * @param secretAccessKey - secret key (never logged)
+   * @param sessionToken - session token of temporary credentials (never logged)
+   * @throws TypeError when a value is empty, or when the uploader was given `options.client`
+   */
+  setCredential(accessKeyId: string, secretAccessKey: string, sessionToken?: string): void {
+    if (!this.credentials) throw new TypeError('setCredential is not available with options.client: rotate the credentials of that client');
+    this.credentials.set({ accessKeyId, secretAccessKey, ...(sessionToken !== undefined ? { sessionToken } : {}) });
+    if (this.held) this.resume('setCredential');
+  }
+
+  /**
+   * Waits until every segment handed in (to `streamId`, or to any stream) is settled: uploaded, or
+   * discarded under `permanentErrors: 'discard'`. Never rejects: a timeout or abort resolves with a
+   * report of what is left (still held in the pool).
+   *
+   * @param options - `timeoutMs` (default: no limit), `signal`, `streamId`
+   * @returns the report
+   */
+  async drain(options: { readonly timeoutMs?: number; readonly signal?: AbortSignal; readonly streamId?: string } = {}): Promise<DrainReport> {
+    const { timeoutMs, signal, streamId } = options;
+    if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) throw new RangeError(`drain timeoutMs must be a finite number ≥ 0, got ${timeoutMs}`);
+    if (!this.hasOutstanding(streamId)) return this.report(streamId);
+    let timer: NodeJS.Timeout | undefined;
+    let waiter: DrainWaiter | undefined;
+    let onAbort: (() => void) | undefined;
+    await new Promise<void>((resolve) => {
+      waiter = { streamId, resolve };
+      this.waiters.add(waiter);
+      if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
+      if (signal) {
+        if (signal.aborted) resolve();
+        onAbort = resolve;
+        signal.addEventListener('abort', onAbort, { once: true });
+      }
+    });
+    if (timer) clearTimeout(timer);
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+    if (waiter) this.waiters.delete(waiter);
+    return this.report(streamId);
+  }
+
+  /** Upload counters. */
+  stats(): UploadStats {
+    let pendingBytes = 0;
+    for (const j of this.outstanding) pendingBytes += j.bytes;
+    return { ...this.counters, queued: this.scheduler.size, inFlight: this.active, heldForCredentials: this.held, pendingBytes };
+  }
+
+  /**
+   * Stops: no new segments are accepted, timers are cleared, PUTs in flight are aborted, the
+   * uploader's own client and sockets are closed. Segments not uploaded are NOT released (their
+   * pool goes away with the stream). Call `drain` first to upload what is queued. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (this.credTimer) clearTimeout(this.credTimer);
+    for (const ac of this.aborts) ac.abort();
+    this.queue.clear();
+    await this.queue.onIdle();
+    for (const w of this.waiters) w.resolve();
+    this.destroyClient?.();
+  }
+
+  private accept(sink: SinkState, segment: Segment): void {
+    if (this.closed) throw new TypeError(`segment ${segment.sequence} of ${sink.streamId} handed in after close()`);
+    if (sink.ended) throw new TypeError(`segment ${segment.sequence} of ${sink.streamId} handed in after onEnd()`);
+    let bytes = 0;
+    for (const p of segment.parts) bytes += p.byteLength;
+    if (segment.parts.length === 0 || bytes !== segment.byteLength) {
+      throw new RangeError(`segment ${segment.sequence} of ${sink.streamId}: parts add up to ${bytes} bytes, byteLength says ${segment.byteLength}`);
+    }
+    const key = segmentKey(sink.prefix, {
+      startTimeMs: segment.startTimeMs,
+      sequence: segment.sequence,
+      durationMs: Math.round(segment.durationTicks / 90),
+      discontinuity: segment.discontinuity,
+    }, sink.layout);
+    const checksum = this.opts.checksum === 'none' ? undefined : checksumBase64(this.opts.checksum, segment.parts);
+    const job: Job = {
+      streamId: sink.streamId, sequence: segment.sequence, segment, sink, key, bytes, checksum,
+      handedAt: performance.now(), notBeforeMs: 0, attempts: 0, inFlight: false, lastError: undefined,
+    };
+    this.outstanding.add(job);
+    this.scheduler.push(job);
+    this.pump();
+  }
+
+  /** Starts PUTs while slots are free and a segment is ready; arms a timer for the next backoff expiry. */
+  private pump(): void {
+    if (this.closed || this.held) return;
+    const now = Date.now();
+    if (now < this.gateUntilMs) {
+      this.wakeAt(this.gateUntilMs, now);
+      return;
+    }
+    while (this.active < this.opts.concurrency) {
+      const job = this.scheduler.take(now);
+      if (!job) break;
+      this.active++;
+      job.inFlight = true;
+      void this.queue.add(() => this.attempt(job));
+    }
+    if (this.active < this.opts.concurrency) {
+      const at = this.scheduler.nextReadyAtMs();
+      if (at !== undefined && at > now) this.wakeAt(at, now);
+    }
+  }
+
+  /** Arms the single wake-up timer for `atMs` unless it is already due earlier. */
+  private wakeAt(atMs: number, nowMs: number): void {
+    if (atMs >= this.wakeAtMs) return;
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    this.wakeAtMs = atMs;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAtMs = Infinity;
+      this.pump();
+    }, atMs - nowMs);
+  }
+
+  /** Full jitter (random in [0, cap)): spreads a fleet's retries after a shared outage. */
+  private backoffMs(exponent: number): number {
+    const cap = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** Math.min(Math.max(exponent, 0), 30));
+    return Math.round(Math.random() * cap);
+  }
+
+  private async attempt(job: Job): Promise<void> {
+    job.attempts++;
+    this.counters.attempts++;
+    const credVersion = this.credentials?.version ?? 0;
+    const ac = new AbortController();
+    this.aborts.add(ac);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, this.opts.requestTimeoutMs);
+    let acknowledged = false;
+    try {
+      await this.client.send(new PutObjectCommand(putObjectInput(this.opts, job)), { abortSignal: ac.signal });
+      acknowledged = true;
+    } catch (err) {
+      if (!this.closed) this.failed(job, classifyPutError(err, timedOut), credVersion);
+    } finally {
+      clearTimeout(timer);
+      this.aborts.delete(ac);
+      job.inFlight = false;
+      this.active--;
+    }
+    // Outside the try: a throwing release() (a pool bug) must not be taken for a failed PUT and
+    // retried (that would release twice); it rejects this task loudly instead.
+    if (acknowledged) this.succeeded(job);
+    this.pump();
+  }
+
+  private succeeded(job: Job): void {
+    this.consecutiveFailures = 0;
+    this.counters.uploadedSegments++;
+    this.counters.uploadedBytes += job.bytes;
+    job.segment.release();
+    this.emitter.emit('uploaded', {
+      streamId: job.streamId, key: job.key, sequence: job.sequence, bytes: job.bytes, attempts: job.attempts,
+      latencyMs: performance.now() - job.handedAt,
+    });
+    this.settle(job);
+  }
+
+  private failed(job: Job, info: FailureInfo, credVersion: number): void {
+    job.lastError = info;
+    let retryInMs: number | undefined;
+    let willRetry = true;
+    if (info.kind === 'credentials') {
+      this.counters.credentialErrors++;
+      job.notBeforeMs = 0;
+      this.scheduler.push(job);
+      // Credentials replaced while this PUT was in flight: the new ones get their chance first.
+      if ((this.credentials?.version ?? 0) === credVersion && !this.held) this.hold(info.name);
+    } else if (info.kind === 'permanent' && this.opts.permanentErrors === 'discard') {
+      this.counters.permanentErrors++;
+      willRetry = false;
+    } else {
+      if (info.kind === 'permanent') {
+        this.counters.permanentErrors++;
+        retryInMs = this.opts.maxDelayMs;
+      } else {
+        this.counters.transientErrors++;
+        retryInMs = this.backoffMs(job.attempts - 1);
+        // Shared backoff: while S3 (or the uplink) keeps failing, the other queued segments wait too,
+        // instead of each spending an attempt on a dead connection (one success resets it).
+        this.consecutiveFailures++;
+        this.gateUntilMs = Math.max(this.gateUntilMs, Date.now() + this.backoffMs(this.consecutiveFailures - 1));
+      }
+      job.notBeforeMs = Date.now() + retryInMs;
+      this.scheduler.push(job);
+    }
+    this.emitter.emit('error', {
+      streamId: job.streamId, key: job.key, sequence: job.sequence, code: info.code, name: info.name,
+      httpStatus: info.httpStatus, message: info.message, attempt: job.attempts, willRetry, retryInMs,
+    });
+    if (!willRetry) {
+      this.counters.discardedSegments++;
+      job.segment.release();
+      this.emitter.emit('discarded', { streamId: job.streamId, key: job.key, sequence: job.sequence, bytes: job.bytes, code: info.code, name: info.name });
+      this.settle(job);
+    }
+  }
+
+  private hold(reason: string): void {
+    this.held = true;
+    this.credentials?.invalidate();
+    const retryInMs = this.opts.credentialsRetryMs;
+    this.credTimer = setTimeout(() => {
+      this.credTimer = undefined;
+      this.credentials?.invalidate();
+      this.resume('retry-timer');
+    }, retryInMs);
+    this.emitter.emit('credentials-needed', { reason, heldSegments: this.scheduler.size, retryInMs });
+  }
+
+  private resume(trigger: 'setCredential' | 'retry-timer'): void {
+    if (this.credTimer) clearTimeout(this.credTimer);
+    this.credTimer = undefined;
+    this.held = false;
+    this.emitter.emit('resumed', { trigger, heldSegments: this.scheduler.size });
+    this.pump();
+  }
+
+  private settle(job: Job): void {
+    this.outstanding.delete(job);
+    const sink = job.sink;
+    if (sink.ended && this.scheduler.sizeOf(sink.streamId) === 0 && !this.hasOutstanding(sink.streamId)) {
+      this.scheduler.removeIfEmpty(sink.streamId);
+    }
+    for (const w of this.waiters) if (!this.hasOutstanding(w.streamId)) w.resolve();
+  }
+
+  private hasOutstanding(streamId: string | undefined): boolean {
+    if (streamId === undefined) return this.outstanding.size > 0;
+    for (const j of this.outstanding) if (j.streamId === streamId) return true;
+    return false;
+  }
+
+  private report(streamId: string | undefined): DrainReport {
+    return drainReport(this.outstanding, streamId, this.held);
+  }
+}
