@@ -49,7 +49,7 @@ export class ChunkList {
    * @throws RangeError when the range is not inside `src` (integers, 0 ≤ start ≤ end ≤ src.length)
    */
   add(src: Uint8Array, start: number, end: number): void {
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > src.length) {
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || end > src.length || end > 0x7fffffff) {
       throw new RangeError(`ChunkList.add: range [${start}, ${end}) is not inside a ${src.length}-byte buffer`);
     }
     if (end === start) return;

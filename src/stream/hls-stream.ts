@@ -192,8 +192,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     const startsSegment = !this.#open || (idr && (this.#pendingDiscontinuity !== undefined || pts >= this.#nextCutPts - this.#frameTicks / 2));
     const payload = video.buildPayload(startsSegment);
     const hasDts = dts !== pts;
-    const pcr = this.#pcrFor(dts, startsSegment);
-    const fill = this.#pcrFillCount(pcr, startsSegment);
+    this.#setPcr(startsSegment);
+    const fill = this.#pcrFillCount(startsSegment);
     const packets = this.#packetizer.packetCount(payload.byteLength, hasDts, true) + fill + (startsSegment ? 2 : 0);
     if (packets * TS_PACKET_SIZE > this.#pool.capacity) {
       this.#overflow(ErrorCode.FrameTooLarge);
@@ -205,19 +205,18 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       this.#overflow(ErrorCode.PoolFull);
       return this.#dropVideo(ErrorCode.PoolFull, `pool full (${this.#pool.capacity} bytes held by segments not yet released)`);
     }
-    if (startsSegment) this.#beginSegment(pts, pcr);
+    if (startsSegment) this.#beginSegment(pts, this.#pes.pcr90k);
     this.#writePcrFill(fill);
     const pes = this.#pes;
     pes.pid = PID_VIDEO;
     pes.streamId = STREAM_ID_VIDEO;
     pes.pts90k = pts;
     pes.dts90k = dts;
-    pes.pcr90k = pcr;
     pes.randomAccess = idr;
     pes.discontinuity = startsSegment && this.#segTimestampDiscontinuity;
     pes.boundedLength = false;
     this.#packetizer.write(this.#pool, this.#cc, pes, payload);
-    this.#lastPcr = pcr;
+    this.#lastPcr = pes.pcr90k;
     this.#started = true;
     this.#dropping = undefined;
     this.#lastDts = dts;
@@ -251,12 +250,14 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (!this.#segHasAudioTrack) this.#declareAudioTrack();
     const payload = this.#audio.payload;
     if (payload.byteLength > MAX_AUDIO_PAYLOAD) return this.#dropAudio(ErrorCode.FrameTooLarge, `audio pack of ${payload.byteLength} bytes exceeds one PES (${MAX_AUDIO_PAYLOAD})`);
-    const pcr = this.#pcrFor(t.pts, false);
-    const fill = this.#pcrFillCount(pcr, false);
+    // PCR fill is judged against the audio timestamp (a long video gap must not starve the clock).
+    const pes = this.#pes;
+    t.dts = t.pts;
+    this.#setPcr(false);
+    const fill = this.#pcrFillCount(false);
     const packets = this.#packetizer.packetCount(payload.byteLength, false, false) + fill;
     if (!this.#pool.canWrite(packets)) return this.#dropAudio(ErrorCode.PoolFull, 'pool full');
     this.#writePcrFill(fill);
-    const pes = this.#pes;
     pes.pid = PID_AUDIO;
     pes.streamId = STREAM_ID_AUDIO;
     pes.pts90k = t.pts;
@@ -450,17 +451,23 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     }
   }
 
-  /** PCR for a unit decoded at `dts`: DTS minus a small delay, never decreasing within a timeline. */
-  #pcrFor(dts: number, startsSegment: boolean): number {
-    const pcr = Math.max(0, dts - PCR_DELAY_TICKS);
-    if (this.#lastPcr < 0) return pcr;
+  /**
+   * Sets `#pes.pcr90k` for a unit decoded at `#timing.dts`: DTS minus a small delay, never decreasing
+   * within a timeline. Reads and writes fields instead of taking and returning the value: a number
+   * past 2^31 crossing a call boundary is boxed on the heap, and this runs per frame.
+   */
+  #setPcr(startsSegment: boolean): void {
+    const pes = this.#pes;
+    pes.pcr90k = Math.max(0, this.#timing.dts - PCR_DELAY_TICKS);
+    if (this.#lastPcr < 0) return;
     // A segment starting a new timeline may go back (its first packet carries discontinuity_indicator).
-    if (startsSegment && this.#pendingDiscontinuity !== undefined && this.#pendingDiscontinuity !== 'start') return pcr;
-    return pcr > this.#lastPcr ? pcr : this.#lastPcr;
+    if (startsSegment && this.#pendingDiscontinuity !== undefined && this.#pendingDiscontinuity !== 'start') return;
+    if (pes.pcr90k < this.#lastPcr) pes.pcr90k = this.#lastPcr;
   }
 
-  /** PCR-only packets needed before a unit whose PCR is `pcr`, so PCRs are at most 100 ms apart. */
-  #pcrFillCount(pcr: number, startsSegment: boolean): number {
+  /** PCR-only packets needed before a unit whose PCR is `#pes.pcr90k`, so PCRs are at most 100 ms apart. */
+  #pcrFillCount(startsSegment: boolean): number {
+    const pcr = this.#pes.pcr90k;
     if (this.#lastPcr < 0 || pcr <= this.#lastPcr) return 0;
     if (startsSegment && this.#pendingDiscontinuity !== undefined && this.#pendingDiscontinuity !== 'start') return 0;
     return Math.ceil((pcr - this.#lastPcr) / MAX_PCR_GAP_TICKS) - 1;
