@@ -247,7 +247,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
         this.#dropping !== undefined ? 'no open segment while video is dropped to the next IDR' : 'audio before the first video IDR cannot start a segment',
       );
     }
-    if (!this.#segHasAudioTrack) this.#declareAudioTrack();
+    if (!this.#segHasAudioTrack) this.#rewritePmt(true);
     const payload = this.#audio.payload;
     if (payload.byteLength > MAX_AUDIO_PAYLOAD) return this.#dropAudio(ErrorCode.FrameTooLarge, `audio pack of ${payload.byteLength} bytes exceeds one PES (${MAX_AUDIO_PAYLOAD})`);
     // PCR fill is judged against the audio timestamp (a long video gap must not starve the clock).
@@ -388,26 +388,28 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   }
 
   /**
-   * The first audio frame of a segment: the segment is still ours (open, in the pool), so its PMT is
-   * rewritten in place to list the audio track, keeping the packet's continuity counter. Every PMT
+   * Rewrites the open segment's PMT (still in the pool, not yet handed out) in place, keeping the
+   * packet's continuity counter. The PMT is written video-only; the first audio frame of a segment
+   * declares the audio track, and a segment whose audio was all rolled back undeclares it. Every PMT
    * thus lists exactly the tracks present in its segment, and audio that starts after the first IDR
    * (cameras often deliver video first) is not lost.
    */
-  #declareAudioTrack(): void {
+  #rewritePmt(audio: boolean): void {
     const pool = this.#pool;
     const at = (this.#segMark.head + TS_PACKET_SIZE) % pool.capacity; // PAT, then the PMT
     const bytes = pool.bytes;
     const headerCc = bytes[at + 3];
     const next = this.#cc.peek(PID_PMT);
-    writePmt(bytes, at, this.#cc, { video: true, audio: true });
+    writePmt(bytes, at, this.#cc, { video: true, audio });
     bytes[at + 3] = headerCc;
     restoreCc(this.#cc, PID_PMT, next);
-    this.#segHasAudioTrack = true;
+    this.#segHasAudioTrack = audio;
   }
 
   /** Emits the open segment (if any) with its duration ending at `endPts`. */
   #finishSegment(endPts: number): void {
     if (!this.#open) return;
+    if (this.#segHasAudioTrack && this.#segAudio === 0) this.#rewritePmt(false); // its audio was rolled back
     this.#open = false;
     const done = this.#pool.finishSegment();
     if (done === undefined) return;

@@ -39,7 +39,8 @@ export function readTiming(pack: PackTiming, out: { pts: number; dts: number }):
     return false;
   }
   const dts = pack.dts90k ?? pts;
-  if (!Number.isFinite(pts) || !Number.isFinite(dts) || pts < 0 || dts < 0 || dts > pts) return false;
+  // Past 2^53 ticks (~3000 years) integers are no longer exact: refuse rather than write wrong bits.
+  if (!(pts >= 0 && pts <= Number.MAX_SAFE_INTEGER) || !(dts >= 0 && dts <= pts)) return false;
   out.pts = Math.round(pts);
   out.dts = Math.round(dts);
   return true;

@@ -1,0 +1,173 @@
+/**
+ * The chaos run's camera process: N cameras of real H.264 muxed faster than real time through
+ * HlsStream → SpoolingSink(DiskSpool) → Uploader → (the fault proxy) → s3rver. Every segment's
+ * sha256 and key go to the journal (fsynced) before the segment is handed on. The parent may SIGKILL
+ * this process at any moment; a new one on the same spool directory recovers what was spooled.
+ *
+ * Protocol: argv[2] is a JSON {@link ChaosCameraArgs}. stdout: one JSON line per event
+ * (`ready`, `credentials-needed`, `resumed`, `done`). stdin: JSON lines `{"cmd":"setCredential",
+ * "accessKeyId","secretAccessKey","sessionToken"}`.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { segmentKey } from '../keys/object-keys.js';
+import { DiskSpool } from '../spool/disk-spool.js';
+import { SpoolingSink } from '../spool/spooling-sink.js';
+import { HlsStream } from '../stream/hls-stream.js';
+import type { Segment, SegmentSink, VideoFramePack } from '../types.js';
+import { Uploader, type StreamUploadSink } from '../upload/uploader.js';
+import { Journal } from './chaos-journal.js';
+import { splitAccessUnits } from './media-units.js';
+
+/** What the parent passes (argv[2], JSON). */
+export interface ChaosCameraArgs {
+  /** Run number (1, 2, ...): journal records carry it. */
+  readonly run: number;
+  readonly endpoint: string;
+  readonly bucket: string;
+  readonly spoolDir: string;
+  readonly spoolQuotaBytes: number;
+  readonly journalPath: string;
+  readonly videoPath: string;
+  readonly cameras: number;
+  /** Media seconds each camera streams. */
+  readonly mediaSeconds: number;
+  /** Media seconds per wall-clock second. */
+  readonly speed: number;
+  /** Wall clock of the first frame (segment start times and keys derive from it), ms since the epoch. */
+  readonly originMs: number;
+  /** First PTS of camera 0, 90 kHz ticks; the others are offset so no two cameras mux equal bytes. */
+  readonly ptsBase: number;
+  readonly poolBytes: number;
+  readonly concurrency: number;
+  readonly requestTimeoutMs: number;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string };
+  /** How long to wait for the uploads and the backlog after the last frame, ms. */
+  readonly finishTimeoutMs: number;
+}
+
+const FRAME_TICKS = 3_600; // 25 fps
+const FEED_PERIOD_MS = 20;
+
+function say(line: object): void {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+/**
+ * Runs the cameras until their media ends and everything is uploaded (or the timeout).
+ * @param a - see {@link ChaosCameraArgs}
+ * @returns when done (the process then exits)
+ */
+export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
+  const units = splitAccessUnits(readFileSync(a.videoPath));
+  const journal = new Journal(a.journalPath);
+  const spool = await DiskSpool.open({ directory: a.spoolDir, quotaBytes: a.spoolQuotaBytes });
+  const uploader = new Uploader({
+    bucket: a.bucket, endpoint: a.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { ...a.credentials },
+    concurrency: a.concurrency, requestTimeoutMs: a.requestTimeoutMs, retry: { baseDelayMs: 100, maxDelayMs: 2_000, credentialsRetryMs: 60_000 },
+  });
+  uploader.on('credentials-needed', (e) => say({ event: 'credentials-needed', reason: e.reason, held: e.heldSegments }));
+  uploader.on('resumed', (e) => say({ event: 'resumed', trigger: e.trigger }));
+  const errorsByName: Record<string, number> = {};
+  uploader.on('error', (e) => {
+    errorsByName[e.name] = (errorsByName[e.name] ?? 0) + 1;
+  });
+  createInterface({ input: process.stdin }).on('line', (text) => {
+    const cmd = JSON.parse(text) as { cmd: string; accessKeyId: string; secretAccessKey: string; sessionToken: string };
+    if (cmd.cmd === 'setCredential') uploader.setCredential(cmd.accessKeyId, cmd.secretAccessKey, cmd.sessionToken);
+  });
+
+  const cameras = Array.from({ length: a.cameras }, (_, c) => {
+    const id = `cam${c + 1}`;
+    const prefix = `chaos/${id}`;
+    let ended!: () => void;
+    const endedP = new Promise<void>((r) => (ended = r));
+    const up: StreamUploadSink = uploader.sinkFor(id, { prefix });
+    // The uploader's sink, telling us when the spooling sink finished everything of this stream.
+    const inner: SegmentSink & { whenIdle(s: Segment): Promise<void> } = {
+      onSegment: (s) => up.onSegment(s),
+      onEnd: (sid) => {
+        up.onEnd?.(sid);
+        ended();
+      },
+      whenIdle: (s) => up.whenIdle(s),
+    };
+    const spooling = new SpoolingSink({
+      spool, inner, streamId: id, prefix, releaseAfterMs: 1_000, checkIntervalMs: 50,
+      onSpooled: (entry) => journal.append({ t: 'spooled', run: a.run, camera: id, key: entry.key }),
+    });
+    const journaling: SegmentSink = {
+      onSegment(s: Segment) {
+        const h = createHash('sha256');
+        for (const p of s.parts) h.update(p);
+        const key = segmentKey(prefix, { startTimeMs: s.startTimeMs, sequence: s.sequence, durationMs: Math.round(s.durationTicks / 90), discontinuity: s.discontinuity });
+        // Durable before the segment goes anywhere: a kill after this line must not lose it silently.
+        journal.append({ t: 'seg', run: a.run, camera: id, seq: s.sequence, key, sha256: h.digest('hex'), bytes: s.byteLength, videoFrames: s.videoFrames, atMs: Date.now() }, true);
+        spooling.onSegment(s);
+      },
+      onEnd: () => spooling.onEnd(),
+    };
+    const stream = new HlsStream({ streamId: id, sink: journaling, poolBytes: a.poolBytes, mediaTimeOriginMs: a.originMs });
+    stream.on('drop', (d) => journal.append({ t: 'drop', run: a.run, camera: id, code: d.code, frames: d.frames }));
+    const pack: { items: { part1: Uint8Array }[]; pts90k: number } = { items: [{ part1: units[0]!.bytes }], pts90k: 0 };
+    return { id, stream, spooling, endedP, pack, fed: 0, ptsBase: a.ptsBase + c * 1_000 * 90_000 };
+  });
+
+  say({ event: 'ready', units: units.length, recovered: spool.stats().recovered, damaged: spool.stats().damaged });
+  const totalFrames = Math.round(a.mediaSeconds * 25);
+  const t0 = Date.now();
+  let lastProgressMs = t0;
+  await new Promise<void>((done) => {
+    const timer = setInterval(() => {
+      const now = Date.now();
+      const due = Math.min(totalFrames, Math.floor(((now - t0) * a.speed * 25) / 1_000));
+      for (const cam of cameras) {
+        while (cam.fed < due) {
+          const u = units[cam.fed % units.length]!;
+          cam.pack.items[0]!.part1 = u.bytes;
+          cam.pack.pts90k = cam.ptsBase + cam.fed * FRAME_TICKS;
+          cam.stream.putVideoFrame(cam.pack as VideoFramePack);
+          cam.fed++;
+        }
+      }
+      if (now - lastProgressMs >= 1_000 || due === totalFrames) {
+        lastProgressMs = now;
+        journal.append({ t: 'progress', run: a.run, framesFed: Object.fromEntries(cameras.map((c) => [c.id, c.fed])), atMs: now });
+      }
+      if (due === totalFrames) {
+        clearInterval(timer);
+        done();
+      }
+    }, FEED_PERIOD_MS);
+  });
+  for (const cam of cameras) cam.stream.finalize();
+  let timer: NodeJS.Timeout | undefined;
+  const complete = await Promise.race([
+    Promise.all(cameras.map((c) => c.endedP)).then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), a.finishTimeoutMs))),
+  ]);
+  clearTimeout(timer);
+  for (const cam of cameras) await cam.spooling.close();
+  await uploader.close();
+  const st = spool.stats();
+  journal.append({
+    t: 'done', run: a.run, spoolDropped: st.dropped, spoolDamaged: st.damaged, spoolRecovered: st.recovered, spoolFilesLeft: st.files, complete,
+    framesFed: Object.fromEntries(cameras.map((c) => [c.id, c.fed])),
+  }, true);
+  journal.close();
+  await spool.close();
+  say({ event: 'done', complete, uploaderErrors: errorsByName, uploader: uploader.stats(), streams: cameras.map((c) => ({ id: c.id, ...c.stream.stats().droppedByReason })) });
+}
+
+if (process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {
+  runChaosCameras(JSON.parse(process.argv[2] ?? '{}') as ChaosCameraArgs).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,136 @@
+/**
+ * mux and mux_av: our muxer next to `ffmpeg -c copy -f mpegts` on the same bytes, measured
+ * alternately (ours, ffmpeg, ours, ffmpeg, ...) so both see the same machine load; medians.
+ *
+ * Ours: the access units (and ADTS frames) are split and wrapped in packs in memory beforehand, then
+ * timed: putVideoFrame/putAudioFrame of all of them into a 4 MiB pool with a sink that releases each
+ * segment at once. ffmpeg: the whole process, from spawn to exit, writing to /dev/null. Throughput
+ * is input bytes (H.264 + ADTS) per second for both.
+ */
+import { spawnSync } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { HlsStream } from '../stream/hls-stream.js';
+import type { AudioFramePack, VideoFramePack } from '../types.js';
+import { fullGc, median, round } from './figures.js';
+import type { BenchUnit } from './media-units.js';
+
+/** One throughput comparison. */
+export interface MuxFigures {
+  readonly s3hls_MBps: number;
+  readonly ffmpeg_MBps: number;
+  readonly ratio: number;
+  /** Per-round samples, MB/s. */
+  readonly oursRounds: readonly number[];
+  readonly ffmpegRounds: readonly number[];
+  /** Heap used after N steady-state frames minus before (after gc), bytes per frame. */
+  readonly heapBytesPerFrame: number;
+  /** GC events (PerformanceObserver 'gc') during `rounds` further passes of ours alone (the pool of each pass is one 4 MiB allocation). */
+  readonly gcEvents: number;
+  readonly frames: number;
+  readonly inputMB: number;
+  readonly segments: number;
+}
+
+type Op = { video: true; pack: { items: { part1: Uint8Array }[]; pts90k: number } } | { video: false; pack: { items: { part1: Uint8Array }[]; pts90k: number } };
+
+/** Packs in PTS order, made once (25 fps video, 1024-sample AAC frames at 48 kHz). */
+function buildOps(units: readonly BenchUnit[], adts: readonly Uint8Array[] | undefined): Op[] {
+  const ops: Op[] = [];
+  let a = 0;
+  for (let i = 0; i < units.length; i++) {
+    const pts = 90_000 + i * 3_600;
+    ops.push({ video: true, pack: { items: [{ part1: units[i].bytes }], pts90k: pts } });
+    while (adts && a < adts.length && a * 1_920 <= (i + 1) * 3_600) {
+      ops.push({ video: false, pack: { items: [{ part1: adts[a] }], pts90k: 90_000 + a * 1_920 } });
+      a++;
+    }
+  }
+  return ops;
+}
+
+function runOurs(ops: readonly Op[]): { ms: number; segments: number } {
+  let segments = 0;
+  const stream = new HlsStream({ streamId: 'bench', mediaTimeOriginMs: 1_700_000_000_000, sink: { onSegment: (s) => { segments++; s.release(); } } });
+  const t0 = performance.now();
+  for (let i = 0; i < ops.length; i++) {
+    const op = ops[i];
+    if (op.video) stream.putVideoFrame(op.pack as VideoFramePack);
+    else stream.putAudioFrame(op.pack as AudioFramePack);
+  }
+  stream.finalize();
+  const ms = performance.now() - t0;
+  const s = stream.stats();
+  if (s.videoFramesDropped + s.audioFramesDropped > 0) throw new Error(`bench stream dropped frames: ${JSON.stringify(s.droppedByReason)}`);
+  return { ms, segments };
+}
+
+function runFfmpeg(args: readonly string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', ...args, '-f', 'mpegts', '-y', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString().slice(0, 500)}`);
+  return ms;
+}
+
+/** Heap bytes per frame in steady state: gc, run a whole pass, read heapUsed without a gc. */
+function heapPerFrame(ops: readonly Op[]): number {
+  runOurs(ops); // warm-up (JIT, pool pages touched)
+  fullGc();
+  const before = process.memoryUsage().heapUsed;
+  runOurs(ops);
+  const after = process.memoryUsage().heapUsed;
+  return (after - before) / ops.length;
+}
+
+/**
+ * Measures one comparison.
+ *
+ * @param units - the video access units (views of `videoPath`'s bytes)
+ * @param adts - ADTS frames to interleave (mux_av), or undefined (mux)
+ * @param ffmpegInputs - ffmpeg input arguments for the same files
+ * @param rounds - alternating rounds @defaultValue 5
+ * @returns the figures
+ * @throws Error when ffmpeg fails or our stream drops a frame
+ */
+export async function muxBench(units: readonly BenchUnit[], adts: readonly Uint8Array[] | undefined, ffmpegInputs: readonly string[] | undefined, rounds = 5): Promise<MuxFigures> {
+  const ops = buildOps(units, adts);
+  let inputBytes = 0;
+  for (const op of ops) inputBytes += op.pack.items[0].part1.byteLength;
+  const inputMB = inputBytes / 1e6;
+  const heapBytesPerFrame = heapPerFrame(ops);
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let segments = 0;
+  for (let r = 0; r < rounds; r++) {
+    fullGc();
+    const o = runOurs(ops);
+    segments = o.segments;
+    ours.push(inputMB / (o.ms / 1000));
+    if (ffmpegInputs) theirs.push(inputMB / (runFfmpeg(ffmpegInputs) / 1000));
+  }
+  // GC events while only our muxer runs (entries are delivered asynchronously: wait a turn before disconnecting).
+  let gcEvents = 0;
+  const obs = new PerformanceObserver((list) => {
+    gcEvents += list.getEntries().length;
+  });
+  fullGc();
+  await new Promise((r) => setImmediate(r));
+  obs.observe({ entryTypes: ['gc'] });
+  for (let r = 0; r < rounds; r++) runOurs(ops);
+  await new Promise((r) => setTimeout(r, 20));
+  obs.disconnect();
+  const s3hls = median(ours);
+  const ff = ffmpegInputs ? median(theirs) : Number.NaN;
+  return {
+    s3hls_MBps: round(s3hls, 1),
+    ffmpeg_MBps: round(ff, 1),
+    ratio: round(s3hls / ff, 2),
+    oursRounds: ours.map((x) => round(x, 1)),
+    ffmpegRounds: theirs.map((x) => round(x, 1)),
+    heapBytesPerFrame: round(heapBytesPerFrame, 1),
+    gcEvents,
+    frames: units.length,
+    inputMB: round(inputMB, 1),
+    segments,
+  };
+}
