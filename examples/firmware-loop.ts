@@ -1,0 +1,72 @@
+/**
+ * A firmware-style main loop on the C-style API (named as the AWS sample C SDK): the "encoder" owns
+ * a fixed ring buffer and hands each frame over as one or two parts (when it wrapped around the end
+ * of its ring) with a microsecond timestamp, exactly as a camera SoC's encoder ring does. Here the
+ * encoder is simulated by the bundled clip split into access units.
+ *
+ *     S3HLS_BUCKET=footage [S3HLS_ENDPOINT=http://127.0.0.1:4568] npx tsx examples/firmware-loop.ts
+ *
+ * (any TypeScript runner; the examples are type-checked with the project, not built)
+ *
+ * Credentials: the standard AWS environment variables, passed in through setCredential as firmware
+ * would after reading them from its secure storage.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { S3HLS } from '../src/api/s3hls.js';
+import { AccessUnitSplitter } from '../src/h264/access-unit-splitter.js';
+import type { PackItem } from '../src/types.js';
+
+const RING_BYTES = 256 * 1024; // the encoder's ring: frames wrap around its end
+const FPS = 25;
+
+/** A simulated encoder: writes each access unit (Annex B) into its ring and returns the two parts. */
+class SimulatedEncoderRing {
+  readonly #ring = new Uint8Array(RING_BYTES);
+  #writePos = 0;
+
+  /** Copies one frame in and returns the views the SDK gets (part2 when it wrapped). */
+  push(nals: readonly Uint8Array[]): PackItem {
+    const start = this.#writePos;
+    let length = 0;
+    for (const nal of nals) {
+      for (const piece of [Uint8Array.of(0, 0, 0, 1), nal]) {
+        for (let i = 0; i < piece.length; i++) this.#ring[(start + length + i) % RING_BYTES] = piece[i];
+        length += piece.length;
+      }
+    }
+    this.#writePos = (start + length) % RING_BYTES;
+    const first = Math.min(length, RING_BYTES - start);
+    return first === length
+      ? { part1: this.#ring.subarray(start, start + length) }
+      : { part1: this.#ring.subarray(start), part2: this.#ring.subarray(0, length - first) };
+  }
+}
+
+async function mainLoop(): Promise<void> {
+  const bucket = process.env['S3HLS_BUCKET'] ?? 'footage';
+  const endpoint = process.env['S3HLS_ENDPOINT'];
+  S3HLS.initialize({ bucket, prefix: 'cameras/firmware', ...(endpoint ? { endpoint, forcePathStyle: true } : {}), onDrop: (d) => console.warn(`dropped ${d.frames}: ${d.code}`) });
+  S3HLS.setCredential(process.env['AWS_ACCESS_KEY_ID'] ?? 'S3RVER', process.env['AWS_SECRET_ACCESS_KEY'] ?? 'S3RVER', process.env['AWS_SESSION_TOKEN']);
+  S3HLS.setTag('device=firmware-example');
+  S3HLS.startUpload();
+
+  const clip = readFileSync(fileURLToPath(new URL('../assets/demo/clip.h264', import.meta.url)));
+  const splitter = new AccessUnitSplitter();
+  const ring = new SimulatedEncoderRing();
+  const startUs = Math.round(performance.now() * 1000);
+  let frame = 0;
+  const encode = (nals: readonly Uint8Array[]): void => {
+    const item = ring.push(nals);
+    // The SDK copies before returning: the encoder may overwrite its ring right away.
+    S3HLS.putVideoFrame({ items: [item], timestampUs: startUs + Math.round((frame * 1_000_000) / FPS) });
+    frame++;
+  };
+  // The splitter's views last until its next call: use each batch before asking for the next.
+  for (const au of splitter.push(clip)) encode(au.nals);
+  for (const au of splitter.end()) encode(au.nals);
+  const report = await S3HLS.finalize({ timeoutMs: 10_000 });
+  console.log(`${frame} frames; upload ${report.complete ? 'complete' : `incomplete (${report.pending.length} left)`}`);
+}
+
+await mainLoop();

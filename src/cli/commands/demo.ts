@@ -1,0 +1,130 @@
+/**
+ * `s3hls demo`: the whole pipeline on one machine with no AWS account. It starts an S3-compatible
+ * server (s3rver) on loopback with a local data folder, runs one live camera — an ffmpeg test
+ * pattern when ffmpeg is installed, else the bundled clip (assets/demo/clip.h264) looped in real
+ * time — through `s3hls upload`, serves the playlist endpoint and player page, and prints the URL.
+ *
+ *     s3hls demo [--port 8080] [--s3-port 0] [--data DIR] [--source auto|clip|ffmpeg]
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { baseUrlResolver } from '../../playlist/segment-urls.js';
+import { startPlaylistServer, type PlaylistServer } from '../../server/playlist-server.js';
+import { intFlag, UsageError } from '../../server/cli-flags.js';
+import { ExitCode } from '../exit-codes.js';
+import { runUpload } from './upload.js';
+
+/** Output streams and hooks of {@link runDemo}. */
+export interface DemoIo {
+  readonly stdout?: { write(s: string): unknown; isTTY?: boolean } | undefined;
+  readonly stderr?: { write(s: string): unknown; isTTY?: boolean } | undefined;
+  /** Stops the demo (SIGINT/SIGTERM in the CLI). */
+  readonly signal?: AbortSignal | undefined;
+  /** Called once everything runs, with the player URL and the S3 endpoint. */
+  readonly onReady?: ((info: { playerUrl: string; s3Endpoint: string; bucket: string; prefix: string }) => void) | undefined;
+}
+
+/** Usage text of `s3hls demo --help`. */
+export const DEMO_HELP = `s3hls demo - see the whole thing work locally, no AWS account needed
+
+Usage: s3hls demo [--port 8080] [--s3-port 0] [--data DIR] [--source auto|clip|ffmpeg]
+
+Starts an S3-compatible server on 127.0.0.1 (data in DIR, default a temporary folder), streams a
+live camera into it (an ffmpeg test pattern when ffmpeg is installed, else the bundled clip looped),
+serves the playlist endpoint and the player page, and prints the URL to open. Ctrl-C stops it.
+`;
+
+const BUCKET = 'demo';
+const CAMERA = 'demo';
+const CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
+const CORS = `<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod><AllowedMethod>HEAD</AllowedMethod><AllowedHeader>*</AllowedHeader><MaxAgeSeconds>3000</MaxAgeSeconds></CORSRule></CORSConfiguration>`;
+
+/** The bundled clip: assets/ sits next to src/ and dist/ alike. */
+export function demoClipPath(): string {
+  return fileURLToPath(new URL('../../../assets/demo/clip.h264', import.meta.url));
+}
+
+/**
+ * Runs the demo until `signal` aborts.
+ *
+ * @param argv - the arguments after `demo`
+ * @param io - output streams, stop signal, readiness callback
+ * @returns the exit status of the camera's upload (0 when every segment was stored)
+ */
+export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise<number> {
+  const out = io.stdout ?? process.stdout;
+  const err = io.stderr ?? process.stderr;
+  let v;
+  try {
+    v = parseArgs({ args: [...argv], options: { port: { type: 'string' }, 's3-port': { type: 'string' }, data: { type: 'string' }, source: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values;
+    if (v.help) {
+      out.write(DEMO_HELP);
+      return ExitCode.Ok;
+    }
+    if (v.source !== undefined && !['auto', 'clip', 'ffmpeg'].includes(v.source)) throw new UsageError(`--source must be auto, clip or ffmpeg, got ${JSON.stringify(v.source)}`);
+  } catch (e) {
+    err.write(`s3hls demo: ${(e as Error).message.split('\n')[0]}\n`);
+    return ExitCode.Usage;
+  }
+  const port = v.port !== undefined ? intFlag(v.port, 'port', 0, 65535) : 8080;
+  const s3Port = v['s3-port'] !== undefined ? intFlag(v['s3-port'], 's3-port', 0, 65535) : 0;
+  const directory = v.data ?? join(tmpdir(), `s3hls-demo-${process.pid}`);
+  mkdirSync(directory, { recursive: true });
+  const haveFfmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
+  const source = v.source ?? 'auto';
+  if (source === 'ffmpeg' && !haveFfmpeg) {
+    err.write('s3hls demo: --source ffmpeg: ffmpeg is not installed (apt-get install ffmpeg), or use --source clip\n');
+    return ExitCode.BadInput;
+  }
+  const useFfmpeg = source === 'ffmpeg' || (source === 'auto' && haveFfmpeg);
+  const clip = demoClipPath();
+  if (!useFfmpeg && !existsSync(clip)) {
+    err.write(`s3hls demo: the bundled clip is missing (${clip}) and ffmpeg is not installed\n`);
+    return ExitCode.BadInput;
+  }
+
+  // Loaded here, not at the top: every other command would pay for s3rver's start-up otherwise.
+  const { default: S3rver } = await import('s3rver');
+  const s3 = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [CORS] }] });
+  const { port: boundS3Port } = await s3.run();
+  const s3Endpoint = `http://127.0.0.1:${boundS3Port}`;
+  let server: PlaylistServer | undefined;
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  if (io.signal?.aborted) stop.abort();
+  try {
+    const client = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...CREDENTIALS } });
+    const serverOptions = { client, bucket: BUCKET, rootPrefix: 'cameras', urls: baseUrlResolver(`${s3Endpoint}/${BUCKET}`), liveWindow: 6, onWarning: (m: string) => void err.write(`s3hls demo: ${m}\n`) };
+    try {
+      server = await startPlaylistServer({ ...serverOptions, port });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+      err.write(`s3hls demo: port ${port} is busy, using a free one\n`);
+      server = await startPlaylistServer({ ...serverOptions, port: 0 });
+    }
+    const input = useFfmpeg
+      ? ['--input', 'lavfi:testsrc2=size=1280x720:rate=25', '--encoder', 'libx264', '--no-audio']
+      : ['--input', clip, '--fps', '25', '--loop'];
+    const playerUrl = `${server.url}/#camera=${CAMERA}&mode=live`;
+    out.write(
+      `s3hls demo: S3-compatible server at ${s3Endpoint} (bucket "${BUCKET}", data in ${directory})\n` +
+        `s3hls demo: camera "${CAMERA}": ${useFfmpeg ? 'ffmpeg test pattern (libx264)' : 'bundled clip, looped'} → cameras/${CAMERA}/\n` +
+        `s3hls demo: open ${playerUrl}  (live playlist: ${server.url}/cameras/${CAMERA}/live.m3u8; Ctrl-C stops)\n`,
+    );
+    io.onReady?.({ playerUrl, s3Endpoint, bucket: BUCKET, prefix: `cameras/${CAMERA}` });
+    return await runUpload(
+      [...input, '--bucket', BUCKET, '--prefix', `cameras/${CAMERA}`, '--endpoint', s3Endpoint, '--path-style', '--segment-seconds', '2', '--progress', err.isTTY ? 'tty' : 'none', '--drain-timeout', '10'],
+      { stdout: out, stderr: err, signal: stop.signal, credentials: { ...CREDENTIALS } },
+    );
+  } finally {
+    io.signal?.removeEventListener('abort', onAbort);
+    await server?.close();
+    await s3.close();
+  }
+}

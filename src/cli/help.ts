@@ -1,0 +1,76 @@
+/**
+ * The help texts of the `s3hls` CLI. docs/cli.md says the same at more length; keep them in step.
+ */
+
+/** `s3hls --help`. */
+export const MAIN_HELP = `s3hls - H.264/AAC to HLS (MPEG-TS) segments stored directly in S3, with on-demand playlists
+
+Usage:
+  s3hls upload   --input <file|-|url|device|lavfi:graph> --bucket B --prefix P [options]
+  s3hls upload   --config cameras.json [--bucket B] [options]
+  s3hls playlist --bucket B --prefix P [--start T] [--end T] [--live] [...]
+  s3hls serve    --bucket B --root-prefix P [--port N] [...]
+  s3hls demo     (embedded S3 on loopback + a test camera + the player page; no AWS account)
+  s3hls <command> --help      details of one command
+  s3hls --help | --version
+
+Credentials come from the standard AWS chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
+AWS_SESSION_TOKEN, AWS_PROFILE (or --profile), SSO, web identity, instance or container roles.
+Nothing secret is ever a flag.
+
+Exit status: 0 every segment stored; 1 some not stored (or an unexpected error); 2 usage error;
+3 bad input (unreadable, not H.264, ffmpeg missing); 4 credentials or permission refused;
+5 endpoint unreachable; 130 interrupted twice before the queue drained.
+`;
+
+/** `s3hls upload --help`. */
+export const UPLOAD_HELP = `s3hls upload - encode or copy an input into HLS segments uploaded to S3
+
+Usage:
+  s3hls upload --input <file|-|url|device|lavfi:graph> --bucket B --prefix P [options]
+  s3hls upload --config cameras.json [--bucket B] [--prefix PARENT] [options]
+
+Input:
+  -i, --input X          a file (.mp4 .mkv .ts ... through ffmpeg; .h264/.264 raw Annex B read
+                         directly), - (raw Annex B on stdin), a URL (rtsp://, rtmp://, srt://,
+                         http://: live), a device (/dev/video0: live) or lavfi:<graph>
+                         (an ffmpeg test pattern, e.g. lavfi:testsrc2=size=1280x720:rate=25)
+      --config FILE      many cameras in one process (format: docs/cli.md); flags below are
+                         defaults for every camera
+      --id ID            camera id for --input (default: the last part of --prefix)
+      --fps N|N/D        frame rate of raw H.264 (25, 30000/1001, 29.97); required for .h264
+                         files (they carry no timestamps); without it stdin uses the wall clock
+      --encoder E        copy (default) | libx264 | h264_nvenc (NVENC needs an NVIDIA GPU)
+      --no-audio         ignore the input's audio (default: the first audio track, as AAC)
+      --live             treat the input as live: run until stopped, restart ffmpeg when it dies
+      --loop             play a file over and over in real time, as a live camera
+      --realtime         read the input at its native rate (ffmpeg -re)
+      --start-time T     wall-clock time of a file's first frame (ISO 8601 or epoch seconds;
+                         default now): segment times are start time + media time
+
+Store:
+      --bucket B         bucket (required)
+      --prefix P         key prefix: the camera folder with --input, the parent with --config
+                         (default "cameras": each camera under <parent>/<id>)
+      --endpoint URL     an S3-compatible endpoint (MinIO, s3rver, ...)
+      --path-style       path-style URLs (most S3-compatible servers need it)
+      --region R         region (default AWS_REGION, else us-east-1)
+      --profile NAME     AWS profile for credentials
+      --tag k=v          object tag, repeatable (S3 allows 10)
+
+Segments and upload:
+      --segment-seconds S   target duration (default 2); cuts happen on keyframes only
+      --pool-size BYTES     each camera's segment pool (default 4M; e.g. 8M, 16MiB)
+      --concurrency N       PUTs in flight, all cameras together (default 4)
+      --drain-timeout S     at the end, wait at most S seconds for the queue (default 60)
+      --progress MODE       auto (default: a live line on a TTY, plain lines otherwise) | tty |
+                            plain | none
+
+  -h, --help                this text
+
+A file runs as fast as uploads allow and ends; a live input runs until SIGINT/SIGTERM, then every
+open segment is finalized and the queue drained (a second signal stops waiting).
+
+Exit status: 0 every segment stored; 1 some not stored; 2 usage error; 3 bad input;
+4 credentials or permission refused; 5 endpoint unreachable; 130 interrupted twice.
+`;

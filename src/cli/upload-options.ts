@@ -1,0 +1,259 @@
+/**
+ * `s3hls upload` flags (and a cameras.json) → an upload plan: store settings plus one camera spec
+ * per input. Pure apart from reading the config file, so every rule is unit-tested without S3.
+ */
+import { parseArgs } from 'node:util';
+import { parseFps } from '../h264/frame-timing.js';
+import { validateCameraId, validatePrefix } from '../keys/object-keys.js';
+import { parseTimeParam } from '../playlist/time-param.js';
+import { UsageError } from '../server/cli-flags.js';
+import type { CameraSpec } from '../sources/camera-manager.js';
+import { FFMPEG_ENCODERS, looksLive, type FfmpegEncoder } from '../sources/ffmpeg-args.js';
+import { parseTags } from '../upload/tags.js';
+import { loadCamerasConfig, type CameraEntry, type CamerasConfig } from './cameras-config.js';
+
+/** The flags of `s3hls upload`, for node:util parseArgs. */
+export const UPLOAD_FLAGS = {
+  input: { type: 'string', short: 'i' },
+  config: { type: 'string' },
+  id: { type: 'string' },
+  fps: { type: 'string' },
+  encoder: { type: 'string' },
+  bucket: { type: 'string' },
+  prefix: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  profile: { type: 'string' },
+  'path-style': { type: 'boolean' },
+  tag: { type: 'string', multiple: true },
+  'segment-seconds': { type: 'string' },
+  'pool-size': { type: 'string' },
+  concurrency: { type: 'string' },
+  'start-time': { type: 'string' },
+  live: { type: 'boolean' },
+  loop: { type: 'boolean' },
+  realtime: { type: 'boolean' },
+  'no-audio': { type: 'boolean' },
+  'drain-timeout': { type: 'string' },
+  progress: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** How input bytes reach the stream. */
+export type SourceKind = 'ffmpeg' | 'annexb';
+
+/** One camera of the plan. */
+export interface PlannedCamera extends CameraSpec {
+  readonly kind: SourceKind;
+  readonly prefix: string;
+  readonly live: boolean;
+  readonly fpsRate: { readonly num: number; readonly den: number } | undefined;
+  readonly segmentSeconds: number;
+  readonly poolBytes: number;
+  /** `x-amz-tagging` form, or undefined for none. */
+  readonly tags: string | undefined;
+}
+
+/** What `s3hls upload` will do. */
+export interface UploadPlan {
+  readonly help: boolean;
+  readonly bucket: string;
+  readonly endpoint: string | undefined;
+  readonly region: string | undefined;
+  readonly profile: string | undefined;
+  readonly pathStyle: boolean;
+  readonly concurrency: number;
+  /** Wall-clock time of the first frame of file inputs, ms since the epoch. */
+  readonly startTimeMs: number;
+  readonly drainTimeoutMs: number;
+  readonly stallTimeoutMs: number;
+  readonly progress: 'auto' | 'tty' | 'plain' | 'none';
+  readonly cameras: readonly PlannedCamera[];
+}
+
+const DEFAULT_POOL_BYTES = 4 * 1024 * 1024;
+const RAW_H264 = /\.(h264|264|h26l|avc|annexb)$/i;
+
+/**
+ * A byte size: `4194304`, `512K`, `8M`, `8MiB`, `1G` (K/M/G are binary: 1024-based, as pools are).
+ *
+ * @param text - the size as typed
+ * @param flag - flag name for the message
+ * @returns bytes
+ * @throws UsageError naming the flag and the value
+ */
+export function parseByteSize(text: string | number, flag: string): number {
+  if (typeof text === 'number') {
+    if (Number.isInteger(text) && text > 0) return text;
+    throw new UsageError(`${flag} must be a positive whole number of bytes, got ${text}`);
+  }
+  const m = /^(\d+)\s*([kmg])?(i?b)?$/i.exec(text.trim());
+  if (!m) throw new UsageError(`${flag} must be a size like 4194304, 512K, 8M or 8MiB, got ${JSON.stringify(text)}`);
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1;
+  return Number(m[1]) * unit;
+}
+
+function numberFlag(text: string | number | undefined, flag: string, min: number, max: number, def: number, integer = false): number {
+  if (text === undefined) return def;
+  const n = typeof text === 'number' ? text : Number(text);
+  if (typeof text === 'string' && !/^\d+(\.\d+)?$/.test(text.trim())) throw new UsageError(`${flag} must be a number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${flag} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+function tagsHeader(input: string | Readonly<Record<string, string>> | readonly string[] | undefined, flag: string): string | undefined {
+  if (input === undefined) return undefined;
+  const text = Array.isArray(input) ? input.join('&') : input;
+  try {
+    const parsed = parseTags(text as string | Record<string, string>);
+    return parsed.header === '' ? undefined : parsed.header;
+  } catch (e) {
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+}
+
+function wrapped<T>(flag: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`${flag}: ${(e as Error).message}`);
+  }
+}
+
+/** The camera id for a single `--input` without `--id`: the last prefix part. */
+function idFromPrefix(prefix: string): string {
+  const last = prefix.split('/').pop() ?? 'camera';
+  return /^[A-Za-z0-9._\-=+@]+$/.test(last) ? last : 'camera';
+}
+
+interface Defaults {
+  readonly encoder: string | undefined;
+  readonly fps: string | undefined;
+  readonly segmentSeconds: string | number | undefined;
+  readonly poolSize: string | number | undefined;
+  readonly tags: string | undefined;
+  readonly live: boolean | undefined;
+  readonly loop: boolean;
+  readonly realtime: boolean;
+  readonly audio: boolean;
+}
+
+function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: string): PlannedCamera {
+  const id = wrapped(`${path}id`, () => validateCameraId(entry.id));
+  const encoderText = entry.encoder ?? d.encoder;
+  if (encoderText !== undefined && !FFMPEG_ENCODERS.includes(encoderText as FfmpegEncoder)) {
+    throw new UsageError(`${path}encoder must be one of ${FFMPEG_ENCODERS.join(', ')}, got ${JSON.stringify(encoderText)}`);
+  }
+  const encoder = encoderText as FfmpegEncoder | undefined;
+  let input = entry.input;
+  let inputArgs = entry.inputArgs;
+  let kind: SourceKind = 'ffmpeg';
+  const lavfi = input.startsWith('lavfi:');
+  if (lavfi) {
+    input = input.slice('lavfi:'.length);
+    inputArgs = ['-f', 'lavfi', ...(inputArgs ?? [])];
+  } else if ((input === '-' || RAW_H264.test(input)) && (encoder === undefined || encoder === 'copy')) {
+    kind = 'annexb';
+  }
+  const fpsText = entry.fps ?? d.fps;
+  const fpsRate = fpsText !== undefined ? wrapped(`${path}fps`, () => parseFps(fpsText)) : undefined;
+  const loop = entry.loop ?? d.loop;
+  const live = entry.live ?? d.live ?? (loop || (lavfi ? !/duration=|:d=/.test(input) : input === '-' ? fpsRate === undefined : looksLive(input)));
+  const realtime = entry.realtime ?? (d.realtime || loop || (lavfi && live));
+  if (kind === 'annexb' && input !== '-' && fpsRate === undefined) {
+    throw new UsageError(`${path}fps is required for raw H.264 file ${input} (it carries no timestamps): e.g. --fps 25 or --fps 30000/1001`);
+  }
+  if (kind === 'annexb' && realtime && fpsRate === undefined) throw new UsageError(`${path}realtime/loop of raw H.264 needs fps`);
+  if (kind === 'annexb' && loop && input === '-') throw new UsageError(`${path}loop needs a file, not stdin`);
+  const segmentSeconds = numberFlag(entry.segmentSeconds ?? d.segmentSeconds, `${path}segment-seconds`, 0.1, 60, 2);
+  const poolSize = entry.poolSize ?? d.poolSize;
+  const poolBytes = poolSize === undefined ? DEFAULT_POOL_BYTES : parseByteSize(poolSize, `${path}pool-size`);
+  if (poolBytes < 64 * 1024 || poolBytes > 2 ** 30) throw new UsageError(`${path}pool-size must be between 64K and 1G, got ${poolBytes}`);
+  const camPrefix = wrapped(`${path}prefix`, () => validatePrefix(entry.prefix ?? `${prefix}/${id}`));
+  return {
+    id,
+    input,
+    ...(inputArgs !== undefined ? { inputArgs } : {}),
+    ...(encoder !== undefined ? { encoder } : {}),
+    kind,
+    prefix: camPrefix,
+    live,
+    loop,
+    realtime,
+    audio: entry.audio ?? d.audio,
+    fpsRate,
+    keyframeSeconds: segmentSeconds,
+    segmentSeconds,
+    poolBytes,
+    tags: entry.tags !== undefined ? tagsHeader(entry.tags, `${path}tags`) : d.tags,
+  };
+}
+
+/**
+ * Parses the arguments of `s3hls upload`.
+ *
+ * @param argv - the arguments after `upload`
+ * @param options - `now` for the default `--start-time`
+ * @returns the plan (with `help: true` and no cameras when `--help` was given)
+ * @throws UsageError naming the flag (or cameras.json path) and the value, for every mistake
+ */
+export function parseUploadArgs(argv: readonly string[], options: { now?: () => number } = {}): UploadPlan {
+  let v;
+  try {
+    v = parseArgs({ args: [...argv], options: UPLOAD_FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message.split('\n')[0]);
+  }
+  const empty: UploadPlan = { help: true, bucket: '', endpoint: undefined, region: undefined, profile: undefined, pathStyle: false, concurrency: 4, startTimeMs: 0, drainTimeoutMs: 0, stallTimeoutMs: 0, progress: 'auto', cameras: [] };
+  if (v.help) return empty;
+  if (v.input !== undefined && v.config !== undefined) throw new UsageError('give either --input or --config, not both');
+  if (v.input === undefined && v.config === undefined) throw new UsageError('--input (a file, -, a URL, a device or lavfi:<graph>) or --config cameras.json is required');
+  const config: CamerasConfig | undefined = v.config !== undefined ? loadCamerasConfig(v.config) : undefined;
+  const bucket = v.bucket ?? config?.bucket;
+  if (!bucket) throw new UsageError('--bucket is required');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new UsageError(`--bucket must be an S3 bucket name (3-63 of a-z 0-9 . -), got ${JSON.stringify(bucket)}`);
+  const endpoint = v.endpoint ?? config?.endpoint;
+  if (endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(endpoint)) throw new UsageError(`--endpoint must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
+  const progress = (v.progress ?? 'auto') as UploadPlan['progress'];
+  if (!['auto', 'tty', 'plain', 'none'].includes(progress)) throw new UsageError(`--progress must be auto, tty, plain or none, got ${JSON.stringify(v.progress)}`);
+  const defaults: Defaults = {
+    encoder: v.encoder,
+    fps: v.fps,
+    segmentSeconds: v['segment-seconds'] ?? config?.segmentSeconds,
+    poolSize: v['pool-size'] ?? config?.poolSize,
+    tags: v.tag !== undefined ? tagsHeader(v.tag, '--tag') : tagsHeader(config?.tags, 'config tags'),
+    live: v.live,
+    loop: v.loop ?? false,
+    realtime: v.realtime ?? false,
+    audio: !(v['no-audio'] ?? false),
+  };
+  let cameras: PlannedCamera[];
+  if (config) {
+    const parent = wrapped('--prefix', () => validatePrefix(v.prefix ?? config.prefix ?? 'cameras'));
+    cameras = config.cameras.map((c, i) => planCamera(c, parent, defaults, `cameras[${i}].`));
+  } else {
+    if (!v.prefix) throw new UsageError('--prefix is required (the camera folder, e.g. cameras/front-door)');
+    const prefix = wrapped('--prefix', () => validatePrefix(v.prefix as string));
+    const id = v.id ?? idFromPrefix(prefix);
+    // A single input's prefix is the camera's own folder.
+    cameras = [planCamera({ id, input: v.input as string, prefix }, prefix, defaults, '--')];
+  }
+  const startTimeMs = v['start-time'] !== undefined ? wrapped('--start-time', () => parseTimeParam(v['start-time'] as string, '--start-time')) : (options.now ?? Date.now)();
+  return {
+    help: false,
+    bucket,
+    endpoint,
+    region: v.region ?? config?.region,
+    profile: v.profile ?? config?.profile,
+    pathStyle: v['path-style'] ?? config?.pathStyle ?? false,
+    concurrency: numberFlag(v.concurrency ?? config?.concurrency, '--concurrency', 1, 256, 4, true),
+    startTimeMs: Math.round(startTimeMs),
+    drainTimeoutMs: numberFlag(v['drain-timeout'], '--drain-timeout', 0, 86_400, 60) * 1000,
+    stallTimeoutMs: numberFlag(config?.stallTimeoutSeconds, 'config stallTimeoutSeconds', 0, 3600, 15) * 1000,
+    progress,
+    cameras,
+  };
+}
