@@ -14,6 +14,11 @@ import { runDemo } from './commands/demo.js';
 import { ExitCode } from './exit-codes.js';
 import { MAIN_HELP } from './help.js';
 
+// The @aws-sdk packages are pinned on purpose to releases that support Node 20 (docs/upload.md); their
+// notice that *later* releases need Node 22 is not actionable for a CLI user, so it is silenced here
+// (the library itself leaves the decision to the embedding program).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Streams the dispatcher writes to (tests pass their own). */
 export interface MainIo {
   readonly stdout?: { write(s: string): unknown; isTTY?: boolean } | undefined;
