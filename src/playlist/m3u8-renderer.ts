@@ -1,0 +1,88 @@
+/**
+ * Renders RFC 8216 media playlists from segment records: a pure function, records and URIs in,
+ * text out. One small function per tag group, like FFmpeg's hlsplaylist.c.
+ */
+import type { SegmentRecord } from './segment-records.js';
+
+/** Which kind of media playlist to write (RFC 8216 §4.3.3.5). */
+export type PlaylistKind = 'vod' | 'event' | 'live';
+
+/** Input of {@link renderMediaPlaylist}. */
+export interface RenderPlaylistInput {
+  /** `vod` (PLAYLIST-TYPE:VOD + ENDLIST), `event` (PLAYLIST-TYPE:EVENT, open), `live` (sliding window, no type). */
+  readonly kind: PlaylistKind;
+  /** Segments in order. */
+  readonly records: readonly SegmentRecord[];
+  /** One URI per record (presigned, or under a base URL), same order. */
+  readonly uris: readonly string[];
+  /** EXT-X-MEDIA-SEQUENCE. @defaultValue 0 */
+  readonly mediaSequence?: number | undefined;
+  /** EXT-X-DISCONTINUITY-SEQUENCE, written when not 0. @defaultValue 0 */
+  readonly discontinuitySequence?: number | undefined;
+  /**
+   * Target duration to use when there are no segments (an empty range or a camera that has not
+   * uploaded yet), seconds. @defaultValue 2
+   */
+  readonly emptyTargetDurationSeconds?: number | undefined;
+}
+
+/** Seconds with 3 decimals, the resolution of the key's milliseconds. */
+function seconds(durationMs: number): string {
+  return (durationMs / 1000).toFixed(3);
+}
+
+/** RFC 8216 §4.3.3.1: an integer ≥ every EXTINF duration rounded to the nearest integer. */
+export function targetDurationSeconds(records: readonly SegmentRecord[], emptyValue = 2): number {
+  if (records.length === 0) return emptyValue;
+  let max = 1;
+  for (const r of records) max = Math.max(max, Math.round(r.durationMs / 1000));
+  return max;
+}
+
+/** ISO 8601 with milliseconds and Z, as §4.3.2.6 EXT-X-PROGRAM-DATE-TIME wants. */
+function programDateTime(timeMs: number): string {
+  return new Date(timeMs).toISOString();
+}
+
+function headerLines(input: RenderPlaylistInput): string[] {
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetDurationSeconds(input.records, input.emptyTargetDurationSeconds)}`];
+  lines.push(`#EXT-X-MEDIA-SEQUENCE:${input.mediaSequence ?? 0}`);
+  // §4.3.3.3: must appear before the first segment; omitted when 0 (its default).
+  if ((input.discontinuitySequence ?? 0) !== 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${input.discontinuitySequence}`);
+  if (input.kind === 'vod') lines.push('#EXT-X-PLAYLIST-TYPE:VOD');
+  if (input.kind === 'event') lines.push('#EXT-X-PLAYLIST-TYPE:EVENT');
+  // §4.3.5.1: every segment starts with an IDR, so any segment can be decoded on its own.
+  lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
+  return lines;
+}
+
+function segmentLines(record: SegmentRecord, uri: string, index: number, lines: string[]): void {
+  // §4.3.2.3: the first segment of a playlist needs no tag (DISCONTINUITY-SEQUENCE covers it).
+  const newTimeline = index === 0 || record.discontinuity;
+  if (index > 0 && record.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
+  // §4.3.2.6: the wall clock on the first segment and wherever a new timeline starts, so players
+  // (and people) can map media time to real time after a gap.
+  if (newTimeline) lines.push(`#EXT-X-PROGRAM-DATE-TIME:${programDateTime(record.startTimeMs)}`);
+  lines.push(`#EXTINF:${seconds(record.durationMs)},`, uri);
+}
+
+/**
+ * Renders a media playlist.
+ *
+ * @param input - see {@link RenderPlaylistInput}
+ * @returns the playlist text, lines ending in `\n`
+ * @throws TypeError when `uris` and `records` differ in length or a URI contains a line break
+ */
+export function renderMediaPlaylist(input: RenderPlaylistInput): string {
+  if (input.uris.length !== input.records.length) {
+    throw new TypeError(`uris must have one entry per record: ${input.uris.length} uris for ${input.records.length} records`);
+  }
+  const lines = headerLines(input);
+  input.records.forEach((record, i) => {
+    const uri = input.uris[i]!;
+    if (/[\r\n]/.test(uri)) throw new TypeError(`uri ${i} contains a line break`);
+    segmentLines(record, uri, i, lines);
+  });
+  if (input.kind === 'vod') lines.push('#EXT-X-ENDLIST');
+  return lines.join('\n') + '\n';
+}

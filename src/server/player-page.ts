@@ -1,0 +1,143 @@
+/**
+ * The built-in player page: plain HTML plus hls.js (served from node_modules by the endpoint),
+ * listing cameras and playing live or a chosen range.
+ *
+ * The bearer token, when the endpoint has one, comes from the URL fragment (`/#token=...`, never
+ * sent to the server, kept out of logs and Referer) or a prompt, and is attached only to requests
+ * to this origin: segment URLs are presigned and must reach S3 without an Authorization header.
+ * Fragment parameters `camera`, `mode` (`live` | `vod`), `start`, `end` start playback at once.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+let hlsCache: string | undefined;
+
+/**
+ * The hls.js build the page loads, read once from node_modules.
+ *
+ * @returns the minified script
+ * @throws Error when hls.js is not installed
+ */
+export function hlsJsSource(): string {
+  if (hlsCache === undefined) {
+    const require = createRequire(import.meta.url);
+    hlsCache = readFileSync(require.resolve('hls.js/dist/hls.min.js'), 'utf8');
+  }
+  return hlsCache;
+}
+
+/**
+ * The page's HTML (static: no data, no secrets).
+ *
+ * @returns the HTML document
+ */
+export function playerPageHtml(): string {
+  return PAGE;
+}
+
+const PAGE = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>s3hls player</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+ body { font: 14px system-ui, sans-serif; margin: 1rem; }
+ video { width: 100%; max-width: 960px; background: #000; display: block; margin-top: .5rem; }
+ fieldset { display: inline-block; margin-right: 1rem; }
+ #status { color: #555; }
+</style>
+</head>
+<body>
+<h1>s3hls</h1>
+<label>Camera <select id="camera"></select></label>
+<fieldset><legend>Live</legend><button id="live">Play live</button></fieldset>
+<fieldset><legend>Range (UTC)</legend>
+ <input id="start" type="datetime-local" step="1"> to <input id="end" type="datetime-local" step="1">
+ <button id="vod">Play range</button></fieldset>
+<button id="token">Set token</button>
+<p id="status"></p>
+<video id="video" controls muted playsinline></video>
+<script src="hls.min.js"></script>
+<script>
+(function () {
+  'use strict';
+  var params = new URLSearchParams(location.hash.slice(1));
+  var token = params.get('token') || sessionStorage.getItem('s3hls-token') || '';
+  if (params.has('token')) {
+    sessionStorage.setItem('s3hls-token', token);
+    // Out of the address bar and history once read.
+    params.delete('token');
+    history.replaceState(null, '', location.pathname + location.search + (String(params) ? '#' + params : ''));
+  }
+  var state = { hls: null, errors: [], fatal: null, url: null };
+  window.s3hlsPlayer = state;
+  var $ = function (id) { return document.getElementById(id); };
+  function status(msg) { $('status').textContent = msg; }
+  function authHeaders() { return token ? { Authorization: 'Bearer ' + token } : {}; }
+  function api(path) {
+    return fetch(path, { headers: authHeaders(), cache: 'no-cache' }).then(function (r) {
+      if (r.status === 401) {
+        var t = prompt('Access token for this endpoint');
+        if (t) { token = t; sessionStorage.setItem('s3hls-token', t); return api(path); }
+      }
+      if (!r.ok) return r.text().then(function (t) { throw new Error(r.status + ': ' + t); });
+      return r.json();
+    });
+  }
+  function iso(local) { return local ? new Date(local + 'Z').toISOString() : ''; }
+  function play(url) {
+    if (state.hls) state.hls.destroy();
+    state.errors = []; state.fatal = null; state.url = url;
+    var video = $('video');
+    if (!window.Hls || !Hls.isSupported()) { status('hls.js is not supported in this browser'); return; }
+    var hls = new Hls({
+      xhrSetup: function (xhr, u) {
+        // Only our own endpoint gets the token: presigned S3 URLs must go without it.
+        if (token && new URL(u, location.href).origin === location.origin) xhr.setRequestHeader('Authorization', 'Bearer ' + token);
+      }
+    });
+    state.hls = hls;
+    hls.on(Hls.Events.ERROR, function (_e, d) {
+      state.errors.push({ type: d.type, details: d.details, fatal: d.fatal, url: d.frag ? d.frag.url : (d.url || '') });
+      if (d.fatal) { state.fatal = d.details; status('error: ' + d.details); }
+    });
+    hls.loadSource(url);
+    hls.attachMedia(video);
+    video.play().catch(function () {});
+    status('playing ' + url);
+  }
+  function cameraPath() {
+    if (!$('camera').value) throw new Error('no camera');
+    return 'cameras/' + encodeURIComponent($('camera').value) + '/'; }
+  $('live').onclick = function () { play(cameraPath() + 'live.m3u8'); };
+  $('vod').onclick = function () {
+    var q = new URLSearchParams({ start: iso($('start').value), end: iso($('end').value) });
+    play(cameraPath() + 'playlist.m3u8?' + q);
+  };
+  $('token').onclick = function () {
+    var t = prompt('Access token', token);
+    if (t !== null) { token = t; sessionStorage.setItem('s3hls-token', t); load(); }
+  };
+  function load() {
+    return api('cameras').then(function (j) {
+      var sel = $('camera'); sel.textContent = '';
+      j.cameras.forEach(function (c) { var o = document.createElement('option'); o.value = o.textContent = c; sel.appendChild(o); });
+      var want = params.get('camera');
+      if (want) sel.value = want;
+      status(j.cameras.length + ' camera(s)');
+      if (want && sel.value !== want) { status('no camera ' + want); return; }
+      var mode = params.get('mode');
+      if (mode === 'live') $('live').onclick();
+      if (mode === 'vod') {
+        var q = new URLSearchParams({ start: params.get('start') || '', end: params.get('end') || '' });
+        play(cameraPath() + 'playlist.m3u8?' + q);
+      }
+    }).catch(function (e) { status(String(e.message || e)); });
+  }
+  load();
+})();
+</script>
+</body>
+</html>
+`;

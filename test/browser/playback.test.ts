@@ -1,0 +1,243 @@
+/**
+ * Real playback: segments uploaded to s3rver (CORS on) play in Debian chromium (playwright-core)
+ * with hls.js through the built-in player page: a VOD range with presigned URLs, and the live
+ * playlist while the upload is still running. ffmpeg then reads the VOD playlist end to end through
+ * the validation gate.
+ *
+ * The segment source is one function, `makeSegments` (our muxer by default; ffmpeg's segment muxer
+ * with S3HLS_SEGMENT_SOURCE=ffmpeg).
+ */
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { segmentKey } from '../../src/keys/object-keys.js';
+import { presignedUrlResolver } from '../../src/playlist/segment-urls.js';
+import { startPlaylistServer } from '../../src/server/playlist-server.js';
+import { HlsStream } from '../../src/stream/hls-stream.js';
+import type { Segment } from '../../src/types.js';
+import { startS3 } from '../helpers/s3server.js';
+import { ffmpegGateAsync, probeDurationAsync } from './gate-async.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOKEN = 'browser-test-token-0123456789';
+const SECONDS = 24;
+
+/** One finished segment, as it will be uploaded. */
+interface MadeSegment {
+  readonly bytes: Uint8Array;
+  readonly durationMs: number;
+  readonly sequence: number;
+  readonly discontinuity: boolean;
+}
+
+/** Segments from ffmpeg's own segment muxer (libx264 + AAC, 2-s GOPs). */
+function segmentsFromFfmpeg(dir: string): MadeSegment[] {
+  execFileSync('ffmpeg', [
+    '-y', '-hide_banner', '-nostdin', '-v', 'error',
+    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
+    '-t', String(SECONDS), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p',
+    '-c:a', 'aac', '-b:a', '64k',
+    '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', '-segment_list', join(dir, 'list.csv'), '-segment_list_type', 'csv', join(dir, 'seg%03d.ts'),
+  ]);
+  const rows = readFileSync(join(dir, 'list.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  return rows.map(([name, start, end], i) => ({
+    bytes: readFileSync(join(dir, name!)),
+    durationMs: Math.round((Number(end) - Number(start)) * 1000),
+    sequence: i,
+    discontinuity: i === 0,
+  }));
+}
+
+/** Segments from our muxer (HlsStream), fed one access unit at a time from libx264 Annex B with AUDs. */
+function segmentsFromMuxer(dir: string): MadeSegment[] {
+  const path = join(dir, 'v.h264');
+  execFileSync('ffmpeg', [
+    '-y', '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', String(SECONDS),
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1', '-f', 'h264', path,
+  ]);
+  const annexB = readFileSync(path);
+  // Access units start at each AUD (nal_unit_type 9, H.264 §7.4.1.2.3), which x264 writes with a 4-byte start code.
+  const starts: number[] = [];
+  for (let i = annexB.indexOf(Buffer.of(0, 0, 0, 1, 0x09)); i !== -1; i = annexB.indexOf(Buffer.of(0, 0, 0, 1, 0x09), i + 5)) starts.push(i);
+  const out: MadeSegment[] = [];
+  const stream = new HlsStream({
+    streamId: 'browser',
+    poolBytes: 16 << 20,
+    mediaTimeOriginMs: Date.now(),
+    sink: {
+      onSegment(seg: Segment) {
+        out.push({ bytes: Buffer.concat(seg.parts), durationMs: Math.round(seg.durationTicks / 90), sequence: seg.sequence, discontinuity: seg.discontinuity });
+        seg.release();
+      },
+    },
+  });
+  starts.forEach((s, i) => stream.putVideoFrame({ items: [{ part1: annexB.subarray(s, starts[i + 1] ?? annexB.length) }], pts90k: 90_000 + i * 3600 }));
+  stream.finalize();
+  return out;
+}
+
+/** The segment source of this test: switch here. */
+function makeSegments(dir: string): MadeSegment[] {
+  return process.env['S3HLS_SEGMENT_SOURCE'] === 'ffmpeg' ? segmentsFromFfmpeg(dir) : segmentsFromMuxer(dir);
+}
+
+async function launch(): Promise<BrowserContext> {
+  const profile = mkdtempSync(join(tmpdir(), 's3hls-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+  });
+  const close = context.close.bind(context);
+  context.close = async () => {
+    await close();
+    rmSync(profile, { recursive: true, force: true });
+  };
+  return context;
+}
+
+interface PlayerState {
+  errors: { type: string; details: string; fatal: boolean; url: string }[];
+  fatal: string | null;
+  url: string | null;
+}
+
+/** Waits until the video has played past `seconds`, or fails with what the player saw. */
+async function playedPast(page: Page, seconds: number, timeoutMs: number): Promise<{ currentTime: number; state: PlayerState }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await page.evaluate(() => {
+      const p = (window as unknown as { s3hlsPlayer?: PlayerState }).s3hlsPlayer;
+      const v = document.querySelector('video')!;
+      return { currentTime: v.currentTime, state: { errors: p?.errors ?? [], fatal: p?.fatal ?? null, url: p?.url ?? null } };
+    });
+    if (r.currentTime > seconds || r.state.fatal || Date.now() > deadline) return r;
+    await new Promise((res) => setTimeout(res, 250));
+  }
+}
+
+t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install -y chromium)` }, async (t) => {
+  const work = mkdtempSync(join(tmpdir(), 's3hls-browser-'));
+  t.teardown(() => rmSync(work, { recursive: true, force: true }));
+  const segments = makeSegments(work);
+  t.ok(segments.length >= 10, `${segments.length} segments`);
+
+  const s3 = await startS3({ cors: true });
+  t.teardown(() => s3.close());
+  const client = s3.client();
+  const upload = async (prefix: string, seg: MadeSegment, startTimeMs: number): Promise<void> => {
+    const Key = segmentKey(prefix, { startTimeMs, sequence: seg.sequence, durationMs: seg.durationMs, discontinuity: seg.discontinuity });
+    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: seg.bytes, ContentType: 'video/mp2t' }));
+  };
+
+  // VOD camera: recorded a minute ago.
+  const vodStart = Date.now() - 120_000;
+  let at = vodStart;
+  const vodStarts = segments.map((s) => ((at += s.durationMs), at - s.durationMs));
+  await Promise.all(segments.map((s, i) => upload('cams/vod-cam', s, vodStarts[i]!)));
+
+  const urls = presignedUrlResolver({ client, bucket: s3.bucket, expiresInSeconds: 600 });
+  const server = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls, accessToken: TOKEN });
+  t.teardown(() => server.close());
+
+  const context = await launch();
+  t.teardown(() => context.close());
+
+  t.test('VOD range with presigned segment URLs', async (t) => {
+    const page = await context.newPage();
+    const failed: string[] = [];
+    page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => void (r.status() >= 400 && failed.push(`${r.url()} ${r.status()}`)));
+    const q = new URLSearchParams({ token: TOKEN, camera: 'vod-cam', mode: 'vod', start: new Date(vodStart).toISOString(), end: new Date(at).toISOString() });
+    await page.goto(`${server.url}/#${q}`);
+    await page.waitForFunction(() => document.querySelectorAll('#camera option').length > 0, undefined, { timeout: 10_000 });
+    const cams = await page.locator('#camera option').allTextContents();
+    t.same(cams, ['vod-cam'], 'the page lists cameras with the token from the fragment');
+    t.notMatch(page.url(), /token/, 'the token is removed from the address bar');
+    const r = await playedPast(page, 5, 25_000);
+    t.ok(r.currentTime > 5, `currentTime ${r.currentTime.toFixed(2)} s`);
+    t.same(r.state.errors, [], 'no hls.js error, fatal or not (a 403/CORS segment failure would be one)');
+    t.same(failed, [], 'no failed request');
+    t.match(r.state.url, /^cameras\/vod-cam\/playlist\.m3u8\?start=/);
+    await page.close();
+  });
+
+  t.test('live playlist while the upload is still running', async (t) => {
+    // Segments arrive in real time, as from a camera: the first six (a full default window) are
+    // there when playback starts, the rest are uploaded as their time comes, so each upload slides
+    // the window.
+    const liveStart = Date.now() - 12_000;
+    let next = liveStart;
+    const liveStarts = segments.map((s) => ((next += s.durationMs), next - s.durationMs));
+    let uploaded = 0;
+    let uploading = true;
+    for (; uploaded < 6; uploaded++) await upload('cams/live-cam', segments[uploaded]!, liveStarts[uploaded]!);
+    const pump = (async () => {
+      while (uploaded < segments.length && uploading) {
+        const due = liveStarts[uploaded]! + segments[uploaded]!.durationMs;
+        await new Promise((res) => setTimeout(res, Math.max(0, due - Date.now())));
+        if (!uploading) break;
+        await upload('cams/live-cam', segments[uploaded]!, liveStarts[uploaded]!);
+        uploaded += 1;
+      }
+    })();
+    t.teardown(async () => {
+      uploading = false;
+      await pump;
+    });
+    const page = await context.newPage();
+    const failed: string[] = [];
+    page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
+    page.on('response', (r) => void (r.status() >= 400 && failed.push(`${r.url()} ${r.status()}`)));
+    const reloads: Promise<string>[] = [];
+    page.on('response', (res) => void (res.url().includes('/live.m3u8') && res.status() === 200 && reloads.push(res.text())));
+    await page.goto(`${server.url}/#${new URLSearchParams({ token: TOKEN, camera: 'live-cam', mode: 'live' })}`);
+    const before = await playedPast(page, 0.5, 20_000);
+    t.ok(before.currentTime > 0.5, `started at ${before.currentTime.toFixed(2)} s`);
+    const r = await playedPast(page, before.currentTime + 5, 20_000);
+    t.ok(r.currentTime > before.currentTime + 5, `advanced from ${before.currentTime.toFixed(2)} to ${r.currentTime.toFixed(2)} s`);
+    t.ok(uploaded < segments.length, `the upload was still running (${uploaded}/${segments.length} segments uploaded)`);
+    t.same(r.state.errors, [], 'no hls.js error, fatal or not');
+    t.same(failed, [], 'no failed request');
+    await page.close();
+    // The window the player reloaded slid forward, and each segment kept its sequence number.
+    const sequences = new Set<number>();
+    const msnOf = new Map<string, number>();
+    let stable = true;
+    for (const text of await Promise.all(reloads)) {
+      const base = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1]);
+      sequences.add(base);
+      text.split('\n').filter((l) => l.startsWith('http')).forEach((uri, i) => {
+        const key = uri.slice(0, uri.indexOf('?'));
+        if (msnOf.has(key) && msnOf.get(key) !== base + i) stable = false;
+        msnOf.set(key, base + i);
+      });
+    }
+    t.ok(sequences.size > 1, `the live window slid over ${reloads.length} reloads (MEDIA-SEQUENCE ${[...sequences].join(', ')})`);
+    t.ok(stable, 'every segment kept its media sequence number across reloads');
+  });
+
+  const ffmpegSource = process.env['S3HLS_SEGMENT_SOURCE'] === 'ffmpeg';
+  t.test('ffmpeg reads the VOD playlist end to end through the validation gate', {
+    // Checked by hand: ffmpeg 5.1 reading its own segment muxer's files as one HLS stream reports
+    // "Packet corrupt" at the first boundary under -err_detect explode, with or without s3hls.
+    todo: ffmpegSource ? 'ffmpeg segment-muxer output fails the gate as an HLS stream' : false,
+  }, async (t) => {
+    // ffmpeg's -headers would also go to S3, which refuses an Authorization header on a presigned
+    // URL: the gate reads from an endpoint without a token.
+    const open = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls });
+    t.teardown(() => open.close());
+    const url = `${open.url}/cameras/vod-cam/playlist.m3u8?start=${vodStart / 1000}&end=${at / 1000}`;
+    // The gate's arguments (test/helpers/ffmpeg-gate.ts) with an async spawn: see gate-async.ts.
+    const gate = await ffmpegGateAsync(url, ['-protocol_whitelist', 'file,http,tcp']);
+    t.ok(gate.ok, gate.stderr || 'clean');
+    const probe = await probeDurationAsync(url);
+    const total = segments.reduce((a, s) => a + s.durationMs, 0) / 1000;
+    t.ok(Math.abs(Number(probe) - total) < 0.5, `ffprobe duration ${Number(probe)} s ≈ ${total} s`);
+  });
+});
+
