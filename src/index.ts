@@ -31,3 +31,14 @@ export { SourceError, SourceErrorCode, type SourceErrorCodeValue } from './sourc
 export { AccessUnitSplitter, type AccessUnit } from './h264/access-unit-splitter.js';
 export { FrameTiming, parseFps } from './h264/frame-timing.js';
 export { parseSps, type SpsInfo } from './h264/sps.js';
+
+// Playback: playlists from what is stored.
+export { listSegments, listCameras, timeSegmentListing } from './playlist/segment-index.js';
+export { recordsFromKeys, type SegmentRecord } from './playlist/segment-records.js';
+export { selectLiveWindow } from './playlist/live-window.js';
+export { renderMediaPlaylist, targetDurationSeconds } from './playlist/m3u8-renderer.js';
+export { presignedUrlResolver, baseUrlResolver, type SegmentUrlResolver } from './playlist/segment-urls.js';
+export { parseTimeParam, TimeParamError } from './playlist/time-param.js';
+export { startPlaylistServer, type PlaylistServerOptions } from './server/playlist-server.js';
+export { createPlaylistRoutes } from './server/playlist-routes.js';
+export { createLambdaHandler } from './lambda/handler.js';

@@ -20,7 +20,8 @@ import { startPlaylistServer } from '../../src/server/playlist-server.js';
 import { HlsStream } from '../../src/stream/hls-stream.js';
 import type { Segment } from '../../src/types.js';
 import { startS3 } from '../helpers/s3server.js';
-import { ffmpegGateAsync, probeDurationAsync } from './gate-async.js';
+import { probeDurationAsync } from './gate-async.js';
+import { ffmpegGateAsync } from '../helpers/ffmpeg-gate.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-token-0123456789';

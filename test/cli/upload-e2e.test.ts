@@ -13,6 +13,7 @@ import { runUpload } from '../../src/cli/commands/upload.js';
 import { runPlaylist } from '../../src/cli/commands/playlist.js';
 import { FIXTURE_DIR, fixturePath, hasFfmpeg, highBframes } from '../helpers/fixtures.js';
 import { S3RVER_CREDENTIALS, startS3, type TestS3 } from '../helpers/s3server.js';
+import { ffmpegGateAsync, HTTP_INPUT_ARGS } from '../helpers/ffmpeg-gate.js';
 
 if (!hasFfmpeg()) {
   t.plan(0, 'ffmpeg not on PATH: fixtures and the gate need it');
@@ -27,17 +28,9 @@ process.env['AWS_EC2_METADATA_DISABLED'] = 'true';
 
 const run = promisify(execFile);
 
-/**
- * The validation gate of ../helpers/ffmpeg-gate.ts, run asynchronously: the segments are served by
- * s3rver in this very process, so a spawnSync would block the server ffmpeg is reading from.
- */
+/** The validation gate, async: the segments are served by s3rver in this very process. */
 async function gateAsync(m3u8: string): Promise<{ ok: boolean; stderr: string }> {
-  try {
-    const r = await run('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'warning', '-xerror', '-err_detect', 'explode', '-protocol_whitelist', 'file,http,tcp', '-i', m3u8, '-f', 'null', '-'], { timeout: 60_000 });
-    return { ok: r.stderr.trim() === '', stderr: r.stderr };
-  } catch (e) {
-    return { ok: false, stderr: String((e as { stderr?: string }).stderr ?? e) };
-  }
+  return ffmpegGateAsync(m3u8, HTTP_INPUT_ARGS);
 }
 
 async function ffprobe(args: string[]): Promise<string> {
