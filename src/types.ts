@@ -71,8 +71,15 @@ export type DiscontinuityReason =
 export interface Segment {
   /** The stream (camera) this segment belongs to. */
   readonly streamId: string;
-  /** 0-based sequence number within this run of the stream. */
+  /** 0-based sequence number within this run of the stream (this HlsStream object). */
   readonly sequence: number;
+  /**
+   * Media sequence number (RFC 8216 §6.2.2): `floor(startTimeMs of the run's first segment / 100) +
+   * sequence`. It increases by one per segment and keeps increasing across camera and process
+   * restarts (as long as segments average 100 ms or more), so a live playlist built from object
+   * keys never numbers segments backwards. The object key carries this number.
+   */
+  readonly mediaSequence: number;
   /** PTS of the first access unit, 90 kHz ticks, unwrapped (monotonic across 33-bit wraps). */
   readonly firstPts90k: number;
   /** Duration in 90 kHz ticks: next segment's first PTS minus this one's (or last frame + frame duration at the end). */

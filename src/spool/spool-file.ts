@@ -56,6 +56,7 @@ export function segmentInfo(segment: SpooledSegmentInfo): SpooledSegmentInfo {
   return {
     streamId: segment.streamId,
     sequence: segment.sequence,
+    mediaSequence: segment.mediaSequence,
     firstPts90k: segment.firstPts90k,
     durationTicks: segment.durationTicks,
     startTimeMs: segment.startTimeMs,
@@ -171,7 +172,7 @@ function checkHeader(h: unknown): string | undefined {
   const s = o['segment'] as Record<string, unknown> | null;
   if (s === null || typeof s !== 'object') return 'segment missing';
   if (typeof s['streamId'] !== 'string' || s['streamId'] === '') return 'segment.streamId missing';
-  for (const f of ['sequence', 'firstPts90k', 'durationTicks', 'startTimeMs', 'byteLength', 'videoFrames', 'audioFrames', 'width', 'height']) {
+  for (const f of ['sequence', 'mediaSequence', 'firstPts90k', 'durationTicks', 'startTimeMs', 'byteLength', 'videoFrames', 'audioFrames', 'width', 'height']) {
     if (!isInt(s[f])) return `segment.${f} must be a non-negative integer, got ${JSON.stringify(s[f])}`;
   }
   if ((s['byteLength'] as number) % 188 !== 0) return `segment.byteLength ${String(s['byteLength'])} is not a multiple of 188`;

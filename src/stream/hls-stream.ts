@@ -114,6 +114,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #pendingDiscontinuity: DiscontinuityReason | undefined = 'start';
   #segHasAudioTrack = false;
   #sequence = 0;
+  #mediaSequenceBase = 0;
   #runFirstPts = 0;
   #nextCutPts = 0;
   #lastDts = -1;
@@ -418,12 +419,16 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     const overTarget = durationTicks >= this.#targetTicks + 45_000; // EXTINF would round above the target
     const reason = this.#segDiscontinuity;
     const codecs = this.#segHasAudioTrack && this.#audio.codec !== '' ? `${sps?.codec ?? 'avc1'},${this.#audio.codec}` : (sps?.codec ?? 'avc1');
+    const startTimeMs = this.#clock.startTimeMs(this.#segFirstPts, durationTicks);
+    if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
+    const sequence = this.#sequence++;
     const segment: Segment = {
       streamId: this.streamId,
-      sequence: this.#sequence++,
+      sequence,
+      mediaSequence: this.#mediaSequenceBase + sequence,
       firstPts90k: this.#segFirstPts,
       durationTicks,
-      startTimeMs: this.#clock.startTimeMs(this.#segFirstPts, durationTicks),
+      startTimeMs,
       byteLength: done.byteLength,
       parts: done.parts,
       discontinuity: reason !== undefined,

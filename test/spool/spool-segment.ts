@@ -55,6 +55,8 @@ export function testSegment(o: TestSegmentOptions = {}): TestSegment {
   return {
     streamId: o.streamId ?? 'cam1',
     sequence,
+    // Tests use small numbers; HlsStream derives it from the run's start time.
+    mediaSequence: sequence,
     firstPts90k: 8_589_934_000 + sequence * 180_000, // past 2^33: unwrapped PTS must survive the file
     durationTicks: 180_000,
     startTimeMs: o.startTimeMs ?? 1_795_316_400_000 + sequence * 2_000,

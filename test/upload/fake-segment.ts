@@ -55,6 +55,8 @@ export function fakeSegment(o: FakeSegmentOptions = {}): FakeSegment {
   const seg: FakeSegment = {
     streamId: o.streamId ?? 'cam1',
     sequence,
+    // Tests use small numbers; HlsStream derives it from the run's start time.
+    mediaSequence: sequence,
     firstPts90k: 900_000 + sequence * 180_000,
     durationTicks: o.durationTicks ?? 180_000,
     startTimeMs,
