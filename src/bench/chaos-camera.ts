@@ -71,6 +71,14 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
   });
   uploader.on('credentials-needed', (e) => say({ event: 'credentials-needed', reason: e.reason, held: e.heldSegments }));
   uploader.on('resumed', (e) => say({ event: 'resumed', trigger: e.trigger }));
+  const sinkTotals = (): Record<string, number> => {
+    const t = { spooled: 0, detached: 0, detachWaitedForAttempt: 0, movedToBacklog: 0 };
+    for (const cam of cameras) {
+      const ss = cam.spooling.stats();
+      for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += ss[k];
+    }
+    return t;
+  };
   const errorsByName: Record<string, number> = {};
   uploader.on('error', (e) => {
     errorsByName[e.name] = (errorsByName[e.name] ?? 0) + 1;
@@ -111,20 +119,24 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
       onEnd: () => spooling.onEnd(),
     };
     const stream = new HlsStream({ streamId: id, sink: journaling, poolBytes: a.poolBytes, mediaTimeOriginMs: a.originMs });
-    stream.on('drop', (d) => journal.append({ t: 'drop', run: a.run, camera: id, code: d.code, frames: d.frames }));
+    stream.on('drop', (d) => journal.append({ t: 'drop', run: a.run, camera: id, code: d.code, frames: d.frames, atMs: Date.now() }));
     const pack: { items: { part1: Uint8Array }[]; pts90k: number } = { items: [{ part1: units[0]!.bytes }], pts90k: 0 };
     return { id, stream, spooling, endedP, pack, fed: 0, ptsBase: a.ptsBase + c * 1_000 * 90_000 };
   });
 
+  // The parent keeps the last of these: a killed process never says 'done'.
+  const sinksTimer = setInterval(() => say({ event: 'sinks', sinks: sinkTotals() }), 500);
+  sinksTimer.unref();
   say({ event: 'ready', units: units.length, recovered: spool.stats().recovered, damaged: spool.stats().damaged });
   const totalFrames = Math.round(a.mediaSeconds * 25);
   const t0 = Date.now();
-  let lastProgressMs = t0;
   await new Promise<void>((done) => {
     const timer = setInterval(() => {
       const now = Date.now();
       const due = Math.min(totalFrames, Math.floor(((now - t0) * a.speed * 25) / 1_000));
+      let fedAny = false;
       for (const cam of cameras) {
+        if (cam.fed < due) fedAny = true;
         while (cam.fed < due) {
           const u = units[cam.fed % units.length]!;
           cam.pack.items[0]!.part1 = u.bytes;
@@ -133,8 +145,7 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
           cam.fed++;
         }
       }
-      if (now - lastProgressMs >= 1_000 || due === totalFrames) {
-        lastProgressMs = now;
+      if (fedAny) {
         journal.append({ t: 'progress', run: a.run, framesFed: Object.fromEntries(cameras.map((c) => [c.id, c.fed])), atMs: now });
       }
       if (due === totalFrames) {
@@ -144,6 +155,7 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
     }, FEED_PERIOD_MS);
   });
   for (const cam of cameras) cam.stream.finalize();
+  clearInterval(sinksTimer);
   let timer: NodeJS.Timeout | undefined;
   const complete = await Promise.race([
     Promise.all(cameras.map((c) => c.endedP)).then(() => true),
@@ -159,7 +171,7 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
   }, true);
   journal.close();
   await spool.close();
-  say({ event: 'done', complete, uploaderErrors: errorsByName, uploader: uploader.stats(), streams: cameras.map((c) => ({ id: c.id, ...c.stream.stats().droppedByReason })) });
+  say({ event: 'done', complete, sinks: sinkTotals(), uploaderErrors: errorsByName, uploader: uploader.stats(), streams: cameras.map((c) => ({ id: c.id, ...c.stream.stats().droppedByReason })) });
 }
 
 if (process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {

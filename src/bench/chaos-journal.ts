@@ -36,9 +36,10 @@ export interface DropLine {
   readonly camera: string;
   readonly code: string;
   readonly frames: number;
+  readonly atMs: number;
 }
 
-/** Frames fed so far per camera (written every second): what the open segment held at a kill. */
+/** Frames fed so far per camera (written at every feeding tick, ~20 ms): what the open segment held at a kill. */
 export interface ProgressLine {
   readonly t: 'progress';
   readonly run: number;

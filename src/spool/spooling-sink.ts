@@ -12,7 +12,10 @@
  *   one cannot be taken back from the inner sink, so it is detached: its bytes are copied to the heap
  *   (at most `maxForwarded` segments) and the inner sink's later attempts read that copy. This is what
  *   lets the pool move on: it reuses space only from its oldest segment, so one stuck upload at the
- *   tail would otherwise block it.
+ *   tail would otherwise block it. The pool space itself goes back only when the inner sink says no
+ *   attempt still reads the pool views ({@link IdleAwareSink.whenIdle}): a PUT in flight at the
+ *   moment of the copy keeps reading them until it settles, and if the pool reused them meanwhile a
+ *   server that does not verify checksums would store the damaged bytes with a 200.
  * - Backlog: spooled segments of this stream (this run's, or an earlier run's found on open) are read
  *   back, verified, and handed to the inner sink oldest first, at most `backlogInFlight` at once, so
  *   live segments keep flowing while the backlog drains. Their release() deletes the file.
@@ -22,12 +25,32 @@ import type { Segment, SegmentSink } from '../types.js';
 import type { DiskSpool, SpoolEntry } from './disk-spool.js';
 import { segmentInfo, type SpooledSegmentInfo } from './spool-file.js';
 
+/**
+ * A sink that can say when it has stopped reading a segment's `parts` (the uploader's
+ * `StreamUploadSink` is one). {@link SpoolingSink} gives a detached segment's pool space back only
+ * after `whenIdle` resolved. An inner sink without `whenIdle` must read `parts` synchronously
+ * whenever it uses them (never keep the views across an `await`): its detached segments give their
+ * pool space back at once.
+ */
+export interface IdleAwareSink extends SegmentSink {
+  /**
+   * Resolves once nothing of this sink reads `segment.parts` any more, except through a later read
+   * of the `parts` getter (which a detached segment answers with its heap copy).
+   * @param segment - the very object handed to `onSegment`
+   * @returns a promise that never rejects
+   */
+  whenIdle?(segment: Segment): Promise<void>;
+}
+
 /** Options of {@link SpoolingSink}. */
 export interface SpoolingSinkOptions {
   /** Where segments go when they cannot stay in the pool. May be shared by the streams of a process. */
   readonly spool: DiskSpool;
-  /** The sink that uploads (e.g. `uploader.sinkFor(streamId, { prefix })`); it must release a segment only once S3 acknowledged it. */
-  readonly inner: SegmentSink;
+  /**
+   * The sink that uploads (e.g. `uploader.sinkFor(streamId, { prefix })`); it must release a segment
+   * only once S3 acknowledged it. See {@link IdleAwareSink} for how long it may read `parts`.
+   */
+  readonly inner: IdleAwareSink;
   /** The stream (camera) id; backlog entries of this stream are uploaded through this sink. */
   readonly streamId: string;
   /** The key prefix the inner sink uses (recorded in each spool file with its key). */
@@ -54,6 +77,11 @@ export interface SpoolingSinkOptions {
   readonly now?: () => number;
   /** Reports spool write/read failures and inner-sink throws (the sink goes on). @defaultValue none */
   readonly onError?: (err: Error) => void;
+  /**
+   * Called when a live segment's spool file is complete (renamed and fsynced): from then on a
+   * SIGKILL no longer loses it. The chaos run journals it. @defaultValue none
+   */
+  readonly onSpooled?: (entry: SpoolEntry) => void;
 }
 
 /** Counters of a {@link SpoolingSink}. */
@@ -68,6 +96,8 @@ export interface SpoolingSinkStats {
   readonly spooled: number;
   /** Forwarded segments whose bytes were copied to the heap to free the pool. */
   readonly detached: number;
+  /** Detached segments whose pool release waited for a PUT attempt in flight to settle. */
+  readonly detachWaitedForAttempt: number;
   /** Waiting segments moved to the backlog (pool released, disk only). */
   readonly movedToBacklog: number;
   /** Segments acknowledged by the inner sink (live + backlog). */
@@ -82,6 +112,8 @@ interface Held {
   writing: Promise<void> | undefined;
   noSpoolBeforeMs: number;
   forwarded: boolean;
+  /** What the inner sink got (the identity `whenIdle` needs). */
+  wrapper: Segment | undefined;
   copy: Buffer | undefined;
   poolReleased: boolean;
   acked: boolean;
@@ -97,7 +129,11 @@ function int(v: number | undefined, name: string, min: number, def: number): num
 export class SpoolingSink implements SegmentSink {
   /** The stream id. */
   readonly streamId: string;
-  readonly #o: Required<Omit<SpoolingSinkOptions, 'onError' | 'layout'>> & { layout: KeyLayout; onError: ((err: Error) => void) | undefined };
+  readonly #o: Required<Omit<SpoolingSinkOptions, 'onError' | 'onSpooled' | 'layout'>> & {
+    layout: KeyLayout;
+    onError: ((err: Error) => void) | undefined;
+    onSpooled: ((entry: SpoolEntry) => void) | undefined;
+  };
   readonly #held: Held[] = [];
   readonly #timer: NodeJS.Timeout;
   #backlogOut = 0;
@@ -106,7 +142,7 @@ export class SpoolingSink implements SegmentSink {
   #ended = false;
   #innerEnded = false;
   #closed = false;
-  #c = { spooled: 0, detached: 0, movedToBacklog: 0, acknowledged: 0 };
+  #c = { spooled: 0, detached: 0, detachWaitedForAttempt: 0, movedToBacklog: 0, acknowledged: 0 };
 
   /**
    * @param options - see {@link SpoolingSinkOptions}
@@ -131,6 +167,7 @@ export class SpoolingSink implements SegmentSink {
       checkIntervalMs: int(options.checkIntervalMs, 'options.checkIntervalMs', 1, 250),
       now: options.now ?? Date.now,
       onError: options.onError,
+      onSpooled: options.onSpooled,
     };
     this.#timer = setInterval(() => this.#tick(), this.#o.checkIntervalMs);
     this.#timer.unref();
@@ -148,7 +185,7 @@ export class SpoolingSink implements SegmentSink {
     if (segment.streamId !== this.streamId) throw new TypeError(`SpoolingSink of ${JSON.stringify(this.streamId)} got a segment of ${JSON.stringify(segment.streamId)}`);
     this.#held.push({
       seg: segment, info: segmentInfo(segment), arrivedMs: this.#o.now(), entry: undefined, writing: undefined, noSpoolBeforeMs: 0,
-      forwarded: false, copy: undefined, poolReleased: false, acked: false,
+      forwarded: false, wrapper: undefined, copy: undefined, poolReleased: false, acked: false,
     });
     this.#tick();
   }
@@ -212,8 +249,10 @@ export class SpoolingSink implements SegmentSink {
     // 3. Give pool space back, oldest first, for segments safely on disk.
     for (let i = 0; i < held.length; i++) {
       const h = held[i]!;
-      if (h.poolReleased || h.entry === undefined || h.acked) continue;
+      // h.copy set: detached already, its pool release waits for the attempt in flight.
+      if (h.poolReleased || h.copy !== undefined || h.entry === undefined || h.acked) continue;
       if (!(poolBytes > o.highWaterBytes || now - h.arrivedMs >= o.releaseAfterMs)) continue;
+      // Counted as given back now (a detached one is, as soon as its attempt settles).
       poolBytes -= h.info.byteLength;
       if (h.forwarded) {
         this.#detach(h);
@@ -242,8 +281,15 @@ export class SpoolingSink implements SegmentSink {
       .then(
         (entry) => {
           if (entry === undefined) h.noSpoolBeforeMs = Infinity; // dropped by the quota policy (counted by the spool)
-          else this.#c.spooled++;
           h.entry = entry;
+          if (entry !== undefined) {
+            this.#c.spooled++;
+            try {
+              o.onSpooled?.(entry);
+            } catch (e) {
+              this.#report(e);
+            }
+          }
         },
         (err: unknown) => {
           h.noSpoolBeforeMs = o.now() + o.releaseAfterMs;
@@ -267,20 +313,24 @@ export class SpoolingSink implements SegmentSink {
       release: () => sink.#acked(h),
     };
     h.forwarded = true;
+    h.wrapper = wrapper;
     try {
       this.#o.inner.onSegment(wrapper);
       return true;
     } catch (e) {
       h.forwarded = false;
+      h.wrapper = undefined;
       this.#report(e);
       return false;
     }
   }
 
   #detach(h: Held): void {
-    // Copy first, then release: the inner sink's next attempt reads the copy (see the file comment;
-    // an attempt already in flight keeps the pool views, and the uploader's checksum makes S3 reject
-    // it with BadDigest, retried from the copy, if the pool reused them meanwhile).
+    // Copy first: from now on every attempt that starts reads the copy (the `parts` getter). Then
+    // give the pool space back only once no attempt reads the pool views: a PUT in flight took
+    // them when it started and its body may still be unsent (a slow uplink, a stalled socket). If
+    // the pool reused the space meanwhile, S3 would reject the damaged body (BadDigest, the CRC32
+    // was taken at hand-over) but s3rver, or checksum 'none', would store it with a 200.
     const copy = Buffer.allocUnsafe(h.info.byteLength);
     let at = 0;
     for (const p of h.seg.parts) {
@@ -288,9 +338,36 @@ export class SpoolingSink implements SegmentSink {
       at += p.byteLength;
     }
     h.copy = copy;
-    h.poolReleased = true;
-    h.seg.release();
     this.#c.detached++;
+    const whenIdle = this.#o.inner.whenIdle;
+    let settled = false;
+    if (whenIdle === undefined) {
+      // Such a sink reads `parts` only synchronously (see IdleAwareSink): nothing holds the views.
+      h.poolReleased = true;
+      h.seg.release();
+      return;
+    }
+    const release = (): void => {
+      settled = true;
+      // Acknowledged meanwhile: #finishAck released it already.
+      if (h.poolReleased) return;
+      h.poolReleased = true;
+      h.seg.release();
+      this.#tick();
+    };
+    let idle: Promise<void>;
+    try {
+      idle = whenIdle.call(this.#o.inner, h.wrapper!);
+    } catch (e) {
+      // A broken hook: keep the pool space until the acknowledgement (safe, only slower).
+      this.#report(e);
+      return;
+    }
+    void idle.then(release, (e: unknown) => this.#report(e));
+    // whenIdle resolves at once when nothing is in flight; counted when it had to wait.
+    queueMicrotask(() => {
+      if (!settled) this.#c.detachWaitedForAttempt++;
+    });
   }
 
   #acked(h: Held): void {

@@ -36,6 +36,18 @@ export interface StreamUploadSink extends SegmentSink {
    * @throws S3HlsError `BAD_TAGS` (the previous tags stay), TypeError for a wrong type
    */
   setTags(tags: TagsInput): void;
+  /**
+   * Resolves once no PUT attempt of `segment` is reading its `parts`: at once when none is in
+   * flight (queued, waiting for a backoff, held for credentials, settled, or never handed in), else
+   * when the attempt in flight settles (acknowledged, failed, timed out or aborted). An attempt
+   * started later reads `segment.parts` afresh, so a sink that switches `parts` to a copy *before*
+   * calling this may give the old bytes back to their pool when it resolves: no attempt reads them
+   * any more (docs/reliability.md, "the detach race").
+   *
+   * @param segment - a segment handed to this sink (the same object)
+   * @returns a promise that never rejects
+   */
+  whenIdle(segment: Segment): Promise<void>;
 }
 
 interface DrainWaiter {
@@ -69,6 +81,8 @@ export class Uploader {
   private readonly outstanding = new Set<Job>();
   private readonly aborts = new Set<AbortController>();
   private readonly waiters = new Set<DrainWaiter>();
+  /** Callers of `whenIdle` waiting for the attempt in flight of a job to settle. */
+  private readonly idleWaiters = new Map<Job, (() => void)[]>();
   private active = 0;
   private held = false;
   private closed = false;
@@ -150,6 +164,7 @@ export class Uploader {
       setTags: (tags) => {
         state.tagsHeader = parseTags(tags).header;
       },
+      whenIdle: (segment) => this.whenIdle(segment),
     };
   }
 
@@ -221,6 +236,23 @@ export class Uploader {
     await this.queue.onIdle();
     for (const w of this.waiters) w.resolve();
     this.destroyClient?.();
+  }
+
+  private whenIdle(segment: Segment): Promise<void> {
+    let job: Job | undefined;
+    for (const j of this.outstanding) {
+      if (j.segment === segment) {
+        job = j;
+        break;
+      }
+    }
+    if (job === undefined || !job.inFlight) return Promise.resolve();
+    const inFlight = job;
+    return new Promise<void>((resolve) => {
+      const list = this.idleWaiters.get(inFlight);
+      if (list) list.push(resolve);
+      else this.idleWaiters.set(inFlight, [resolve]);
+    });
   }
 
   private accept(sink: SinkState, segment: Segment): void {
@@ -308,6 +340,13 @@ export class Uploader {
       this.aborts.delete(ac);
       job.inFlight = false;
       this.active--;
+      // The attempt no longer reads the body: the SDK has settled (2xx read, error answer read, or
+      // request destroyed on abort/timeout/reset), so a detached segment's pool bytes may go back.
+      const idle = this.idleWaiters.get(job);
+      if (idle) {
+        this.idleWaiters.delete(job);
+        for (const resolve of idle) resolve();
+      }
     }
     // Outside the try: a throwing release() (a pool bug) must not be taken for a failed PUT and
     // retried (that would release twice); it rejects this task loudly instead.
