@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { segmentKey } from '../keys/object-keys.js';
+import { keyOfSegment } from '../keys/object-keys.js';
 import { DiskSpool } from '../spool/disk-spool.js';
 import { SpoolingSink } from '../spool/spooling-sink.js';
 import { HlsStream } from '../stream/hls-stream.js';
@@ -111,7 +111,7 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
       onSegment(s: Segment) {
         const h = createHash('sha256');
         for (const p of s.parts) h.update(p);
-        const key = segmentKey(prefix, { startTimeMs: s.startTimeMs, sequence: s.sequence, durationMs: Math.round(s.durationTicks / 90), discontinuity: s.discontinuity });
+        const key = keyOfSegment(prefix, s);
         // Durable before the segment goes anywhere: a kill after this line must not lose it silently.
         journal.append({ t: 'seg', run: a.run, camera: id, seq: s.sequence, key, sha256: h.digest('hex'), bytes: s.byteLength, videoFrames: s.videoFrames, atMs: Date.now() }, true);
         spooling.onSegment(s);

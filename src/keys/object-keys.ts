@@ -23,7 +23,7 @@ export type KeyLayout = 'timeline' | 'reference';
 export interface SegmentKeyFields {
   /** Wall-clock time of the first frame, ms since the Unix epoch. */
   readonly startTimeMs: number;
-  /** Sequence number within the stream's run. */
+  /** The segment's media sequence number (`Segment.mediaSequence`: increases by one per segment, across restarts). */
   readonly sequence: number;
   /** Duration in milliseconds (rounded from 90 kHz ticks). */
   readonly durationMs: number;
@@ -117,6 +117,27 @@ export function segmentKey(prefix: string, fields: SegmentKeyFields, layout: Key
   const durationMs = Math.max(0, Math.round(fields.durationMs));
   const flag = fields.discontinuity ? '-d' : '';
   return `${prefix}/${hourFolder(fields.startTimeMs)}/${pad(fields.startTimeMs, START_DIGITS)}-${fields.sequence}-${durationMs}${flag}.ts`;
+}
+
+/** The fields of a segment a key is made from (a `Segment`, or one read back from the spool). */
+export interface KeyedSegment {
+  readonly startTimeMs: number;
+  readonly mediaSequence: number;
+  readonly durationTicks: number;
+  readonly discontinuity: boolean;
+}
+
+/**
+ * The key of a muxed segment: its start time, its media sequence number (monotonic across restarts,
+ * so live playlists never number backwards), its duration in ms and its discontinuity flag. The one
+ * place that maps segments to keys: the uploader, the spool and the chaos run's journal all use it.
+ */
+export function keyOfSegment(prefix: string, segment: KeyedSegment, layout: KeyLayout = 'timeline'): string {
+  return segmentKey(
+    prefix,
+    { startTimeMs: segment.startTimeMs, sequence: segment.mediaSequence, durationMs: Math.round(segment.durationTicks / 90), discontinuity: segment.discontinuity },
+    layout,
+  );
 }
 
 /**

@@ -20,7 +20,7 @@
  *   back, verified, and handed to the inner sink oldest first, at most `backlogInFlight` at once, so
  *   live segments keep flowing while the backlog drains. Their release() deletes the file.
  */
-import { segmentKey, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
+import { keyOfSegment, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
 import type { Segment, SegmentSink } from '../types.js';
 import type { DiskSpool, SpoolEntry } from './disk-spool.js';
 import { segmentInfo, type SpooledSegmentInfo } from './spool-file.js';
@@ -275,7 +275,7 @@ export class SpoolingSink implements SegmentSink {
 
   #write(h: Held): void {
     const o = this.#o;
-    const key = segmentKey(o.prefix, { startTimeMs: h.info.startTimeMs, sequence: h.info.sequence, durationMs: Math.round(h.info.durationTicks / 90), discontinuity: h.info.discontinuity }, o.layout);
+    const key = keyOfSegment(o.prefix, h.info, o.layout);
     h.writing = o.spool
       .write(h.seg, key, { prefix: o.prefix, layout: o.layout }, { checkedOut: true })
       .then(

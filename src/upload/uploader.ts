@@ -11,7 +11,7 @@
 import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
-import { segmentKey, validateCameraId, validatePrefix } from '../keys/object-keys.js';
+import { keyOfSegment, validateCameraId, validatePrefix } from '../keys/object-keys.js';
 import type { Segment, SegmentSink } from '../types.js';
 import { checksumBase64 } from './checksum.js';
 import { classifyPutError, type FailureInfo } from './classify-error.js';
@@ -263,12 +263,7 @@ export class Uploader {
     if (segment.parts.length === 0 || bytes !== segment.byteLength) {
       throw new RangeError(`segment ${segment.sequence} of ${sink.streamId}: parts add up to ${bytes} bytes, byteLength says ${segment.byteLength}`);
     }
-    const key = segmentKey(sink.prefix, {
-      startTimeMs: segment.startTimeMs,
-      sequence: segment.sequence,
-      durationMs: Math.round(segment.durationTicks / 90),
-      discontinuity: segment.discontinuity,
-    }, sink.layout);
+    const key = keyOfSegment(sink.prefix, segment, sink.layout);
     const checksum = this.opts.checksum === 'none' ? undefined : checksumBase64(this.opts.checksum, segment.parts);
     const job: Job = {
       streamId: sink.streamId, sequence: segment.sequence, segment, sink, key, bytes, checksum,

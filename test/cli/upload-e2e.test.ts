@@ -105,8 +105,9 @@ t.test('fixtures of every shape → S3 → playlist → gate, frame count, durat
   writeFileSync(join(dir, 'aac.m3u8'), out.text);
   const audio = (await ffprobe(['-select_streams', 'a:0', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', join(dir, 'aac.m3u8')])).trim();
   t.equal(audio.split('\n')[0], 'aac');
-  // Segment keys carry the start time: --start-time + media time.
-  t.ok(s3.requests.some((r) => r.method === 'PUT' && r.url.includes('/e2e/baseline/2026/11/22/03/1795316400000-0-')), 'first key at --start-time');
+  // Segment keys carry the start time (--start-time + media time) and the media sequence number
+  // (the run start time / 100 ms, + 1 per segment).
+  t.ok(s3.requests.some((r) => r.method === 'PUT' && r.url.includes('/e2e/baseline/2026/11/22/03/1795316400000-17953164000-')), 'first key at --start-time');
 });
 
 t.test('tags go on the wire', async (t) => {

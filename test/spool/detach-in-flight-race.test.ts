@@ -20,7 +20,7 @@ import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { DiskSpool } from '../../src/spool/disk-spool.js';
 import { SpoolingSink } from '../../src/spool/spooling-sink.js';
 import { Uploader } from '../../src/upload/uploader.js';
-import { segmentKey } from '../../src/keys/object-keys.js';
+import { keyOfSegment } from '../../src/keys/object-keys.js';
 import type { Segment } from '../../src/types.js';
 import { startS3, S3RVER_CREDENTIALS } from '../helpers/s3server.js';
 import { startFaultProxy, type Fault } from '../helpers/fault-proxy.js';
@@ -110,7 +110,7 @@ for (const [label, splitAt] of [['one part (Uint8Array body)', undefined], ['two
     await until('pool space given back', () => releases === 1);
     t.equal(ackedBeforeRelease, 1, 'released only after the 2xx reached the client');
 
-    const key = segmentKey('cams/cam1', { startTimeMs: seg.startTimeMs, sequence: 0, durationMs: 2_000, discontinuity: true });
+    const key = keyOfSegment('cams/cam1', seg);
     const got = await s3.client().send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
     const body = Buffer.from(await got.Body!.transformToByteArray());
     t.equal(body.length, whole.length, 'stored length');
