@@ -43,4 +43,19 @@ export class ContinuityCounters {
     }
     return this.#next[pid];
   }
+
+  /**
+   * Sets the counter the next payload-carrying packet of `pid` gets. The packetizer reads a PID's
+   * counter once per PES and writes it back here (per packet bookkeeping stays in a local), and a
+   * rolled-back GOP restores the counters it had at its start.
+   *
+   * @param pid - a PID, 0..0x1FFF
+   * @param value - the next continuity_counter, 0..15
+   * @throws RangeError for a bad pid or value
+   */
+  set(pid: number, value: number): void {
+    this.peek(pid);
+    if (!Number.isInteger(value) || value < 0 || value > 15) throw new RangeError(`ContinuityCounters: value must be an integer in 0..15, got ${value}`);
+    this.#next[pid] = value;
+  }
 }

@@ -145,7 +145,10 @@ export class PesPacketizer {
     pool[off] = SYNC_BYTE;
     pool[off + 1] = 0x40 | (pid >> 8); // transport_error 0, payload_unit_start_indicator 1, priority 0, PID[12..8]
     pool[off + 2] = pid & 0xff; // PID[7..0]
-    pool[off + 3] = 0x30 | cc.next(pid); // scrambling 00, adaptation_field_control 11 (AF + payload), CC
+    // The PID's counter lives in a local for the whole PES and is written back at the end.
+    let counter = cc.peek(pid);
+    pool[off + 3] = 0x30 | counter; // scrambling 00, adaptation_field_control 11 (AF + payload), CC
+    counter = (counter + 1) & 0x0f;
     pool[off + 4] = afTotal - 1; // adaptation_field_length
     pool[off + 5] = (pes.discontinuity ? AF_DISCONTINUITY : 0) | (pes.randomAccess ? AF_RANDOM_ACCESS : 0) | (hasPcr ? AF_PCR : 0);
     if (hasPcr) writePcrOf(pool, off + 6, pes);
@@ -163,12 +166,14 @@ export class PesPacketizer {
       pool[off + 1] = pid >> 8; // PUSI 0, PID[12..8]
       pool[off + 2] = pid & 0xff;
       if (remaining >= TS_PAYLOAD_CAPACITY) {
-        pool[off + 3] = 0x10 | cc.next(pid); // adaptation_field_control 01: payload only
+        pool[off + 3] = 0x10 | counter; // adaptation_field_control 01: payload only
+        counter = (counter + 1) & 0x0f;
         this.#copyPayload(payload, off + 4, TS_PAYLOAD_CAPACITY);
         remaining -= TS_PAYLOAD_CAPACITY;
       } else {
         const stuffTotal = TS_PAYLOAD_CAPACITY - remaining; // 1..183 adaptation field bytes
-        pool[off + 3] = 0x30 | cc.next(pid); // adaptation_field_control 11
+        pool[off + 3] = 0x30 | counter; // adaptation_field_control 11
+        counter = (counter + 1) & 0x0f;
         pool[off + 4] = stuffTotal - 1; // adaptation_field_length; 0 = the 1-byte stuffing case
         if (stuffTotal > 1) {
           pool[off + 5] = 0; // no flags
@@ -180,6 +185,7 @@ export class PesPacketizer {
       }
       packets++;
     }
+    cc.set(pid, counter);
     return packets;
   }
 

@@ -490,12 +490,9 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   }
 }
 
-/**
- * Winds a PID's 4-bit counter forward to `value` (at most 15 steps): counters only move forward, and
- * a rollback (rare: pool full) must give the next packet the counter the rolled-back one had.
- */
+/** Gives a PID back the counter it had at a mark: the next packet repeats the rolled-back one's. */
 function restoreCc(cc: ContinuityCounters, pid: number, value: number): void {
-  while (cc.peek(pid) !== value) cc.next(pid);
+  cc.set(pid, value);
 }
 
 function newMark(): Mark {
