@@ -42,3 +42,4 @@ export { parseTimeParam, TimeParamError } from './playlist/time-param.js';
 export { startPlaylistServer, type PlaylistServerOptions } from './server/playlist-server.js';
 export { createPlaylistRoutes } from './server/playlist-routes.js';
 export { createLambdaHandler } from './lambda/handler.js';
+export { SegmentQueue } from './stream/segment-queue.js';
