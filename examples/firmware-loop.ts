@@ -2,7 +2,8 @@
  * A firmware-style main loop on the C-style API (named as the AWS sample C SDK): the "encoder" owns
  * a fixed ring buffer and hands each frame over as one or two parts (when it wrapped around the end
  * of its ring) with a microsecond timestamp, exactly as a camera SoC's encoder ring does. Here the
- * encoder is simulated by the bundled clip split into access units.
+ * encoder is simulated by the bundled clip split into access units, looped at real time until
+ * SIGINT/SIGTERM (or S3HLS_SECONDS), which finalize cleanly: open segment cut, uploads drained.
  *
  *     S3HLS_BUCKET=footage [S3HLS_ENDPOINT=http://127.0.0.1:4568] npx tsx examples/firmware-loop.ts
  *
@@ -53,20 +54,32 @@ async function mainLoop(): Promise<void> {
 
   const clip = readFileSync(fileURLToPath(new URL('../assets/demo/clip.h264', import.meta.url)));
   const splitter = new AccessUnitSplitter();
+  // The splitter's views last until its next call: copy the clip's units once, then loop over them.
+  const units = [...splitter.push(clip), ...splitter.end()].map((au) => au.nals.map((n) => n.slice()));
   const ring = new SimulatedEncoderRing();
   const startUs = Math.round(performance.now() * 1000);
   let frame = 0;
-  const encode = (nals: readonly Uint8Array[]): void => {
-    const item = ring.push(nals);
+  const encode = (): void => {
+    const item = ring.push(units[frame % units.length]);
     // The SDK copies before returning: the encoder may overwrite its ring right away.
     S3HLS.putVideoFrame({ items: [item], timestampUs: startUs + Math.round((frame * 1_000_000) / FPS) });
     frame++;
   };
-  // The splitter's views last until its next call: use each batch before asking for the next.
-  for (const au of splitter.push(clip)) encode(au.nals);
-  for (const au of splitter.end()) encode(au.nals);
+
+  // A camera runs until it is told to stop: the encoder loop at real time, until SIGINT/SIGTERM (or
+  // S3HLS_SECONDS). Stopping cuts the open segment and waits for the uploads, bounded in time.
+  const timer = setInterval(encode, 1000 / FPS);
+  const seconds = Number(process.env['S3HLS_SECONDS'] ?? '10');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    setTimeout(stop, seconds * 1000).unref();
+  });
+  clearInterval(timer);
   const report = await S3HLS.finalize({ timeoutMs: 10_000 });
   console.log(`${frame} frames; upload ${report.complete ? 'complete' : `incomplete (${report.pending.length} left)`}`);
+  process.exitCode = report.complete ? 0 : 1;
 }
 
 await mainLoop();
