@@ -8,7 +8,7 @@
 export interface Schedulable {
   readonly streamId: string;
   readonly sequence: number;
-  /** Not to be started before this time (ms, `Date.now()` clock); 0 = now. */
+  /** Not to be started before this time (ms, `performance.now()` clock: monotonic); 0 = now. */
   notBeforeMs: number;
 }
 

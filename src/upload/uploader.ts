@@ -277,7 +277,8 @@ export class Uploader {
   /** Starts PUTs while slots are free and a segment is ready; arms a timer for the next backoff expiry. */
   private pump(): void {
     if (this.closed || this.held) return;
-    const now = Date.now();
+    // Monotonic clock: a wall clock stepped back (NTP on a camera) must not stall every upload.
+    const now = performance.now();
     if (now < this.gateUntilMs) {
       this.wakeAt(this.gateUntilMs, now);
       return;
@@ -350,7 +351,10 @@ export class Uploader {
   }
 
   private succeeded(job: Job): void {
+    // The link works again: lift the shared backoff gate too, or segments handed in now would wait
+    // out a delay chosen during the outage (up to retry.maxDelayMs).
     this.consecutiveFailures = 0;
+    this.gateUntilMs = 0;
     this.counters.uploadedSegments++;
     this.counters.uploadedBytes += job.bytes;
     job.segment.release();
@@ -384,9 +388,9 @@ export class Uploader {
         // Shared backoff: while S3 (or the uplink) keeps failing, the other queued segments wait too,
         // instead of each spending an attempt on a dead connection (one success resets it).
         this.consecutiveFailures++;
-        this.gateUntilMs = Math.max(this.gateUntilMs, Date.now() + this.backoffMs(this.consecutiveFailures - 1));
+        this.gateUntilMs = Math.max(this.gateUntilMs, performance.now() + this.backoffMs(this.consecutiveFailures - 1));
       }
-      job.notBeforeMs = Date.now() + retryInMs;
+      job.notBeforeMs = performance.now() + retryInMs;
       this.scheduler.push(job);
     }
     this.emitter.emit('error', {
