@@ -28,6 +28,8 @@ export const ErrorCode = {
   NoKeyframeYet: 'NO_KEYFRAME_YET',
   /** The pool is full: frames are dropped until the next IDR. */
   PoolFull: 'POOL_FULL',
+  /** PTS went back a little with no DTS: a stream with B-frames must give dts90k / decodeTimestampUs. */
+  MissingDts: 'MISSING_DTS',
   /** A timestamp that is not a finite non-negative number. */
   BadTimestamp: 'BAD_TIMESTAMP',
   /** Frames dropped to the end of a GOP whose start was dropped. */

@@ -34,6 +34,8 @@ export interface PackTiming {
   readonly pts90k?: number | undefined;
   /** Decode timestamp in 90 kHz ticks; defaults to `pts90k`. Needed for streams with B-frames. */
   readonly dts90k?: number | undefined;
+  /** Decode timestamp in microseconds, with `timestampUs`; defaults to it. Needed for streams with B-frames. */
+  readonly decodeTimestampUs?: number | undefined;
 }
 
 /** One H.264 access unit (one frame) as the encoder produced it. */
@@ -96,7 +98,7 @@ export interface Segment {
   readonly discontinuityReason: DiscontinuityReason | undefined;
   /** Video access units in the segment. */
   readonly videoFrames: number;
-  /** Audio (ADTS) frames in the segment. */
+  /** Audio packs (putAudioFrame calls, each one or more ADTS frames) in the segment. */
   readonly audioFrames: number;
   /** RFC 6381 codecs string for the tracks present, e.g. `avc1.64001f,mp4a.40.2`. */
   readonly codecs: string;

@@ -48,6 +48,9 @@ export class SegmentPool {
   #head = 0; // where the next packet goes
   #used = 0; // bytes from the oldest held segment's start up to the head
   #openStart = 0; // start of the open (being written) segment
+  // Bytes written into the open segment. Kept as a count, not derived from head - start: a segment
+  // that fills the whole ring has head === start, which would read as empty.
+  #openBytes = 0;
   #highWater = 0;
   // Held (finished, unreleased or released-but-not-yet-reclaimed) spans, oldest first. A plain array
   // used as a queue: shift() is amortized O(1) in V8 for small arrays and happens once per segment.
@@ -72,8 +75,7 @@ export class SegmentPool {
 
   /** Bytes written so far into the open segment. */
   get openBytes(): number {
-    const n = this.#head - this.#openStart;
-    return n >= 0 ? n : n + this.capacity;
+    return this.#openBytes;
   }
 
   /** True when `packets` more packets fit. */
@@ -90,6 +92,7 @@ export class SegmentPool {
     const next = at + TS_PACKET_SIZE;
     this.#head = next === this.capacity ? 0 : next;
     this.#used += TS_PACKET_SIZE;
+    this.#openBytes += TS_PACKET_SIZE;
     if (this.#used > this.#highWater) this.#highWater = this.#used;
     return at;
   }
@@ -97,22 +100,25 @@ export class SegmentPool {
   /** Marks the head as the start of a new open segment (the previous one must be finished or empty). */
   beginSegment(): void {
     this.#openStart = this.#head;
+    this.#openBytes = 0;
   }
 
-  /** Current head offset; with {@link rollbackTo} it undoes writes of the open segment. */
-  get head(): number {
-    return this.#head;
+  /** Offset in the pool where the open segment starts (its PAT; the PMT is the next packet). */
+  get openStart(): number {
+    return this.#openStart;
   }
 
   /**
-   * Gives back everything written after `head` (a value read from {@link head} during the open
-   * segment). Used to drop a partly written GOP without emitting half of it.
+   * Gives back everything written into the open segment after its first `openBytes` bytes (a value
+   * read from {@link openBytes} earlier in the same segment). Used to drop a partly written GOP
+   * without emitting half of it.
    */
-  rollbackTo(head: number): void {
-    let n = this.#head - head;
-    if (n < 0) n += this.capacity;
+  rollbackTo(openBytes: number): void {
+    const n = this.#openBytes - openBytes;
+    if (n < 0 || n % TS_PACKET_SIZE !== 0) throw new RangeError(`rollbackTo(${openBytes}): the open segment holds ${this.#openBytes} bytes`);
     this.#used -= n;
-    this.#head = head;
+    this.#openBytes = openBytes;
+    this.#head = (this.#head - n + this.capacity) % this.capacity;
   }
 
   /**
@@ -124,6 +130,7 @@ export class SegmentPool {
     if (length === 0) return undefined;
     const start = this.#openStart;
     this.#openStart = this.#head;
+    this.#openBytes = 0;
     const span: Span = { start, length, released: false };
     this.#spans.push(span);
     const end = start + length;

@@ -72,12 +72,15 @@ export interface HlsStreamEvents {
 // clamped to be non-decreasing; ISO/IEC 13818-1 §2.4.2.2 wants one at least every 100 ms.
 const PCR_DELAY_TICKS = 9_000;
 const MAX_PCR_GAP_TICKS = 9_000;
+/** PTS going back less than this without a DTS is B-frame reordering, not a timestamp reset. */
+const MAX_REORDER_TICKS = 90_000;
 /** Largest audio PES payload: PES_packet_length (16 bits) counts 3 header bytes + 5 PTS bytes too. */
 const MAX_AUDIO_PAYLOAD = 65_535 - 8;
 
 /** Snapshot of the write state at a GOP start, to roll the GOP back when it cannot be completed. */
 interface Mark {
-  head: number;
+  /** Bytes of the open segment written before the mark (0 at the segment start). */
+  offset: number;
   ccPat: number;
   ccPmt: number;
   ccVideo: number;
@@ -173,9 +176,15 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (!this.#started && !(idr && video.hasParameterSets)) {
       return this.#dropVideo(ErrorCode.NoKeyframeYet, 'waiting for an IDR frame with SPS and PPS before the first segment');
     }
+    if (this.#dropping !== undefined && !idr) return this.#dropVideo(this.#dropping, 'dropping to the next IDR frame');
     const { pts, dts } = t;
     if (this.#lastDts >= 0) {
       const step = dts - this.#lastDts;
+      if (step < 0 && step > -MAX_REORDER_TICKS && pack.dts90k === undefined && pack.decodeTimestampUs === undefined) {
+        // PTS going back a little with no DTS given: a B-frame stream. Writing DTS = PTS would make
+        // decode time go backwards; say what is missing instead of calling it a timestamp reset.
+        return this.#dropVideo(ErrorCode.MissingDts, 'PTS went back without a DTS: a stream with B-frames needs dts90k (or decodeTimestampUs) on every pack');
+      }
       const reason: DiscontinuityReason | undefined = step < 0 ? 'timestamp-reset' : step > this.#maxGapTicks ? 'timestamp-jump' : undefined;
       if (reason !== undefined) {
         this.#pendingDiscontinuity ??= reason;
@@ -184,11 +193,10 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
           this.#overflow(ErrorCode.TimestampDiscontinuity);
           return this.#dropVideo(ErrorCode.TimestampDiscontinuity, `DTS went from ${this.#lastDts} to ${dts} in the middle of a GOP`);
         }
-      } else if (step > 0) {
-        this.#frameTicks = step;
+      } else if (step > 0 && this.#dropping === undefined) {
+        this.#frameTicks = step; // (after a drop the step spans the dropped frames: not a frame)
       }
     }
-    if (this.#dropping !== undefined && !idr) return this.#dropVideo(this.#dropping, 'dropping to the next IDR frame');
 
     const startsSegment = !this.#open || (idr && (this.#pendingDiscontinuity !== undefined || pts >= this.#nextCutPts - this.#frameTicks / 2));
     const payload = video.buildPayload(startsSegment);
@@ -196,12 +204,18 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#setPcr(startsSegment);
     const fill = this.#pcrFillCount(startsSegment);
     const packets = this.#packetizer.packetCount(payload.byteLength, hasDts, true) + fill + (startsSegment ? 2 : 0);
+    if (startsSegment) {
+      // The previous segment ends where this IDR starts, unless this IDR is on a new timeline
+      // (reset or jump): then it ends one frame after its last frame, as at finalize().
+      const newTimeline = this.#open && (pts < this.#segMaxPts || pts - this.#segMaxPts > this.#maxGapTicks);
+      this.#finishSegment(newTimeline ? this.#segMaxPts + this.#frameTicks : pts);
+    } else if (idr) {
+      this.#mark(this.#gopMark, pts);
+    }
     if (packets * TS_PACKET_SIZE > this.#pool.capacity) {
       this.#overflow(ErrorCode.FrameTooLarge);
       return this.#dropVideo(ErrorCode.FrameTooLarge, `frame needs ${packets * TS_PACKET_SIZE} bytes of TS, the pool holds ${this.#pool.capacity}`);
     }
-    if (startsSegment) this.#finishSegment(pts);
-    else if (idr) this.#mark(this.#gopMark, pts);
     if (!this.#pool.canWrite(packets)) {
       this.#overflow(ErrorCode.PoolFull);
       return this.#dropVideo(ErrorCode.PoolFull, `pool full (${this.#pool.capacity} bytes held by segments not yet released)`);
@@ -248,16 +262,20 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
         this.#dropping !== undefined ? 'no open segment while video is dropped to the next IDR' : 'audio before the first video IDR cannot start a segment',
       );
     }
-    if (!this.#segHasAudioTrack) this.#rewritePmt(true);
+    if (Math.abs(t.pts - this.#lastDts) > this.#maxGapTicks) {
+      return this.#dropAudio(ErrorCode.BadTimestamp, `audio PTS ${t.pts} is more than maxTimestampGapMs from the video timeline (DTS ${this.#lastDts})`);
+    }
     const payload = this.#audio.payload;
     if (payload.byteLength > MAX_AUDIO_PAYLOAD) return this.#dropAudio(ErrorCode.FrameTooLarge, `audio pack of ${payload.byteLength} bytes exceeds one PES (${MAX_AUDIO_PAYLOAD})`);
-    // PCR fill is judged against the audio timestamp (a long video gap must not starve the clock).
+    // PCR fill follows the audio clock through long video gaps, but never runs ahead of the video
+    // decode time (audio often leads video by the encoder's lookahead): PCR must stay <= DTS.
     const pes = this.#pes;
-    t.dts = t.pts;
+    t.dts = Math.min(t.pts, this.#lastDts + this.#frameTicks);
     this.#setPcr(false);
     const fill = this.#pcrFillCount(false);
     const packets = this.#packetizer.packetCount(payload.byteLength, false, false) + fill;
     if (!this.#pool.canWrite(packets)) return this.#dropAudio(ErrorCode.PoolFull, 'pool full');
+    if (!this.#segHasAudioTrack) this.#rewritePmt(true);
     this.#writePcrFill(fill);
     pes.pid = PID_AUDIO;
     pes.streamId = STREAM_ID_AUDIO;
@@ -325,11 +343,11 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (!this.#open) return;
     const gop = this.#gopMark;
     const seg = this.#segMark;
-    // The GOP mark is set at every IDR after the segment's first; head === seg.head means none.
-    const rollback = gop.head !== seg.head ? gop : seg;
+    // The GOP mark is set at every IDR after the segment's first; offset 0 means none.
+    const rollback = gop.offset > 0 ? gop : seg;
     const video = this.#segVideo - rollback.videoFrames;
     const audio = this.#segAudio - rollback.audioFrames;
-    this.#pool.rollbackTo(rollback.head);
+    this.#pool.rollbackTo(rollback.offset);
     restoreCc(this.#cc, PID_PAT, rollback.ccPat);
     restoreCc(this.#cc, PID_PMT, rollback.ccPmt);
     restoreCc(this.#cc, PID_VIDEO, rollback.ccVideo);
@@ -338,7 +356,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#counters.unwrite(video, audio);
     this.#counters.drop('video', code, video);
     this.#counters.drop('audio', code, audio);
-    if (video + audio > 0) this.#report('video', code, `rolled back ${video} video and ${audio} audio frame(s) of an incomplete GOP`, video + audio);
+    if (video > 0) this.#report('video', code, `rolled back ${video} video frame(s) of an incomplete GOP`, video);
+    if (audio > 0) this.#report('audio', code, `rolled back ${audio} audio pack(s) written with an incomplete GOP`, audio);
     this.#segVideo = rollback.videoFrames;
     this.#segAudio = rollback.audioFrames;
     if (rollback === gop) this.#finishSegment(gop.pts);
@@ -346,7 +365,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   }
 
   #mark(m: Mark, pts: number): void {
-    m.head = this.#pool.head;
+    m.offset = this.#pool.openBytes;
     m.ccPat = this.#cc.peek(PID_PAT);
     m.ccPmt = this.#cc.peek(PID_PMT);
     m.ccVideo = this.#cc.peek(PID_VIDEO);
@@ -397,7 +416,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
    */
   #rewritePmt(audio: boolean): void {
     const pool = this.#pool;
-    const at = (this.#segMark.head + TS_PACKET_SIZE) % pool.capacity; // PAT, then the PMT
+    const at = (pool.openStart + TS_PACKET_SIZE) % pool.capacity; // PAT, then the PMT
     const bytes = pool.bytes;
     const headerCc = bytes[at + 3];
     const next = this.#cc.peek(PID_PMT);
@@ -451,9 +470,15 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       segment.release();
       return;
     }
+    let released = false;
+    const release = segment.release;
+    const guarded: Segment = { ...segment, release: () => { released = true; release(); } };
     try {
-      sink.onSegment(segment);
+      sink.onSegment(guarded);
     } catch (e) {
+      // A sink that throws will not release what it was handed: give the space back here, or the
+      // pool fills and the stream is dead.
+      if (!released) release();
       this.emit('sink-error', e instanceof Error ? e : new Error(String(e)));
     }
   }
@@ -496,5 +521,5 @@ function restoreCc(cc: ContinuityCounters, pid: number, value: number): void {
 }
 
 function newMark(): Mark {
-  return { head: 0, ccPat: 0, ccPmt: 0, ccVideo: 0, ccAudio: 0, lastPcr: -1, videoFrames: 0, audioFrames: 0, pts: 0 };
+  return { offset: 0, ccPat: 0, ccPmt: 0, ccVideo: 0, ccAudio: 0, lastPcr: -1, videoFrames: 0, audioFrames: 0, pts: 0 };
 }

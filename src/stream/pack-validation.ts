@@ -38,7 +38,7 @@ export function readTiming(pack: PackTiming, out: { pts: number; dts: number }):
   } else {
     return false;
   }
-  const dts = pack.dts90k ?? pts;
+  const dts = pack.dts90k ?? (pack.pts90k === undefined && pack.decodeTimestampUs !== undefined ? Math.round(pack.decodeTimestampUs * 0.09) : pts);
   // Past 2^53 ticks (~3000 years) integers are no longer exact: refuse rather than write wrong bits.
   if (!(pts >= 0 && pts <= Number.MAX_SAFE_INTEGER) || !(dts >= 0 && dts <= pts)) return false;
   out.pts = Math.round(pts);

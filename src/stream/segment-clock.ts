@@ -34,7 +34,10 @@ export class SegmentClock {
   }
 
   /** Starts a new timeline whose first frame has PTS `pts`. */
-  restart(pts: number, _reason: DiscontinuityReason): void {
+  restart(pts: number, reason: DiscontinuityReason): void {
+    // Frames dropped (pool full) leave the timestamps continuous: keep the anchor, so the dropped
+    // media time stays a gap in start times (and in playlists) instead of being squeezed out.
+    if (reason === 'dropped-frames' && this.#lastStartMs >= 0) return;
     this.#anchorPts = pts;
     if (this.#mediaOrigin !== undefined) {
       this.#anchorMs = this.#lastStartMs < 0 ? this.#mediaOrigin : this.#lastEndMs;
