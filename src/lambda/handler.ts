@@ -48,10 +48,14 @@ export function createLambdaHandler(options: PlaylistRoutesOptions): (event: Htt
       query: new URLSearchParams(event.rawQueryString ?? ''),
       authorization: headers['authorization'],
     });
+    // Append, never replace: with CORS the routes already vary on Origin, and a cache keyed on one
+    // header only would hand one origin's (or one encoding's) answer to another. Both branches
+    // vary on Accept-Encoding, as the HTTP server does (playlist-server.ts encodeResponse).
+    const vary = res.headers['vary'] ? `${res.headers['vary']}, accept-encoding` : 'accept-encoding';
     if (res.body.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(headers['accept-encoding'] ?? '')) {
-      return { statusCode: res.status, headers: { ...res.headers, 'content-encoding': 'gzip', vary: 'accept-encoding' }, body: gzipSync(res.body).toString('base64'), isBase64Encoded: true };
+      return { statusCode: res.status, headers: { ...res.headers, 'content-encoding': 'gzip', vary }, body: gzipSync(res.body).toString('base64'), isBase64Encoded: true };
     }
-    return { statusCode: res.status, headers: res.headers, body: res.body, isBase64Encoded: false };
+    return { statusCode: res.status, headers: { ...res.headers, vary }, body: res.body, isBase64Encoded: false };
   };
 }
 
@@ -59,7 +63,8 @@ export function createLambdaHandler(options: PlaylistRoutesOptions): (event: Htt
  * Options from the function's environment:
  * `S3HLS_BUCKET` (required), `S3HLS_ROOT_PREFIX` (required), `S3HLS_PRESIGN_SECONDS` (default 3600)
  * or `S3HLS_BASE_URL` (plain URLs for a public/CDN bucket), `S3HLS_TOKEN` (optional bearer token),
- * `S3HLS_MAX_RANGE_SECONDS`, `S3HLS_LIVE_WINDOW`, `S3HLS_CORS_ORIGIN`. The S3 client takes the
+ * `S3HLS_MAX_RANGE_SECONDS`, `S3HLS_LIVE_WINDOW`, `S3HLS_LIVE_GRACE_SECONDS` (how long a hole in a
+ * live/EVENT list may still be filled by a late upload, default 30), `S3HLS_CORS_ORIGIN`. The S3 client takes the
  * function role's credentials and `AWS_REGION` from the Lambda runtime.
  *
  * @param env - the environment @defaultValue process.env
@@ -81,6 +86,7 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
   const client = new S3Client({});
   const baseUrl = env['S3HLS_BASE_URL'];
   const maxRange = num('S3HLS_MAX_RANGE_SECONDS');
+  const grace = num('S3HLS_LIVE_GRACE_SECONDS');
   return {
     client,
     bucket,
@@ -89,6 +95,7 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
     accessToken: env['S3HLS_TOKEN'] || undefined,
     maxRangeMs: maxRange === undefined ? undefined : maxRange * 1000,
     liveWindow: num('S3HLS_LIVE_WINDOW'),
+    liveGraceMs: grace === undefined ? undefined : grace * 1000,
     corsOrigin: env['S3HLS_CORS_ORIGIN'] || undefined,
     // The page would need hls.js bundled into the function; serve it from `s3hls serve` or a static site.
     playerPage: false,

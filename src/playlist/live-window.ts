@@ -15,6 +15,10 @@
  * - DISCONTINUITY-SEQUENCE counts the discontinuities (inside the current run) among the listed
  *   records before the window. Exact while the run's discontinuities are within the listing's look
  *   back; hls.js reconciles a changed count through overlapping sequence numbers anyway.
+ * - Uploads finish out of order (retries, concurrency ≥ 2): a hole in the numbering may still be
+ *   filled. {@link settledRecords} cuts a live or EVENT listing at the first hole younger than a
+ *   grace period, so a late segment is never inserted into what was already published (which would
+ *   move MEDIA-SEQUENCE back, §6.2.1, or insert into an EVENT list, §4.3.3.5).
  */
 import type { SegmentRecord } from './segment-records.js';
 
@@ -49,4 +53,90 @@ export function selectLiveWindow(records: readonly SegmentRecord[], windowSize =
   let discontinuitySequence = 0;
   for (let i = runStart + 1; i <= first; i += 1) if (records[i]!.discontinuity) discontinuitySequence += 1;
   return { records: records.slice(first), mediaSequence: records[first]!.sequence, discontinuitySequence };
+}
+
+/**
+ * Default grace period of a numbering hole, ms: the uploader's longest retry delay (20 s,
+ * `retry.maxDelayMs`) plus a few 2-s segments. A missing segment not stored by then counts as lost.
+ */
+export const DEFAULT_LIVE_GRACE_MS = 30_000;
+
+/** Options of {@link settledRecords}. */
+export interface SettleOptions {
+  /** The server's clock, ms since the epoch. */
+  readonly nowMs: number;
+  /** See {@link DEFAULT_LIVE_GRACE_MS}; 0 publishes every hole at once (as lost). @defaultValue 30000 */
+  readonly graceMs?: number | undefined;
+  /**
+   * Ignore holes before the newest recognized run start (a discontinuity numbered
+   * `floor(startTimeMs / 100)` or 0: the first segment of a muxer run, docs/keys.md). Right for the
+   * live window, which never crosses a break in the numbering: a late segment of an earlier run
+   * lands before the window and changes neither its numbers nor its discontinuity count, so a
+   * restarted camera shows up without waiting. Wrong for EVENT, where it would be inserted mid-list.
+   * @defaultValue false
+   */
+  readonly runStartsSettle?: boolean | undefined;
+  /**
+   * Start of the listed range, ms (the EVENT `start`, the live look back): a first record starting
+   * at or before it cannot get a late predecessor in the listing. @defaultValue none (a young first
+   * record waits, unless it is a run start and `runStartsSettle` is set)
+   */
+  readonly listedFromMs?: number | undefined;
+}
+
+/**
+ * A muxer run's first segment: flagged, and numbered from its start time (`floor(startTimeMs /
+ * 100)`, docs/keys.md) or, in keys written before that scheme, from 0. Nothing of its own run can
+ * come before it.
+ */
+function isRunStart(r: SegmentRecord): boolean {
+  return r.discontinuity && (r.sequence === 0 || r.sequence === Math.floor(r.startTimeMs / 100));
+}
+
+/**
+ * The part of a live or EVENT listing that may be published: every record before the first
+ * numbering hole that may still be filled.
+ *
+ * A hole is a record whose sequence number is not its predecessor's plus one (lost or late
+ * uploads, a restart), or a first record starting after `listedFromMs`: its predecessor was not
+ * listed and may be late. It is young while `nowMs` is less than `graceMs` after the end of the
+ * record following it: that record was cut (and its upload began) then, the missing ones earlier,
+ * so every hole is waited for at least `graceMs` after it could first be seen, whatever the segment
+ * duration. Once old, a hole counts as lost: the gap rule makes it a discontinuity and the live
+ * window starts after it. Key times come from the camera's clock and `nowMs` from the server's: a
+ * camera clock running ahead lengthens the wait by as much, one running behind shortens it.
+ *
+ * VOD ranges do not use this: a VOD playlist is a snapshot of what is stored.
+ *
+ * @param records - the listing, in start order
+ * @param options - see {@link SettleOptions}
+ * @returns a prefix of `records` (the same array when nothing is cut)
+ * @throws RangeError when `graceMs` is negative or not finite
+ */
+export function settledRecords(records: readonly SegmentRecord[], options: SettleOptions): readonly SegmentRecord[] {
+  const graceMs = options.graceMs ?? DEFAULT_LIVE_GRACE_MS;
+  if (!(graceMs >= 0) || !Number.isFinite(graceMs)) throw new RangeError(`graceMs must be a non-negative number of ms, got ${graceMs}`);
+  // With runStartsSettle, holes before the newest run start no longer matter: the window starts at
+  // or after it, and a late segment filling one lands before it.
+  let from = 0;
+  if (options.runStartsSettle === true) {
+    for (let i = records.length - 1; i >= 0; i -= 1) {
+      if (isRunStart(records[i]!)) {
+        from = i + 1;
+        break;
+      }
+    }
+  }
+  for (let i = from; i < records.length; i += 1) {
+    const r = records[i]!;
+    if (i === 0) {
+      // What came before the first record was not listed. A late predecessor would be listed only
+      // if it ended after the listing's start, so a first record starting at or before it is settled.
+      if (options.listedFromMs !== undefined && r.startTimeMs <= options.listedFromMs) continue;
+    } else if (r.sequence === records[i - 1]!.sequence + 1) {
+      continue;
+    }
+    if (options.nowMs < r.startTimeMs + r.durationMs + graceMs) return records.slice(0, i);
+  }
+  return records;
 }

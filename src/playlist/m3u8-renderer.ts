@@ -24,6 +24,13 @@ export interface RenderPlaylistInput {
    * uploaded yet), seconds. @defaultValue 2
    */
   readonly emptyTargetDurationSeconds?: number | undefined;
+  /**
+   * EXT-X-TARGETDURATION computed by the caller over more than `records` (a live request passes the
+   * value over everything it listed, so the tag does not change between reloads, RFC 8216 §6.2.1).
+   * Raised to the records' own value if smaller, so the tag is always valid (§4.3.3.1).
+   * @defaultValue computed from `records`
+   */
+  readonly targetDurationSeconds?: number | undefined;
 }
 
 /** Seconds with 3 decimals, the resolution of the key's milliseconds. */
@@ -31,7 +38,13 @@ function seconds(durationMs: number): string {
   return (durationMs / 1000).toFixed(3);
 }
 
-/** RFC 8216 §4.3.3.1: an integer ≥ every EXTINF duration rounded to the nearest integer. */
+/**
+ * RFC 8216 §4.3.3.1: an integer ≥ every EXTINF duration rounded to the nearest integer.
+ *
+ * @param records - the segments
+ * @param emptyValue - the value when there are none @defaultValue 2
+ * @returns seconds, at least 1
+ */
 export function targetDurationSeconds(records: readonly SegmentRecord[], emptyValue = 2): number {
   if (records.length === 0) return emptyValue;
   let max = 1;
@@ -45,7 +58,9 @@ function programDateTime(timeMs: number): string {
 }
 
 function headerLines(input: RenderPlaylistInput): string[] {
-  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${targetDurationSeconds(input.records, input.emptyTargetDurationSeconds)}`];
+  let target = targetDurationSeconds(input.records, input.emptyTargetDurationSeconds);
+  if (input.targetDurationSeconds !== undefined) target = Math.max(target, input.targetDurationSeconds);
+  const lines = ['#EXTM3U', '#EXT-X-VERSION:3', `#EXT-X-TARGETDURATION:${target}`];
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${input.mediaSequence ?? 0}`);
   // §4.3.3.3: must appear before the first segment; omitted when 0 (its default).
   if ((input.discontinuitySequence ?? 0) !== 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${input.discontinuitySequence}`);

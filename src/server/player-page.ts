@@ -86,6 +86,9 @@ const PAGE = `<!doctype html>
     });
   }
   function iso(local) { return local ? new Date(local + 'Z').toISOString() : ''; }
+  // Every character of a time value percent-encoded: a '+' left raw in a query reads as a space
+  // (the endpoint takes ' 01:00' as '+01:00' for hand-typed URLs, but the page sends it exact).
+  function rangeQuery(start, end) { return 'start=' + encodeURIComponent(start) + '&end=' + encodeURIComponent(end); }
   function play(url) {
     if (state.hls) state.hls.destroy();
     state.errors = []; state.fatal = null; state.url = url;
@@ -112,8 +115,7 @@ const PAGE = `<!doctype html>
     return 'cameras/' + encodeURIComponent($('camera').value) + '/'; }
   $('live').onclick = function () { play(cameraPath() + 'live.m3u8'); };
   $('vod').onclick = function () {
-    var q = new URLSearchParams({ start: iso($('start').value), end: iso($('end').value) });
-    play(cameraPath() + 'playlist.m3u8?' + q);
+    play(cameraPath() + 'playlist.m3u8?' + rangeQuery(iso($('start').value), iso($('end').value)));
   };
   $('token').onclick = function () {
     var t = prompt('Access token', token);
@@ -130,8 +132,9 @@ const PAGE = `<!doctype html>
       var mode = params.get('mode');
       if (mode === 'live') $('live').onclick();
       if (mode === 'vod') {
-        var q = new URLSearchParams({ start: params.get('start') || '', end: params.get('end') || '' });
-        play(cameraPath() + 'playlist.m3u8?' + q);
+        // The fragment is read as a query (URLSearchParams), so a raw '+' in it arrives here as a
+        // space; the endpoint reads a space where an offset goes as '+'.
+        play(cameraPath() + 'playlist.m3u8?' + rangeQuery(params.get('start') || '', params.get('end') || ''));
       }
     }).catch(function (e) { status(String(e.message || e)); });
   }

@@ -14,7 +14,7 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { validateCameraId, validatePrefix } from '../keys/object-keys.js';
 import { listCameras, listSegments } from '../playlist/segment-index.js';
-import { DEFAULT_LIVE_WINDOW, selectLiveWindow } from '../playlist/live-window.js';
+import { DEFAULT_LIVE_GRACE_MS, DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRecords } from '../playlist/live-window.js';
 import { renderMediaPlaylist, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
 import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
 import { parseTimeParam, TimeParamError } from '../playlist/time-param.js';
@@ -37,6 +37,12 @@ export interface PlaylistRoutesOptions {
   readonly liveWindow?: number | undefined;
   /** How far back a live request lists, ms (bounds the cost; see live-window.ts). @defaultValue 600000 */
   readonly liveLookbackMs?: number | undefined;
+  /**
+   * How long a hole in a live or EVENT listing's numbering may still be filled by a late upload, ms:
+   * the playlist ends before the hole until then (see settledRecords in live-window.ts). Cover the
+   * uploader's `retry.maxDelayMs`. @defaultValue 30000
+   */
+  readonly liveGraceMs?: number | undefined;
   /** `Access-Control-Allow-Origin` value; no CORS headers when unset. */
   readonly corsOrigin?: string | undefined;
   /** Serve the player page at `/`. @defaultValue true */
@@ -95,6 +101,8 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
   const liveWindow = options.liveWindow ?? DEFAULT_LIVE_WINDOW;
   if (!Number.isInteger(liveWindow) || liveWindow < 1) throw new RangeError(`liveWindow must be a positive integer, got ${liveWindow}`);
   const lookbackMs = options.liveLookbackMs ?? 600_000;
+  const graceMs = options.liveGraceMs ?? DEFAULT_LIVE_GRACE_MS;
+  if (!(graceMs >= 0) || !Number.isFinite(graceMs)) throw new RangeError(`liveGraceMs must be a non-negative number of ms, got ${graceMs}`);
   const now = options.nowMs ?? Date.now;
   const cors: Record<string, string> = options.corsOrigin
     ? { 'access-control-allow-origin': options.corsOrigin, 'access-control-allow-headers': 'authorization', 'access-control-allow-methods': 'GET, OPTIONS', vary: 'origin' }
@@ -145,22 +153,30 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
     let body: string;
     let target: number;
     if (start !== undefined) {
-      // EVENT: everything from a fixed start; segments are only ever appended, so sequence numbers
-      // are their index and stay put.
+      // EVENT: everything from a fixed start; segments are only ever appended (§4.3.3.5), so
+      // sequence numbers are their index and stay put. The list ends before a hole that a late
+      // upload may still fill, or the late segment would be inserted mid-list.
       const { records } = await listSegments({ client: options.client, bucket: options.bucket, prefix, startMs: start });
-      body = renderMediaPlaylist({ kind: 'event', records, uris: await options.urls.urls(records.map((r) => r.key)) });
+      const settled = settledRecords(records, { nowMs, graceMs, listedFromMs: start });
       target = targetDurationSeconds(records);
+      body = renderMediaPlaylist({ kind: 'event', records: settled, uris: await options.urls.urls(settled.map((r) => r.key)), targetDurationSeconds: target });
     } else {
-      const { records } = await listSegments({ client: options.client, bucket: options.bucket, prefix, startMs: Math.max(0, nowMs - lookbackMs) });
-      const w = selectLiveWindow(records, liveWindow);
+      const from = Math.max(0, nowMs - lookbackMs);
+      const { records } = await listSegments({ client: options.client, bucket: options.bucket, prefix, startMs: from });
+      // Cut at a hole that may still be filled: otherwise the window would start after it now and
+      // before it once the late segment is stored (MEDIA-SEQUENCE going back, §6.2.1/§6.2.2).
+      const w = selectLiveWindow(settledRecords(records, { nowMs, graceMs, runStartsSettle: true, listedFromMs: from }), liveWindow);
+      // §6.2.1: TARGETDURATION must not change. Over the whole look back, not the window, a long
+      // GOP keeps it raised for as long as it is listed instead of only while it is in the window.
+      target = targetDurationSeconds(records);
       body = renderMediaPlaylist({
         kind: 'live',
         records: w.records,
         uris: await options.urls.urls(w.records.map((r) => r.key)),
         mediaSequence: w.mediaSequence,
         discontinuitySequence: w.discontinuitySequence,
+        targetDurationSeconds: target,
       });
-      target = targetDurationSeconds(w.records);
     }
     // RFC 8216 §6.2.1: a live playlist changes about every target duration; half of it keeps a CDN
     // from serving a stale window for long.

@@ -103,6 +103,21 @@ t.test('endpoint', async (t) => {
     t.equal(ep.segments.length, 2);
   });
 
+  t.test('regression: a raw "+01:00" in the query (read as a space) is the offset, and a bad offset is a 400', async (t) => {
+    const raw = await get(open.url, '/cameras/door/playlist.m3u8?start=2026-11-22T04:00:03+01:00&end=2026-11-22T04:00:10+01:00');
+    t.equal(raw.status, 200, raw.body.toString());
+    const encoded = await get(open.url, '/cameras/door/playlist.m3u8?start=2026-11-22T04%3A00%3A03%2B01%3A00&end=2026-11-22T04%3A00%3A10%2B01%3A00');
+    const unsigned = (b: Buffer) => b.toString().replace(/\?X-Amz-[^\n]*/g, '');
+    t.equal(unsigned(raw.body), unsigned(encoded.body), 'the same playlist as with %2B (signatures aside: they carry the time)');
+    t.equal((HLS.parse(raw.body.toString()) as HLS.types.MediaPlaylist).segments.length, 4);
+    const bad = await get(open.url, '/cameras/door/playlist.m3u8?start=2026-11-22T04:00:03%2B99:99');
+    t.equal(bad.status, 400);
+    t.match(bad.body.toString(), /start .* is not a time/);
+    const compact = await get(open.url, '/cameras/door/playlist.m3u8?start=20261122');
+    t.equal(compact.status, 400, 'YYYYMMDD is not 1970');
+    t.match(compact.body.toString(), /9 to 11 digits/);
+  });
+
   t.test('every bad request gets a 400 naming the problem', async (t) => {
     const cases: [string, RegExp][] = [
       ['/cameras/door/playlist.m3u8', /start is required/],
