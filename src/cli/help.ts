@@ -16,7 +16,7 @@ Usage:
 
 Credentials come from the standard AWS chain: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY /
 AWS_SESSION_TOKEN, AWS_PROFILE (or --profile), SSO, web identity, instance or container roles.
-Nothing secret is ever a flag.
+AWS credentials are never flags.
 
 Exit status: 0 every segment stored; 1 some not stored (or an unexpected error); 2 usage error;
 3 bad input (unreadable, not H.264, ffmpeg missing); 4 credentials or permission refused;
@@ -73,4 +73,50 @@ open segment is finalized and the queue drained (a second signal stops waiting).
 
 Exit status: 0 every segment stored; 1 some not stored; 2 usage error; 3 bad input;
 4 credentials or permission refused; 5 endpoint unreachable; 130 interrupted twice.
+`;
+
+/** `s3hls playlist --help`. */
+export const PLAYLIST_HELP = `s3hls playlist - print an HLS media playlist of the segments stored under a camera prefix
+
+Usage:
+  s3hls playlist --bucket B --prefix P [--start T] [--end T] [--live [--window N]] [store options]
+
+  --prefix P         the camera folder, e.g. cameras/front-door (no leading slash, no ..)
+  --start T, --end T the range (end exclusive): ISO 8601 with a zone (2026-11-22T03:00:00Z),
+                     epoch seconds (9-11 digits), or YYYY-MM-DD HH:mm:ss (UTC). No range: everything.
+  --live             a live sliding window of the newest segments instead of a VOD playlist
+  --window N         segments in the live window (default 6)
+
+Store options (also for serve):
+  --bucket B         the bucket
+  --region R         AWS region (default AWS_REGION, else us-east-1)
+  --endpoint URL     an S3-compatible endpoint, e.g. http://127.0.0.1:4568
+  --path-style       path-style URLs (most S3-compatible servers need it)
+  --presign SECONDS  segment URLs are presigned GETs valid this long (default 3600, at most 604800)
+  --base-url URL     plain segment URLs under this base instead (public bucket or CDN)
+
+Exit status: 0 printed; 1 S3 failed; 2 usage error.
+`;
+
+/** `s3hls serve --help`. */
+export const SERVE_HELP = `s3hls serve - the playlist endpoint and the player page
+
+Usage:
+  s3hls serve --bucket B --root-prefix P [--host H] [--port N] [--token T] [options] [store options]
+
+Routes: GET /cameras, /cameras/<camera>/playlist.m3u8?start=&end=, /cameras/<camera>/live.m3u8,
+and the hls.js player page at /.
+
+  --root-prefix P        the folder holding one folder per camera, e.g. cameras
+  --host H               address to bind (default 127.0.0.1; a public address without a token warns)
+  --port N               port (default 8080; 0 = any free port)
+  --token T              require "Authorization: Bearer T" on every data route (at least 16
+                         characters; or S3HLS_TOKEN in the environment, which keeps it out of ps)
+  --cors ORIGIN          Access-Control-Allow-Origin for the playlists
+  --max-range SECONDS    the longest VOD range served (default 86400)
+  --live-window N        segments in live playlists (default 6)
+  --live-grace SECONDS   how long a numbering hole (an upload still retrying) holds back live and
+                         EVENT playlists before it counts as lost (default 30)
+
+Store options: see s3hls playlist --help. Ctrl-C stops.
 `;

@@ -12,7 +12,7 @@ import { runPlaylist } from './commands/playlist.js';
 import { runServe } from './commands/serve.js';
 import { runDemo } from './commands/demo.js';
 import { ExitCode } from './exit-codes.js';
-import { MAIN_HELP } from './help.js';
+import { MAIN_HELP, PLAYLIST_HELP, SERVE_HELP } from './help.js';
 
 // The @aws-sdk packages are pinned on purpose to releases that support Node 20 (docs/upload.md); their
 // notice that *later* releases need Node 22 is not actionable for a CLI user, so it is silenced here
@@ -38,6 +38,10 @@ function version(): string {
   }
 }
 
+function wantsHelp(args: readonly string[]): boolean {
+  return args.includes('--help') || args.includes('-h');
+}
+
 /**
  * Runs the CLI.
  *
@@ -53,8 +57,10 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     case 'upload':
       return runUpload(rest, { stdout: out, stderr: err, signal: io.signal, forceSignal: io.forceSignal });
     case 'playlist':
+      if (wantsHelp(rest)) return out.write(PLAYLIST_HELP), ExitCode.Ok;
       return runPlaylist(rest, { stdout: out, stderr: err });
     case 'serve':
+      if (wantsHelp(rest)) return out.write(SERVE_HELP), ExitCode.Ok;
       return runServe(rest, { stdout: out, stderr: err, ...(io.signal ? { signal: io.signal } : {}) });
     case 'demo':
       return runDemo(rest, { stdout: out, stderr: err, signal: io.signal });

@@ -7,8 +7,8 @@
 import { parseArgs } from 'node:util';
 import { validatePrefix } from '../../keys/object-keys.js';
 import { listSegments } from '../../playlist/segment-index.js';
-import { DEFAULT_LIVE_WINDOW, selectLiveWindow } from '../../playlist/live-window.js';
-import { renderMediaPlaylist } from '../../playlist/m3u8-renderer.js';
+import { DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRecords } from '../../playlist/live-window.js';
+import { renderMediaPlaylist, targetDurationSeconds } from '../../playlist/m3u8-renderer.js';
 import { parseTimeParam, TimeParamError } from '../../playlist/time-param.js';
 import { intFlag, STORE_FLAGS, storeFromFlags, UsageError } from '../../server/cli-flags.js';
 
@@ -51,8 +51,14 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
     const { records } = await listSegments({ client: store.client, bucket: store.bucket, prefix, startMs, endMs });
     let text: string;
     if (v.live) {
-      const w = selectLiveWindow(records, windowSize);
-      text = renderMediaPlaylist({ kind: 'live', records: w.records, uris: await store.urls.urls(w.records.map((r) => r.key)), mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence });
+      // As the endpoint does: stop at a numbering hole young enough to be an upload still retrying,
+      // and size TARGETDURATION over everything listed so it does not change between runs.
+      const settled = settledRecords(records, { nowMs: Date.now(), runStartsSettle: true, listedFromMs: startMs ?? 0 });
+      const w = selectLiveWindow(settled, windowSize);
+      text = renderMediaPlaylist({
+        kind: 'live', records: w.records, uris: await store.urls.urls(w.records.map((r) => r.key)),
+        mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence, targetDurationSeconds: targetDurationSeconds(records),
+      });
     } else {
       text = renderMediaPlaylist({ kind: 'vod', records, uris: await store.urls.urls(records.map((r) => r.key)) });
     }

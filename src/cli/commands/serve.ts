@@ -3,7 +3,7 @@
  *
  *     s3hls serve --bucket B --root-prefix P [--host 127.0.0.1] [--port 8080] [--token T]
  *                 [--presign SECONDS | --base-url URL] [--cors ORIGIN] [--max-range SECONDS]
- *                 [--live-window N] [--endpoint URL --path-style] [--region R]
+ *                 [--live-window N] [--live-grace SECONDS] [--endpoint URL --path-style] [--region R]
  *
  * The token may come from `S3HLS_TOKEN` instead of the flag (keeps it out of `ps`).
  */
@@ -37,6 +37,7 @@ export async function runServe(
         cors: { type: 'string' },
         'max-range': { type: 'string' },
         'live-window': { type: 'string' },
+        'live-grace': { type: 'string' },
       },
       strict: true,
       allowPositionals: false,
@@ -57,6 +58,7 @@ export async function runServe(
         corsOrigin: v.cors,
         maxRangeMs: v['max-range'] !== undefined ? intFlag(v['max-range'], 'max-range', 1, 31 * 86400) * 1000 : undefined,
         liveWindow: v['live-window'] !== undefined ? intFlag(v['live-window'], 'live-window', 1, 1000) : undefined,
+        liveGraceMs: v['live-grace'] !== undefined ? intFlag(v['live-grace'], 'live-grace', 0, 3600) * 1000 : undefined,
         onWarning: warn,
         onError: (e) => err.write(`s3hls: storage request failed: ${(e as Error).name}: ${(e as Error).message}\n`),
       });
