@@ -6,37 +6,10 @@
  */
 import type { AudioFramePack, PackItem, VideoFramePack } from '../../src/types.js';
 
-/**
- * mulberry32: a tiny seeded PRNG, so a failing run is reproduced from its seed alone. The bit
- * operators act on the 32-bit generator state only, never on timestamps or byte totals.
- *
- * @param seed - any 32-bit integer
- * @returns a function giving floats in [0, 1)
- */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Splits an ADTS file into its frames (header length field, ISO/IEC 13818-7 §6.2.1). */
-export function adtsFrames(buf: Uint8Array): Uint8Array[] {
-  const frames: Uint8Array[] = [];
-  let i = 0;
-  while (i + 7 <= buf.length && buf[i] === 0xff && (buf[i + 1] & 0xf0) === 0xf0) {
-    // aac_frame_length: 13 bits over bytes 3-5.
-    const len = (buf[i + 3] & 0x03) * 2048 + buf[i + 4] * 8 + Math.floor(buf[i + 5] / 32);
-    if (len < 7 || i + len > buf.length) break;
-    frames.push(buf.subarray(i, i + len));
-    i += len;
-  }
-  return frames;
-}
+/** The seeded PRNG of the fault proxy (mulberry32): a failing run is reproduced from its seed alone. */
+export { seededRandom as prng } from '../../src/bench/fault-proxy.js';
+/** Splits an ADTS file into its frames (the benchmark's splitter). */
+export { splitAdtsFrames as adtsFrames } from '../../src/bench/media-units.js';
 
 /** What a mutation did, for the tally printed by the test. */
 export type MutationKind =

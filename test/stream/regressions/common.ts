@@ -21,3 +21,31 @@ export function mk(opts: { poolBytes?: number; hold?: boolean; target?: number; 
   stream.on('drop', (e) => drops.push(e));
   return { sink, stream, drops };
 }
+
+/** 33-bit PTS/DTS from its 5-byte field (ISO/IEC 13818-1 §2.4.3.7), with arithmetic (values pass 2^31). */
+function timestamp5(b: Uint8Array, o: number): number {
+  return ((b[o] >> 1) & 7) * 2 ** 30 + ((b[o + 1] << 7) | (b[o + 2] >> 1)) * 2 ** 15 + ((b[o + 3] << 7) | (b[o + 4] >> 1));
+}
+
+/** Counts the video PES (PID 0x100) whose PCR is later than their DTS, over every segment. */
+export function videoPcrPastDts(segments: readonly { bytes: Uint8Array }[]): { bad: number; total: number; worstTicks: number } {
+  let bad = 0;
+  let total = 0;
+  let worstTicks = 0;
+  for (const s of segments) {
+    const b = s.bytes;
+    for (let o = 0; o < b.length; o += 188) {
+      const pid = ((b[o + 1] & 0x1f) << 8) | b[o + 2];
+      if (pid !== 0x100 || !(b[o + 1] & 0x40) || !(b[o + 5] & 0x10)) continue; // PES start with a PCR
+      const pcr = b[o + 6] * 2 ** 25 + b[o + 7] * 2 ** 17 + b[o + 8] * 2 ** 9 + b[o + 9] * 2 + (b[o + 10] >> 7);
+      const p = o + 5 + b[o + 4]; // after the adaptation field: the PES header
+      const dts = timestamp5(b, p + ((b[p + 7] & 0xc0) === 0xc0 ? 14 : 9));
+      total++;
+      if (pcr > dts) {
+        bad++;
+        worstTicks = Math.max(worstTicks, pcr - dts);
+      }
+    }
+  }
+  return { bad, total, worstTicks };
+}
