@@ -1,3 +1,8 @@
+/**
+ * Regression: a B-frame stream given PTS only looked like a timestamp reset at every B-frame and
+ * wrote nothing; now reordered frames are refused as MISSING_DTS and the rest still makes segments.
+ * Also: B-frames + audio under pool pressure keep every segment valid and the counters adding up.
+ */
 import t from 'tap';
 import { accessUnits, annexB } from '../../helpers/annexb-units.js';
 import { highBframes } from '../../helpers/fixtures.js';

@@ -1,3 +1,7 @@
+/**
+ * Regression: the segment before a timestamp reset/jump took its duration from the new timeline's
+ * first PTS (0 or an hour); it must last its own frames.
+ */
 import t from 'tap';
 import { aus, mk } from './common.js';
 for (const [name, base2] of [['reset', 100], ['jump', 3600 * 90_000], ['source-restart', 0]] as const) t.test(`IDR at a ${name}`, async (t) => {

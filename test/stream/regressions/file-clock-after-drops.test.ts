@@ -1,3 +1,7 @@
+/**
+ * Regression: in file mode, media time dropped with a full pool vanished from segment start times
+ * (the clock re-anchored at the previous segment's end); it must stay a gap.
+ */
 import t from 'tap';
 import { aus, mk } from './common.js';
 t.test('file mode: media time dropped with a full pool stays a gap in start times', async (t) => {

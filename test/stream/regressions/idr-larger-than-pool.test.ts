@@ -1,3 +1,7 @@
+/**
+ * Regression: an IDR larger than the pool rolled back the complete GOP before it (the size check ran
+ * before the segment was cut); the complete GOP must be emitted.
+ */
 import t from 'tap';
 import { aus, mk } from './common.js';
 const filler = new Uint8Array(2 << 20).fill(0xff); filler.set([0, 0, 0, 1, 0x0c], 0); filler[filler.length - 1] = 0x80;

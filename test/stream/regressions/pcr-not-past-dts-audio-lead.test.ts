@@ -1,3 +1,7 @@
+/**
+ * Regression: audio leading video (encoder lookahead) pushed PCR-fill packets, and so the video PCR,
+ * past the video DTS.
+ */
 import t from 'tap';
 import { aus, adtsFrames, mk, videoPcrPastDts } from './common.js';
 t.test('audio leading video pushes the video PCR past its DTS', async (t) => {

@@ -1,3 +1,7 @@
+/**
+ * Regression: one stray audio pack 60 s ahead was accepted and dragged every later video PCR a minute
+ * past its DTS; it must be refused (BAD_TIMESTAMP).
+ */
 import t from 'tap';
 import { aus, adtsFrames, mk, videoPcrPastDts } from './common.js';
 t.test('one stray audio pack 60 s ahead is refused and does not drag the video PCR past its DTS', async (t) => {

@@ -1,3 +1,7 @@
+/**
+ * Regression: a segment exactly as large as the pool read as empty (head === start), so a rollback gave
+ * nothing back and the pool stayed full forever, or the segment vanished at the next cut.
+ */
 import t from 'tap';
 import { aus, isIdr, mk } from './common.js';
 // 1. measure used bytes after each frame with a big pool

@@ -1,3 +1,7 @@
+/**
+ * Regression: a sink that threw from onSegment never released the segment; the pool filled and the
+ * stream died. The stream now releases what a throwing sink was handed.
+ */
 import t from 'tap';
 import { HlsStream } from '../../../src/stream/hls-stream.js';
 import { aus } from './common.js';
