@@ -6,7 +6,8 @@
  * starts without a preceding EXT-X-MAP, because a player may start at any segment). Our sections are
  * short (PAT 16 bytes, PMT ≤ 27), so each fits one packet behind pointer_field = 0; the rest of the
  * packet is 0xFF, which a decoder reads as stuffing after the last section (§2.4.4.1,
- * table_id 0xFF). The tables never change within a stream, so version_number stays 0.
+ * table_id 0xFF). The PAT never changes (version_number 0); the PMT's version_number follows its
+ * content (see writePmt).
  */
 
 import { crc32Mpeg2 } from './crc32.js';
@@ -115,7 +116,12 @@ export function writePmt(dest: Uint8Array, offset: number, cc: ContinuityCounter
   dest[s + 2] = 13 + 5 * streams;
   dest[s + 3] = PROGRAM_NUMBER >> 8; // program_number
   dest[s + 4] = PROGRAM_NUMBER & 0xff;
-  dest[s + 5] = 0xc1; // reserved 11, version_number 00000, current_next_indicator 1
+  // reserved 11, version_number, current_next_indicator 1. The PMT's content depends on the tracks a
+  // segment carries (video only, or video and audio): each content gets its own version_number, so a
+  // demuxer that reads segments as one stream sees the change (§2.4.4.9; ffmpeg ignores a PMT whose
+  // version it has already seen). Audio only keeps version 0.
+  const version = tracks.video && tracks.audio ? 1 : 0;
+  dest[s + 5] = 0xc1 | (version << 1);
   dest[s + 6] = 0; // section_number (always 0 for a PMT)
   dest[s + 7] = 0; // last_section_number
   dest[s + 8] = 0xe0 | (pcrPid >> 8); // reserved 111, PCR_PID[12..8]

@@ -7,9 +7,10 @@ import { checkTransportStream, crc32Mpeg2Bitwise } from '../checker/ts-checker.j
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const stuffedTo188 = (head: string): string => head + 'ff'.repeat(188 - head.length / 2);
 
-// Expected packets, byte by byte. The three PMTs (and the PAT) are byte-identical to what Debian's
-// ffmpeg 5.1 writes for `-f mpegts` with the same streams (video → PID 0x100; audio alone given
-// `-streamid 0:0x101`; video + audio), so two independent writers agree on every field and the CRC.
+// Expected packets, byte by byte. The PAT and the video-only and audio-only PMTs are byte-identical to
+// what Debian's ffmpeg 5.1 writes for `-f mpegts` with the same streams (video → PID 0x100; audio alone
+// given `-streamid 0:0x101`), so two independent writers agree on every field and the CRC. The
+// video + audio PMT is ffmpeg's too except version_number 1 (and so its CRC, computed bit-serially).
 const PAT =
   '47' + // sync_byte
   '4000' + // transport_error 0, payload_unit_start 1, priority 0, PID 0x0000
@@ -24,7 +25,7 @@ const PAT =
   'f000' + // reserved 111, program_map_PID 0x1000
   '2ab104b2'; // CRC_32
 
-const PMT_HEAD = (sectionLength: string, pcrPid: string) =>
+const PMT_HEAD = (sectionLength: string, pcrPid: string, versionByte = 'c1') =>
   '47' +
   '5000' + // PUSI 1, PID 0x1000
   '10' + // payload only, CC 0
@@ -32,7 +33,7 @@ const PMT_HEAD = (sectionLength: string, pcrPid: string) =>
   '02' + // table_id: TS_program_map_section
   sectionLength + // '1' '0' '11' + section_length (13 + 5 per stream)
   '0001' + // program_number 1
-  'c1' + // version 0, current_next 1
+  versionByte + // reserved 11, version_number (0, or 1 with both tracks), current_next 1
   '0000' + // section_number, last_section_number
   pcrPid + // reserved 111 + PCR_PID
   'f000'; // reserved 1111, program_info_length 0
@@ -41,7 +42,8 @@ const ES_AUDIO = '0f' + 'e101' + 'f000'; // stream_type 0x0F (AAC ADTS), PID 0x1
 
 const PMT_VIDEO = PMT_HEAD('b012', 'e100') + ES_VIDEO + '15bd4d56';
 const PMT_AUDIO = PMT_HEAD('b012', 'e101') + ES_AUDIO + 'ece2b094'; // PCR_PID = audio PID when no video
-const PMT_BOTH = PMT_HEAD('b017', 'e100') + ES_VIDEO + ES_AUDIO + '2f44b99b';
+// Version 1: the PMT of a segment with both tracks differs from a video-only one (ffmpeg writes version 0 for its single PMT).
+const PMT_BOTH = PMT_HEAD('b017', 'e100', 'c3') + ES_VIDEO + ES_AUDIO + '00e2db21';
 
 t.test('PAT: every byte', async (t) => {
   const buf = new Uint8Array(188);
