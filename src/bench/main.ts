@@ -44,7 +44,7 @@ function machine(): string {
 
 function muxLine(name: string, f: MuxFigures): void {
   log(`${name}: s3hls ${f.s3hls_MBps} MB/s vs ffmpeg ${f.ffmpeg_MBps} MB/s → ratio ${f.ratio} (input ${f.inputMB} MB, ${f.frames} frames, ${f.segments} segments; rounds ours ${f.oursRounds.join('/')} ffmpeg ${f.ffmpegRounds.join('/')})`);
-  log(`  heap (one long-lived stream, heapUsed over a whole pass after gc): ${f.heapBytesPerFrame} B/frame with 2 s segments (includes each segment's objects), ${f.heapBytesPerFrameLongSegments} B/frame with 60 s segments (what a frame itself costs); ${f.gcEvents} GC events in 5 further passes (a new stream each)`);
+  log(`  heap (one long-lived stream, heapUsed over a whole pass after gc): ${f.heapBytesPerFrame} B/frame with 2 s segments (includes each segment's objects), ${f.heapBytesPerFrameLongSegments} B/frame with 60 s segments (what a frame itself costs); ${f.gcEvents} GC events in 5 further passes`);
 }
 
 async function main(): Promise<void> {
