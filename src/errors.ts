@@ -50,6 +50,16 @@ export const ErrorCode = {
   SpoolWriteFailed: 'SPOOL_WRITE_FAILED',
   /** Spool: the entry was removed (uploaded or dropped by quota) before it was read. */
   SpoolEntryGone: 'SPOOL_ENTRY_GONE',
+  /** Source: the ffmpeg executable was not found (spawn ENOENT). */
+  FfmpegNotFound: 'FFMPEG_NOT_FOUND',
+  /** Source: the input could not be opened or read (missing file, refused connection, no device). */
+  InputUnavailable: 'INPUT_UNAVAILABLE',
+  /** Source: the input holds no H.264 the SDK can use (garbage, truncated, wrong codec). */
+  BadInput: 'BAD_INPUT',
+  /** Source: restarted too often, gave up. */
+  TooManyRestarts: 'TOO_MANY_RESTARTS',
+  /** Source: no frame within the stall timeout. */
+  Stalled: 'STALLED',
   /** finalize() timed out or was aborted with segments still not uploaded. */
   FinalizeIncomplete: 'FINALIZE_INCOMPLETE',
 } as const;

@@ -1,29 +1,30 @@
 /**
- * Errors of the sources (ffmpeg child, files, rings) with a stable `code`, in the style of
- * `S3HlsError` (src/errors.ts). Kept here until the lead folds these codes into `ErrorCode`.
+ * Errors of the sources (ffmpeg child, files, rings): `S3HlsError`s with the sources' codes.
  */
 
-/** Every code a source reports. */
+import { ErrorCode, S3HlsError } from '../errors.js';
+
+/** Every code a source reports (a subset of {@link ErrorCode}). */
 export const SourceErrorCode = {
   /** The ffmpeg executable was not found (spawn ENOENT). */
-  FfmpegNotFound: 'FFMPEG_NOT_FOUND',
+  FfmpegNotFound: ErrorCode.FfmpegNotFound,
   /** The input could not be opened or read (missing file, refused connection, no device). */
-  InputUnavailable: 'INPUT_UNAVAILABLE',
+  InputUnavailable: ErrorCode.InputUnavailable,
   /** The input was read but holds no H.264 the SDK can use (garbage, truncated, wrong codec). */
-  BadInput: 'BAD_INPUT',
+  BadInput: ErrorCode.BadInput,
   /** The source was restarted too often and gave up. */
-  TooManyRestarts: 'TOO_MANY_RESTARTS',
+  TooManyRestarts: ErrorCode.TooManyRestarts,
   /** The source produced no frame within the stall timeout. */
-  Stalled: 'STALLED',
+  Stalled: ErrorCode.Stalled,
 } as const;
 
 /** One of {@link SourceErrorCode}'s values. */
 export type SourceErrorCodeValue = (typeof SourceErrorCode)[keyof typeof SourceErrorCode];
 
-/** An error of a source, with a stable machine-readable `code` and a message that suggests the fix. */
-export class SourceError extends Error {
+/** An error of a source: an {@link S3HlsError} whose message suggests the fix. */
+export class SourceError extends S3HlsError {
   /** Stable code; see {@link SourceErrorCode}. */
-  readonly code: SourceErrorCodeValue;
+  declare readonly code: SourceErrorCodeValue;
 
   /**
    * @param code - the stable code
@@ -31,8 +32,7 @@ export class SourceError extends Error {
    * @param options - `cause`, the underlying error
    */
   constructor(code: SourceErrorCodeValue, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'SourceError';
-    this.code = code;
   }
 }

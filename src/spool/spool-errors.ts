@@ -1,26 +1,27 @@
 /**
- * Errors and counters of the disk spool. The codes live here (not in src/errors.ts, which the lead
- * owns) until they are merged into `ErrorCode`; they follow the same pattern: a stable `code`, a
- * sentence naming the file, the underlying error as `cause`.
+ * Errors and counters of the disk spool: `S3HlsError`s with the spool's codes, a sentence naming the
+ * file, the underlying error as `cause`.
  */
 
-/** Every code the spool reports. */
+import { ErrorCode, S3HlsError } from '../errors.js';
+
+/** Every code the spool reports (a subset of {@link ErrorCode}). */
 export const SpoolErrorCode = {
   /** A spool file failed verification (bad magic, truncated, bad header, checksum mismatch); it was moved to `damaged/`. */
-  Damaged: 'SPOOL_DAMAGED',
+  Damaged: ErrorCode.SpoolDamaged,
   /** Writing a spool file failed (ENOSPC, EIO, ...); the segment stays where it was (in the pool). */
-  WriteFailed: 'SPOOL_WRITE_FAILED',
+  WriteFailed: ErrorCode.SpoolWriteFailed,
   /** The entry is no longer in the spool (removed, dropped by the quota policy, or set aside as damaged). */
-  Gone: 'SPOOL_ENTRY_GONE',
+  Gone: ErrorCode.SpoolEntryGone,
 } as const;
 
 /** One of {@link SpoolErrorCode}'s values. */
 export type SpoolErrorCodeValue = (typeof SpoolErrorCode)[keyof typeof SpoolErrorCode];
 
-/** An error of the spool, with a stable machine-readable `code`. */
-export class SpoolError extends Error {
+/** An error of the spool: an {@link S3HlsError} whose message names the file. */
+export class SpoolError extends S3HlsError {
   /** Stable code; see {@link SpoolErrorCode}. */
-  readonly code: SpoolErrorCodeValue;
+  declare readonly code: SpoolErrorCodeValue;
 
   /**
    * @param code - the stable code
@@ -28,9 +29,8 @@ export class SpoolError extends Error {
    * @param options - `cause`, the underlying error
    */
   constructor(code: SpoolErrorCodeValue, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'SpoolError';
-    this.code = code;
   }
 }
 
