@@ -43,3 +43,7 @@ export { startPlaylistServer, type PlaylistServerOptions } from './server/playli
 export { createPlaylistRoutes } from './server/playlist-routes.js';
 export { createLambdaHandler } from './lambda/handler.js';
 export { SegmentQueue } from './stream/segment-queue.js';
+
+// The disk spool (long outages, restarts).
+export * from './spool/index.js';
+export { keyOfSegment, type KeyedSegment } from './keys/object-keys.js';
