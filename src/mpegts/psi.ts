@@ -117,9 +117,9 @@ export function writePmt(dest: Uint8Array, offset: number, cc: ContinuityCounter
   dest[s + 3] = PROGRAM_NUMBER >> 8; // program_number
   dest[s + 4] = PROGRAM_NUMBER & 0xff;
   // reserved 11, version_number, current_next_indicator 1. The PMT's content depends on the tracks a
-  // segment carries (video only, or video and audio): each content gets its own version_number, so a
-  // demuxer that reads segments as one stream sees the change (§2.4.4.9; ffmpeg ignores a PMT whose
-  // version it has already seen). Audio only keeps version 0.
+  // segment carries (video only, or video and audio): each content gets its own version_number, as
+  // §2.4.4.9 asks of a table that changes, so a demuxer that reads segments as one stream and skips a
+  // PMT whose version it has seen still notices (ffmpeg 5.1 also compares the CRC). Audio only: 0.
   const version = tracks.video && tracks.audio ? 1 : 0;
   dest[s + 5] = 0xc1 | (version << 1);
   dest[s + 6] = 0; // section_number (always 0 for a PMT)
