@@ -441,6 +441,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     const startTimeMs = this.#clock.startTimeMs(this.#segFirstPts, durationTicks);
     if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
     const sequence = this.#sequence++;
+    let released = false;
     const segment: Segment = {
       streamId: this.streamId,
       sequence,
@@ -458,7 +459,10 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       width: sps?.width ?? 0,
       height: sps?.height ?? 0,
       overTarget,
-      release: done.release,
+      release: () => {
+        released = true;
+        done.release();
+      },
     };
     const c = this.#counters;
     c.segments++;
@@ -470,15 +474,12 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       segment.release();
       return;
     }
-    let released = false;
-    const release = segment.release;
-    const guarded: Segment = { ...segment, release: () => { released = true; release(); } };
     try {
-      sink.onSegment(guarded);
+      sink.onSegment(segment);
     } catch (e) {
       // A sink that throws will not release what it was handed: give the space back here, or the
       // pool fills and the stream is dead.
-      if (!released) release();
+      if (!released) done.release();
       this.emit('sink-error', e instanceof Error ? e : new Error(String(e)));
     }
   }
