@@ -47,3 +47,6 @@ export { SegmentQueue } from './stream/segment-queue.js';
 // The disk spool (long outages, restarts).
 export * from './spool/index.js';
 export { keyOfSegment, type KeyedSegment } from './keys/object-keys.js';
+
+// The composition root: one camera = stream + uploader sink, wired in one place.
+export * from './pipeline/index.js';

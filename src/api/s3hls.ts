@@ -3,7 +3,7 @@
  * `initialize / setCredential / setTag / startUpload / putVideoFrame / putAudioFrame / finalize`,
  * named as in the AWS sample C SDK for IP cameras. `S3HLS` is the default instance; `new S3Hls()`
  * makes independent ones (no globals are shared between instances). Programs with many cameras use
- * the instance API underneath directly: one {@link Uploader}, one {@link HlsStream} per camera.
+ * the composition root directly: one {@link Uploader}, one {@link CameraPipeline} per camera.
  *
  * Frames put after `initialize` and before `startUpload` are muxed and kept in the pool (a held
  * sink), then handed to the uploader when `startUpload` is called, so nothing is lost to call order.
@@ -11,8 +11,9 @@
 import { validateCameraId, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
 import { HlsStream, type DropEvent } from '../stream/hls-stream.js';
 import type { StreamStats } from '../stream/stream-stats.js';
-import type { AudioFramePack, Segment, SegmentSink, VideoFramePack } from '../types.js';
-import { Uploader, type DrainReport, type StreamUploadSink, type UploadStats } from '../upload/uploader.js';
+import type { AudioFramePack, VideoFramePack } from '../types.js';
+import { CameraPipeline } from '../pipeline/camera-pipeline.js';
+import { Uploader, type DrainReport, type UploadStats } from '../upload/uploader.js';
 import type { UploaderOptions } from '../upload/options.js';
 import { parseTags, type TagsInput } from '../upload/tags.js';
 
@@ -48,38 +49,11 @@ export interface FinalizeOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Holds segments until startUpload gives it a real sink. */
-class HeldSink implements SegmentSink {
-  #target: SegmentSink | undefined;
-  readonly #held: Segment[] = [];
-  #ended: string | undefined;
-
-  onSegment(segment: Segment): void {
-    if (this.#target) this.#target.onSegment(segment);
-    else this.#held.push(segment);
-  }
-
-  onEnd(streamId: string): void {
-    if (this.#target) this.#target.onEnd?.(streamId);
-    else this.#ended = streamId;
-  }
-
-  attach(target: SegmentSink): void {
-    this.#target = target;
-    for (const s of this.#held.splice(0)) target.onSegment(s);
-    if (this.#ended !== undefined) target.onEnd?.(this.#ended);
-  }
-}
-
 interface Session {
   readonly uploader: Uploader;
+  readonly pipeline: CameraPipeline;
   readonly stream: HlsStream;
-  readonly held: HeldSink;
-  readonly streamId: string;
-  readonly prefix: string;
-  readonly layout: KeyLayout | undefined;
   tags: TagsInput | undefined;
-  sink: StreamUploadSink | undefined;
 }
 
 /** One C-style SDK instance: one stream, one uploader. */
@@ -96,11 +70,11 @@ export class S3Hls {
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
     const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, ...uploaderOptions } = config;
-    const held = new HeldSink();
-    const stream = new HlsStream({ streamId, sink: held, poolBytes, targetSegmentSeconds });
-    if (onDrop) stream.on('drop', onDrop);
     const uploader = new Uploader(uploaderOptions);
-    this.#session = { uploader, stream, held, streamId, prefix, layout, tags, sink: undefined };
+    // The composition root; segments stay in the pool until startUpload (tags may change before).
+    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes, targetSegmentSeconds, layout, startUpload: false });
+    if (onDrop) pipeline.stream.on('drop', onDrop);
+    this.#session = { uploader, pipeline, stream: pipeline.stream, tags };
   }
 
   /**
@@ -117,7 +91,7 @@ export class S3Hls {
    */
   setTag(tags: TagsInput): void {
     const s = this.#need('setTag');
-    if (s.sink) s.sink.setTags(tags);
+    if (s.pipeline.sink) s.pipeline.sink.setTags(tags);
     else {
       parseTags(tags); // validate now, so a bad string fails here and not at startUpload
       s.tags = tags;
@@ -126,10 +100,7 @@ export class S3Hls {
 
   /** Starts uploading: segments muxed so far, and all later ones, go to S3. */
   startUpload(): void {
-    const s = this.#need('startUpload');
-    if (s.sink) return;
-    s.sink = s.uploader.sinkFor(s.streamId, { prefix: s.prefix, tags: s.tags, layout: s.layout });
-    s.held.attach(s.sink);
+    this.#start(this.#need('startUpload'));
   }
 
   /**
@@ -163,16 +134,17 @@ export class S3Hls {
     const s = this.#need('finalize');
     this.#session = undefined;
     s.stream.finalize();
-    if (!s.sink) this.#attachLate(s);
+    // finalize() without startUpload(): upload what was muxed rather than lose it silently.
+    this.#start(s);
     const report = await s.uploader.drain({ timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
     await s.uploader.close();
     return report;
   }
 
-  #attachLate(s: Session): void {
-    // finalize() without startUpload(): upload what was muxed rather than lose it silently.
-    s.sink = s.uploader.sinkFor(s.streamId, { prefix: s.prefix, tags: s.tags, layout: s.layout });
-    s.held.attach(s.sink);
+  #start(s: Session): void {
+    if (s.pipeline.sink) return;
+    // Tags set before startUpload apply to every segment, held ones included.
+    s.pipeline.startUpload(s.tags);
   }
 
   #need(what: string): Session {
