@@ -100,6 +100,8 @@ export class CameraPipeline {
   readonly #options: CameraPipelineOptions;
   readonly #held = new HeldSink();
   #sink: StreamUploadSink | undefined;
+  #failed = 0;
+  #lastFailure: Error | undefined;
   #waiters: (() => void)[] = [];
 
   /**
@@ -117,7 +119,23 @@ export class CameraPipeline {
       targetSegmentSeconds: options.targetSegmentSeconds,
       mediaTimeOriginMs: options.mediaTimeOriginMs,
     });
+    // A segment the sink refused (e.g. no valid key for its time) is released by the stream: it is
+    // a terminal failure of that segment, counted here so callers can report it, never silent.
+    this.stream.on('sink-error', (e) => {
+      this.#failed++;
+      this.#lastFailure = e;
+    });
     if (options.startUpload ?? true) this.startUpload();
+  }
+
+  /** Segments the uploader's sink refused (terminal: failed, not stored). @defaultValue 0 */
+  get failedSegments(): number {
+    return this.#failed;
+  }
+
+  /** The error of the last refused segment, if any. */
+  get lastFailure(): Error | undefined {
+    return this.#lastFailure;
   }
 
   /** The uploader's sink once uploading started (tags can be changed on it), else undefined. */

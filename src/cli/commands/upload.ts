@@ -200,6 +200,7 @@ function createManager(run: Run): CameraManager {
         // Files: segment times are --start-time + media time; live: the wall clock.
         mediaTimeOriginMs: cam.live ? undefined : plan.startTimeMs,
       });
+      pipeline.stream.on('sink-error', (e) => progress.line(`camera ${spec.id}: segment not stored: ${e.message}`, true));
       pipeline.stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
       pipelines.set(spec.id, pipeline);
       return pipeline.startUpload();
@@ -286,6 +287,11 @@ function conclude(run: Run, manager: CameraManager, drained: DrainReport | undef
   if (drained && !drained.complete) {
     const last = drained.pending.find((p) => p.lastError)?.lastError;
     throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}`);
+  }
+  const refused = [...run.pipelines.values()].filter((p) => p.failedSegments > 0);
+  if (refused.length > 0) {
+    const n = refused.reduce((sum, p) => sum + p.failedSegments, 0);
+    throw new CliExit(ExitCode.Incomplete, `${n} segment(s) failed: ${refused[0].lastFailure?.message ?? 'refused by the uploader'}`);
   }
   if (run.failures.length > 0) {
     throw new CliExit(ExitCode.BadInput, `${run.failures.length} camera(s) failed: ${run.failures.map((f) => f.id).join(', ')}`);
