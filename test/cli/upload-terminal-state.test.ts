@@ -1,6 +1,6 @@
 /**
  * Every segment ends in one state: a run whose keys cannot be made past some point
- * (`--start-time 9999999997`: the year passes 9999 during the clip) must not exit 0 with segments missing.
+ * (`--start-time 9999999997`: segment start times pass the 13-digit ms key limit during the 6 s clip) must not exit 0 with segments missing.
  */
 import t from 'tap';
 import { runUpload } from '../../src/cli/commands/upload.js';
