@@ -41,6 +41,25 @@ export interface S3HlsStats {
   readonly upload: UploadStats;
 }
 
+/**
+ * What {@link S3Hls.finalize} found: the drain report plus the frame and segment accounting.
+ * `complete` is true only when every upload settled, no frame was dropped and no segment was refused.
+ */
+export interface S3HlsFinalReport extends DrainReport {
+  /** Frames handed in (video + audio). */
+  readonly framesIn: number;
+  /** Frames muxed into segments. */
+  readonly framesWritten: number;
+  /** Frames dropped, by reason (error code → count). */
+  readonly droppedByReason: Readonly<Record<string, number>>;
+  /** Frames dropped in all. */
+  readonly framesDropped: number;
+  /** Segments stored (acknowledged by S3). */
+  readonly segmentsStored: number;
+  /** Segments the uploader's sink refused (no valid key): failed, not stored. */
+  readonly segmentsFailed: number;
+}
+
 /** Options of {@link S3Hls.finalize}. */
 export interface FinalizeOptions {
   /** Give up waiting for uploads after this long, ms. @defaultValue 30000 */
@@ -127,10 +146,12 @@ export class S3Hls {
 
   /**
    * Cuts the open segment, waits for every upload to settle (bounded by `timeoutMs` / `signal`),
-   * closes the uploader and returns what could not be uploaded. The instance can then be
-   * initialized again.
+   * closes the uploader and returns what could not be uploaded with the frame accounting. The
+   * instance can then be initialized again.
+   * @param options - wait bound and abort signal
+   * @returns the report; `complete` is false when anything was dropped, refused or left pending
    */
-  async finalize(options: FinalizeOptions = {}): Promise<DrainReport> {
+  async finalize(options: FinalizeOptions = {}): Promise<S3HlsFinalReport> {
     const s = this.#need('finalize');
     this.#session = undefined;
     s.stream.finalize();
@@ -138,7 +159,20 @@ export class S3Hls {
     this.#start(s);
     const report = await s.uploader.drain({ timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
     await s.uploader.close();
-    return report;
+    const st = s.stream.stats();
+    const framesDropped = st.videoFramesDropped + st.audioFramesDropped;
+    const segmentsFailed = s.pipeline.failedSegments;
+    return {
+      ...report,
+      // Dropped frames or refused segments are lost footage: the run is not complete.
+      complete: report.complete && framesDropped === 0 && segmentsFailed === 0,
+      framesIn: st.videoFramesIn + st.audioFramesIn,
+      framesWritten: st.videoFramesWritten + st.audioFramesWritten,
+      droppedByReason: st.droppedByReason,
+      framesDropped,
+      segmentsStored: s.uploader.stats().uploadedSegments,
+      segmentsFailed,
+    };
   }
 
   #start(s: Session): void {
