@@ -12,6 +12,9 @@ import { FFMPEG_ENCODERS, looksLive, type FfmpegEncoder } from '../sources/ffmpe
 import { parseTags } from '../upload/tags.js';
 import { loadCamerasConfig, type CameraEntry, type CamerasConfig } from './cameras-config.js';
 
+/** Lowest `--fps` accepted: below it a frame interval exceeds 5 s and no frame can be placed in a segment. */
+const MIN_CLI_FPS = 0.2;
+
 /** The flags of `s3hls upload`, for node:util parseArgs. */
 export const UPLOAD_FLAGS = {
   input: { type: 'string', short: 'i' },
@@ -160,6 +163,11 @@ function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: strin
   }
   const fpsText = entry.fps ?? d.fps;
   const fpsRate = fpsText !== undefined ? wrapped(`${path}fps`, () => parseFps(fpsText)) : undefined;
+  // Below 0.2 fps a frame interval exceeds 5 s, longer than the segment clock and drop bounds assume:
+  // every frame would be dropped with a misleading timing diagnosis, so refuse it up front.
+  if (fpsRate !== undefined && fpsRate.num / fpsRate.den < MIN_CLI_FPS) {
+    throw new UsageError(`${path}fps ${fpsText ?? ''} is below the supported minimum of ${MIN_CLI_FPS} frames per second (one frame every 5 s); use a value of at least ${MIN_CLI_FPS}`);
+  }
   const loop = entry.loop ?? d.loop;
   const live = entry.live ?? d.live ?? (loop || (lavfi ? !/duration=|:d=/.test(input) : input === '-' ? fpsRate === undefined : looksLive(input)));
   const realtime = entry.realtime ?? (d.realtime || loop || (lavfi && live));
