@@ -93,6 +93,7 @@ async function execute(plan: UploadPlan, io: UploadIo, out: { write(s: string): 
       forcePathStyle: plan.pathStyle,
       credentials: io.credentials ?? fromNodeProviderChain(plan.profile !== undefined ? { profile: plan.profile } : {}),
       concurrency: plan.concurrency,
+      verify: plan.verify,
     });
   } catch (e) {
     throw new CliExit(ExitCode.Usage, (e as Error).message);
