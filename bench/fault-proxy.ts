@@ -29,7 +29,9 @@ export type Fault =
   /** Forwarded unchanged after the request body has waited 300 ms at the proxy (a slow uplink). */
   | 'delay'
   /** The body is left unread (the client's writes back up) until {@link FaultProxy.releaseHeld}, then forwarded. */
-  | 'hold';
+  | 'hold'
+  /** Body read and dropped, then `200` with a made-up ETag and no checksum echo: nothing is stored. */
+  | 'fake-200';
 
 /** One request seen by the proxy. */
 export interface ProxyLogEntry {
@@ -185,6 +187,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           entry.status = fault === 'error500' ? 500 : 503;
           if (fault === 'error500') s3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
           else s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.');
+        });
+        break;
+      case 'fake-200':
+        req.resume();
+        req.on('end', () => {
+          entry.status = 200;
+          res.writeHead(200, { ETag: '"0123456789abcdef0123456789abcdef"', 'Content-Length': '0' });
+          res.end();
         });
         break;
       case 'reset-mid-body': {

@@ -62,6 +62,8 @@ export const ErrorCode = {
   Stalled: 'STALLED',
   /** finalize() timed out or was aborted with segments still not uploaded. */
   FinalizeIncomplete: 'FINALIZE_INCOMPLETE',
+  /** A PUT answered 2xx but neither the echoed checksum nor the ETag proved the bytes were stored. */
+  UnverifiedPut: 'UNVERIFIED_PUT',
 } as const;
 
 /** One of {@link ErrorCode}'s values. */

@@ -62,6 +62,8 @@ Segments and upload:
       --segment-seconds S   target duration (default 2); cuts happen on keyframes only
       --pool-size BYTES     each camera's segment pool (default 4M; e.g. 8M, 16MiB)
       --concurrency N       PUTs in flight, all cameras together (default 4)
+      --verify MODE         proof a 2xx PUT stored the bytes: auto (echoed checksum, else ETag = MD5),
+                            checksum, etag, or off for servers that differ (default auto)
       --drain-timeout S     at the end, wait at most S seconds for the queue (default 60)
       --progress MODE       auto (default: a live line on a TTY, plain lines otherwise) | tty |
                             plain | none

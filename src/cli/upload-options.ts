@@ -10,7 +10,11 @@ import { UsageError } from '../server/cli-flags.js';
 import type { CameraSpec } from '../sources/camera-manager.js';
 import { FFMPEG_ENCODERS, looksLive, type FfmpegEncoder } from '../sources/ffmpeg-args.js';
 import { parseTags } from '../upload/tags.js';
+import { PUT_VERIFY_MODES, type PutVerifyMode } from '../upload/verify-put.js';
 import { loadCamerasConfig, type CameraEntry, type CamerasConfig } from './cameras-config.js';
+
+/** Lowest `--fps` accepted: below it a frame interval exceeds 5 s and no frame can be placed in a segment. */
+const MIN_CLI_FPS = 0.2;
 
 /** The flags of `s3hls upload`, for node:util parseArgs. */
 export const UPLOAD_FLAGS = {
@@ -29,6 +33,7 @@ export const UPLOAD_FLAGS = {
   'segment-seconds': { type: 'string' },
   'pool-size': { type: 'string' },
   concurrency: { type: 'string' },
+  verify: { type: 'string' },
   'start-time': { type: 'string' },
   live: { type: 'boolean' },
   loop: { type: 'boolean' },
@@ -63,6 +68,8 @@ export interface UploadPlan {
   readonly profile: string | undefined;
   readonly pathStyle: boolean;
   readonly concurrency: number;
+  /** `--verify`: how a 2xx PUT is proven stored (auto|checksum|etag|off). */
+  readonly verify: PutVerifyMode;
   /** Wall-clock time of the first frame of file inputs, ms since the epoch. */
   readonly startTimeMs: number;
   readonly drainTimeoutMs: number;
@@ -160,6 +167,11 @@ function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: strin
   }
   const fpsText = entry.fps ?? d.fps;
   const fpsRate = fpsText !== undefined ? wrapped(`${path}fps`, () => parseFps(fpsText)) : undefined;
+  // Below 0.2 fps a frame interval exceeds 5 s, longer than the segment clock and drop bounds assume:
+  // every frame would be dropped with a misleading timing diagnosis, so refuse it up front.
+  if (fpsRate !== undefined && fpsRate.num / fpsRate.den < MIN_CLI_FPS) {
+    throw new UsageError(`${path}fps ${fpsText ?? ''} is below the supported minimum of ${MIN_CLI_FPS} frames per second (one frame every 5 s); use a value of at least ${MIN_CLI_FPS}`);
+  }
   const loop = entry.loop ?? d.loop;
   const live = entry.live ?? d.live ?? (loop || (lavfi ? !/duration=|:d=/.test(input) : input === '-' ? fpsRate === undefined : looksLive(input)));
   const realtime = entry.realtime ?? (d.realtime || loop || (lavfi && live));
@@ -207,7 +219,7 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
-  const empty: UploadPlan = { help: true, bucket: '', endpoint: undefined, region: undefined, profile: undefined, pathStyle: false, concurrency: 4, startTimeMs: 0, drainTimeoutMs: 0, stallTimeoutMs: 0, progress: 'auto', cameras: [] };
+  const empty: UploadPlan = { help: true, bucket: '', endpoint: undefined, region: undefined, profile: undefined, pathStyle: false, concurrency: 4, verify: 'auto', startTimeMs: 0, drainTimeoutMs: 0, stallTimeoutMs: 0, progress: 'auto', cameras: [] };
   if (v.help) return empty;
   if (v.input !== undefined && v.config !== undefined) throw new UsageError('give either --input or --config, not both');
   if (v.input === undefined && v.config === undefined) throw new UsageError('--input (a file, -, a URL, a device or lavfi:<graph>) or --config cameras.json is required');
@@ -250,10 +262,17 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
     profile: v.profile ?? config?.profile,
     pathStyle: v['path-style'] ?? config?.pathStyle ?? false,
     concurrency: numberFlag(v.concurrency ?? config?.concurrency, '--concurrency', 1, 256, 4, true),
+    verify: parseVerify(v.verify),
     startTimeMs: Math.round(startTimeMs),
     drainTimeoutMs: numberFlag(v['drain-timeout'], '--drain-timeout', 0, 86_400, 60) * 1000,
     stallTimeoutMs: numberFlag(config?.stallTimeoutSeconds, 'config stallTimeoutSeconds', 0, 3600, 15) * 1000,
     progress,
     cameras,
   };
+}
+
+function parseVerify(text: string | undefined): PutVerifyMode {
+  const mode = text ?? 'auto';
+  if (!(PUT_VERIFY_MODES as readonly string[]).includes(mode)) throw new UsageError(`--verify must be one of ${PUT_VERIFY_MODES.join('|')}, got '${mode}'`);
+  return mode as PutVerifyMode;
 }

@@ -5,6 +5,7 @@
 import type { S3Client, StorageClass } from '@aws-sdk/client-s3';
 import type { KeyLayout } from '../keys/object-keys.js';
 import type { UploadChecksum } from './checksum.js';
+import { PUT_VERIFY_MODES, type PutVerifyMode } from './verify-put.js';
 import type { CredentialsInput } from './credential-source.js';
 import type { TagsInput } from './tags.js';
 
@@ -67,6 +68,13 @@ export interface UploaderOptions {
    */
   readonly permanentErrors?: 'hold' | 'discard';
   /**
+   * How a 2xx answer is proven to have stored the bytes (see `verify-put.ts`): `auto` uses the echoed
+   * checksum, else ETag = MD5; `checksum` / `etag` require that proof; `off` trusts any 2xx. An
+   * unproven 2xx is an `UNVERIFIED_PUT` error, retried with backoff.
+   * @defaultValue 'auto'
+   */
+  readonly verify?: PutVerifyMode;
+  /**
    * Include the body's SHA-256 in the SigV4 signature (`x-amz-content-sha256`), as the SDK does for
    * in-memory bodies. `false` signs `UNSIGNED-PAYLOAD` and saves one SHA-256 pass over every segment
    * (≈ 1 ms per 1.25 MB here); use it over HTTPS with a `checksum`, which S3 still verifies. Bodies of
@@ -103,6 +111,7 @@ export interface ResolvedOptions {
   readonly sse: SseOptions | undefined;
   readonly checksum: UploadChecksum;
   readonly permanentErrors: 'hold' | 'discard';
+  readonly verify: PutVerifyMode;
   readonly maxSockets: number;
 }
 
@@ -131,6 +140,8 @@ export function resolveOptions(o: UploaderOptions): ResolvedOptions {
   const checksum = o.checksum ?? 'CRC32';
   if (!['CRC32', 'SHA256', 'none'].includes(checksum)) throw new TypeError(`options.checksum must be 'CRC32', 'SHA256' or 'none', got ${JSON.stringify(checksum)}`);
   const permanentErrors = o.permanentErrors ?? 'hold';
+  const verify = o.verify ?? 'auto';
+  if (!PUT_VERIFY_MODES.includes(verify)) throw new TypeError(`options.verify must be one of ${PUT_VERIFY_MODES.join(', ')}, got ${JSON.stringify(verify)}`);
   if (permanentErrors !== 'hold' && permanentErrors !== 'discard') throw new TypeError(`options.permanentErrors must be 'hold' or 'discard', got ${JSON.stringify(permanentErrors)}`);
   if (o.signPayload !== undefined && typeof o.signPayload !== 'boolean') throw new TypeError(`options.signPayload must be a boolean, got ${JSON.stringify(o.signPayload)}`);
   if (o.signPayload === false && checksum === 'none') throw new TypeError("options.signPayload: false needs a checksum ('CRC32' or 'SHA256'), or nothing protects the body");
@@ -149,6 +160,7 @@ export function resolveOptions(o: UploaderOptions): ResolvedOptions {
     sse: o.sse,
     checksum,
     permanentErrors,
+    verify,
     maxSockets: int(o.maxSockets, 'options.maxSockets', 1, 4096, concurrency + 2),
   };
 }

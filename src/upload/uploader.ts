@@ -14,6 +14,7 @@ import PQueue from 'p-queue';
 import { keyOfSegment, validateCameraId, validatePrefix } from '../keys/object-keys.js';
 import type { Segment, SegmentSink } from '../types.js';
 import { checksumBase64 } from './checksum.js';
+import { unverifiedPut, verifyPutAnswer } from './verify-put.js';
 import { classifyPutError, type FailureInfo } from './classify-error.js';
 import { CredentialSource } from './credential-source.js';
 import { TypedEmitter, type UploaderEvents } from './events.js';
@@ -71,6 +72,8 @@ interface DrainWaiter {
 export class Uploader {
   private readonly opts: ResolvedOptions;
   private readonly client: S3Client;
+  /** Named in UNVERIFIED_PUT messages (no credentials in it). */
+  private readonly endpointName: string;
   /** Destroys the uploader's own client; undefined for `options.client`. */
   private readonly destroyClient: (() => void) | undefined;
   private readonly credentials: CredentialSource | undefined;
@@ -102,6 +105,7 @@ export class Uploader {
   constructor(options: UploaderOptions) {
     this.opts = resolveOptions(options);
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
+    this.endpointName = options.endpoint ?? (options.client ? 'the configured S3 client' : `S3 ${options.region ?? process.env['AWS_REGION'] ?? 'us-east-1'}`);
     if (options.client) {
       this.client = options.client;
     } else {
@@ -327,8 +331,11 @@ export class Uploader {
     }, this.opts.requestTimeoutMs);
     let acknowledged = false;
     try {
-      await this.client.send(new PutObjectCommand(putObjectInput(this.opts, job)), { abortSignal: ac.signal });
-      acknowledged = true;
+      const answer = await this.client.send(new PutObjectCommand(putObjectInput(this.opts, job)), { abortSignal: ac.signal });
+      // A 2xx is not proof (issue 10 §1): an unproven answer is a transient failure, retried with backoff.
+      const missing = verifyPutAnswer(this.opts.verify, this.opts.checksum, job.checksum, answer, job.segment.parts, this.opts.sse?.type === 'aws:kms');
+      if (missing === undefined) acknowledged = true;
+      else if (!this.closed) this.failed(job, unverifiedPut(missing, this.endpointName), credVersion);
     } catch (err) {
       if (!this.closed) this.failed(job, classifyPutError(err, timedOut), credVersion);
     } finally {

@@ -107,3 +107,15 @@ t.test('--config: cameras under the parent prefix, file defaults, flags override
   t.throws(() => parseUploadArgs(['--config', file, '--bucket', 'footage']), { message: /not valid JSON/ });
   t.throws(() => parseUploadArgs(['--config', join(dir, 'missing.json'), '--bucket', 'footage']), { message: /no such file/ });
 });
+
+t.test('--fps below 0.2 is refused with a message naming the value and the range', async (t) => {
+  t.throws(() => parseUploadArgs(['--input', 'cam.h264', '--fps', '1/10', ...base]), { name: 'UsageError', message: /fps 1\/10 is below the supported minimum of 0\.2/ });
+  t.throws(() => parseUploadArgs(['--input', 'cam.h264', '--fps', '0.1', ...base]), { name: 'UsageError', message: /below the supported minimum/ });
+  t.same(parseUploadArgs(['--input', 'cam.h264', '--fps', '1/5', ...base]).cameras[0].fpsRate, { num: 1, den: 5 });
+});
+
+t.test('--verify: auto by default, the four modes, anything else refused', async (t) => {
+  t.equal(parseUploadArgs(['--input', 'clip.mp4', ...base]).verify, 'auto');
+  for (const m of ['auto', 'checksum', 'etag', 'off']) t.equal(parseUploadArgs(['--input', 'clip.mp4', '--verify', m, ...base]).verify, m);
+  t.throws(() => parseUploadArgs(['--input', 'clip.mp4', '--verify', 'never', ...base]), { name: 'UsageError', message: /--verify must be one of auto\|checksum\|etag\|off, got 'never'/ });
+});

@@ -154,6 +154,7 @@ function createUploader(plan: UploadPlan, io: UploadIo): Uploader {
       forcePathStyle: plan.pathStyle,
       credentials: io.credentials ?? fromNodeProviderChain(plan.profile !== undefined ? { profile: plan.profile } : {}),
       concurrency: plan.concurrency,
+      verify: plan.verify,
     });
   } catch (e) {
     throw new CliExit(ExitCode.Usage, (e as Error).message);
