@@ -10,6 +10,7 @@ Usage:
   s3hls upload   --config cameras.json [--bucket B] [options]
   s3hls playlist --bucket B --prefix P [--start T] [--end T] [--live] [...]
   s3hls serve    --bucket B --root-prefix P [--port N] [...]
+  s3hls recordings --bucket B --prefix P [--start T] [--end T] [--json]
   s3hls demo     (embedded S3 on loopback + a test camera + the player page; no AWS account)
   s3hls <command> --help      details of one command
   s3hls --help | --version
@@ -119,4 +120,20 @@ and the hls.js player page at /.
                          EVENT playlists before it counts as lost (default 30)
 
 Store options: see s3hls playlist --help. Ctrl-C stops.
+`;
+
+/** `s3hls recordings --help`. */
+export const RECORDINGS_HELP = `s3hls recordings - the spans of footage stored under a camera prefix
+
+Usage:
+  s3hls recordings --bucket B --prefix P [--start T] [--end T] [--json] [store options]
+
+  --prefix P         the camera folder, e.g. cameras/front-door
+  --start T, --end T the range (end exclusive), as for s3hls playlist. No range: everything.
+  --json             print [{"start": ISO, "end": ISO, "segments": N}] instead of a table
+
+A new span starts at a discontinuity or where a segment begins more than 1 s after the previous
+one ended. Store options as for s3hls playlist (--bucket, --region, --endpoint, --path-style).
+
+Exit status: 0 printed; 1 S3 failed; 2 usage error.
 `;
