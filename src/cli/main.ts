@@ -12,9 +12,10 @@ import { runPlaylist } from './commands/playlist.js';
 import { runServe } from './commands/serve.js';
 import { runDemo } from './commands/demo.js';
 import { runRecordings } from './commands/recordings.js';
+import { runBucket } from './commands/bucket.js';
 import { ExitCode } from './exit-codes.js';
 import { MAIN_HELP, PLAYLIST_HELP, SERVE_HELP } from './help.js';
-import { RECORDINGS_HELP } from './help.js';
+import { BUCKET_HELP, RECORDINGS_HELP } from './help.js';
 
 // The @aws-sdk packages are pinned on purpose to releases that support Node 20 (docs/upload.md); their
 // notice that *later* releases need Node 22 is not actionable for a CLI user, so it is silenced here
@@ -69,6 +70,9 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     case 'recordings':
       if (wantsHelp(rest)) return out.write(RECORDINGS_HELP), ExitCode.Ok;
       return runRecordings(rest, { stdout: out, stderr: err });
+    case 'bucket':
+      if (wantsHelp(rest)) return out.write(BUCKET_HELP), ExitCode.Ok;
+      return runBucket(rest, { stdout: out, stderr: err });
     case undefined:
     case '-h':
     case '--help':
@@ -80,7 +84,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       out.write(`s3hls ${version()}\n`);
       return ExitCode.Ok;
     default:
-      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, demo, recordings; see s3hls --help)\n`);
+      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, demo, recordings, bucket; see s3hls --help)\n`);
       return ExitCode.Usage;
   }
 }
