@@ -12,6 +12,7 @@ Usage:
   s3hls serve    --bucket B --root-prefix P [--port N] [...]
   s3hls recordings --bucket B --prefix P [--start T] [--end T] [--json]
   s3hls bucket setup --bucket B [--origin O] [--retention-days N] [--dry-run]
+  s3hls keep --bucket B --prefix P --start T --end T   (tag a range keep=true)
   s3hls demo     (embedded S3 on loopback + a test camera + the player page; no AWS account)
   s3hls <command> --help      details of one command
   s3hls --help | --version

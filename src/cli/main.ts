@@ -13,6 +13,7 @@ import { runServe } from './commands/serve.js';
 import { runDemo } from './commands/demo.js';
 import { runRecordings } from './commands/recordings.js';
 import { runBucket } from './commands/bucket.js';
+import { runKeep } from './commands/keep.js';
 import { ExitCode } from './exit-codes.js';
 import { MAIN_HELP, PLAYLIST_HELP, SERVE_HELP } from './help.js';
 import { BUCKET_HELP, RECORDINGS_HELP } from './help.js';
@@ -73,6 +74,8 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     case 'bucket':
       if (wantsHelp(rest)) return out.write(BUCKET_HELP), ExitCode.Ok;
       return runBucket(rest, { stdout: out, stderr: err });
+    case 'keep':
+      return runKeep(rest, { stdout: out, stderr: err });
     case undefined:
     case '-h':
     case '--help':
@@ -84,7 +87,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       out.write(`s3hls ${version()}\n`);
       return ExitCode.Ok;
     default:
-      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, demo, recordings, bucket; see s3hls --help)\n`);
+      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, demo, recordings, bucket, keep; see s3hls --help)\n`);
       return ExitCode.Usage;
   }
 }
