@@ -87,7 +87,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       out.write(`s3hls ${version()}\n`);
       return ExitCode.Ok;
     default:
-      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, demo, recordings, bucket, keep; see s3hls --help)\n`);
+      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, demo; see s3hls --help)\n`);
       return ExitCode.Usage;
   }
 }
