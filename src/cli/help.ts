@@ -10,6 +10,9 @@ Usage:
   s3hls upload   --config cameras.json [--bucket B] [options]
   s3hls playlist --bucket B --prefix P [--start T] [--end T] [--live] [...]
   s3hls serve    --bucket B --root-prefix P [--port N] [...]
+  s3hls recordings --bucket B --prefix P [--start T] [--end T] [--json]
+  s3hls bucket setup --bucket B [--origin O] [--retention-days N] [--dry-run]
+  s3hls keep --bucket B --prefix P --start T --end T   (tag a range keep=true)
   s3hls demo     (embedded S3 on loopback + a test camera + the player page; no AWS account)
   s3hls <command> --help      details of one command
   s3hls --help | --version
@@ -121,4 +124,41 @@ and the hls.js player page at /.
                          EVENT playlists before it counts as lost (default 30)
 
 Store options: see s3hls playlist --help. Ctrl-C stops.
+`;
+
+/** `s3hls recordings --help`. */
+export const RECORDINGS_HELP = `s3hls recordings - the spans of footage stored under a camera prefix
+
+Usage:
+  s3hls recordings --bucket B --prefix P [--start T] [--end T] [--json] [store options]
+
+  --prefix P         the camera folder, e.g. cameras/front-door
+  --start T, --end T the range (end exclusive), as for s3hls playlist. No range: everything.
+  --json             print [{"start": ISO, "end": ISO, "segments": N}] instead of a table
+
+A new span starts at a discontinuity or where a segment begins more than 1 s after the previous
+one ended. Store options as for s3hls playlist (--bucket, --region, --endpoint, --path-style).
+
+Exit status: 0 printed; 1 S3 failed; 2 usage error.
+`;
+
+/** `s3hls bucket --help`. */
+export const BUCKET_HELP = `s3hls bucket setup - CORS for the player page and retention for footage
+
+Usage:
+  s3hls bucket setup --bucket B [--origin O] [--retention-days N] [--infrequent-access]
+                     [--lifecycle-prefix P] [--dry-run] [store options]
+
+  --origin O           the player page's origin (https://host[:port]); default *
+  --retention-days N   lifecycle rule: objects tagged s3hls-retention=expire expire after N days
+                       (upload with --tags s3hls-retention=expire; s3hls keep replaces the tag
+                       with keep=true, so kept segments no longer match). S3 filters cannot
+                       express "unless tagged keep=true" directly.
+  --infrequent-access  also move them to STANDARD_IA after 30 days (when N > 30)
+  --lifecycle-prefix P limit the rule to a key prefix (default: the whole bucket)
+  --dry-run            print the JSON it would put, put nothing
+
+Note: a PUT of either configuration replaces the bucket's existing one.
+
+Exit status: 0 done; 1 S3 refused; 2 usage error.
 `;

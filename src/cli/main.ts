@@ -11,8 +11,12 @@ import { runUpload } from './commands/upload.js';
 import { runPlaylist } from './commands/playlist.js';
 import { runServe } from './commands/serve.js';
 import { runDemo } from './commands/demo.js';
+import { runRecordings } from './commands/recordings.js';
+import { runBucket } from './commands/bucket.js';
+import { runKeep } from './commands/keep.js';
 import { ExitCode } from './exit-codes.js';
 import { MAIN_HELP, PLAYLIST_HELP, SERVE_HELP } from './help.js';
+import { BUCKET_HELP, RECORDINGS_HELP } from './help.js';
 
 // The @aws-sdk packages are pinned on purpose to releases that support Node 20 (docs/upload.md); their
 // notice that *later* releases need Node 22 is not actionable for a CLI user, so it is silenced here
@@ -64,6 +68,14 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       return runServe(rest, { stdout: out, stderr: err, ...(io.signal ? { signal: io.signal } : {}) });
     case 'demo':
       return runDemo(rest, { stdout: out, stderr: err, signal: io.signal });
+    case 'recordings':
+      if (wantsHelp(rest)) return out.write(RECORDINGS_HELP), ExitCode.Ok;
+      return runRecordings(rest, { stdout: out, stderr: err });
+    case 'bucket':
+      if (wantsHelp(rest)) return out.write(BUCKET_HELP), ExitCode.Ok;
+      return runBucket(rest, { stdout: out, stderr: err });
+    case 'keep':
+      return runKeep(rest, { stdout: out, stderr: err });
     case undefined:
     case '-h':
     case '--help':
