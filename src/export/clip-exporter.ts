@@ -10,7 +10,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import muxjs from 'mux.js';
 import { listSegments } from '../playlist/segment-index.js';
 import type { SegmentRecord } from '../playlist/segment-records.js';
-import { clearInitDurations, rewriteDecodeTimes, trackTimescales } from './fmp4-boxes.js';
+import { clearInitDurations, rewriteDecodeTimes, trackEnds, trackTimescales } from './fmp4-boxes.js';
 
 /** A gap skipped in the clip. */
 export interface SkippedGap {
@@ -61,14 +61,19 @@ function transmux(ts: Uint8Array): MuxOut {
   return out;
 }
 
-function firstDecodeSeconds(frag: Uint8Array, scales: Map<number, number>): number {
-  let min = Infinity;
+/** Sets `offsets` so the fragment's tracks continue from `ends` (or start the clip at 0). */
+function anchor(frag: Uint8Array, scales: Map<number, number>, offsets: Map<number, number>, ends: Map<number, number>): void {
+  const firsts = new Map<number, number>();
   rewriteDecodeTimes(frag, (id, t) => {
-    const s = scales.get(id);
-    if (s) min = Math.min(min, t / s);
+    if (!firsts.has(id)) firsts.set(id, t);
     return t;
   });
-  return min;
+  let minSec = Infinity;
+  for (const [id, t] of firsts) minSec = Math.min(minSec, t / (scales.get(id) ?? 90_000));
+  for (const [id, t] of firsts) {
+    const end = ends.get(id);
+    offsets.set(id, end !== undefined ? t - end : Math.round(minSec * (scales.get(id) ?? 90_000)));
+  }
 }
 
 /**
@@ -85,8 +90,11 @@ export async function* exportClip(o: ExportClipOptions): AsyncGenerator<Uint8Arr
   const { records } = await listSegments({ client: o.client, bucket: o.bucket, prefix: o.prefix, startMs: o.startMs, endMs: o.endMs, signal: o.signal });
   if (records.length === 0) throw new ExportRangeError('no recording in the requested range');
   let scales: Map<number, number> | undefined;
-  let offsetSec = 0;
-  let outSec = 0;
+  // Per-track offset (stored ticks - output ticks). Set at the first segment from one shared
+  // offset (keeps the recorded A/V alignment) and, after a gap or discontinuity, per track so each
+  // continues exactly where it ended (A/V alignment then holds to within one frame).
+  const offsets = new Map<number, number>();
+  const ends = new Map<number, number>();
   let prev: SegmentRecord | undefined;
   let bytes = 0;
   for (const [i, rec] of records.entries()) {
@@ -105,15 +113,13 @@ export async function* exportClip(o: ExportClipOptions): AsyncGenerator<Uint8Arr
     }
     const gap = prev !== undefined && rec.startTimeMs - (prev.startTimeMs + prev.durationMs) > 500;
     if (gap) o.onGap?.({ fromMs: prev!.startTimeMs + prev!.durationMs, toMs: rec.startTimeMs });
-    if (i === 0 || rec.discontinuity || gap || prev === undefined) {
-      offsetSec = firstDecodeSeconds(mux.frags[0]!, scales) - outSec;
-    }
+    if (offsets.size === 0 || rec.discontinuity || gap) anchor(mux.frags[0]!, scales, offsets, ends);
     for (const frag of mux.frags) {
-      rewriteDecodeTimes(frag, (id, t) => t - offsetSec * (scales!.get(id) ?? 90_000));
+      rewriteDecodeTimes(frag, (id, t) => t - (offsets.get(id) ?? 0));
+      for (const [id, end] of trackEnds(frag)) ends.set(id, end);
       yield frag;
       bytes += frag.length;
     }
-    outSec += rec.durationMs / 1000;
     prev = rec;
     o.onProgress?.(i + 1, records.length, bytes);
   }

@@ -98,3 +98,42 @@ export function clearInitDurations(init: Uint8Array): void {
   };
   walk(init, 0, init.length, visit);
 }
+
+/**
+ * Decode-time end of each track in a fragment: tfdt plus the trun sample durations (or tfhd's
+ * default duration), i.e. where the next fragment of that track continues.
+ *
+ * @param frag - moof/mdat pairs
+ * @returns a map of track id to end decode time in the track's timescale
+ */
+export function trackEnds(frag: Uint8Array): Map<number, number> {
+  const view = new DataView(frag.buffer, frag.byteOffset, frag.byteLength);
+  const ends = new Map<number, number>();
+  walk(frag, 0, frag.length, (type, s, e) => {
+    if (type !== 'moof') return;
+    walk(frag, s + 8, e, (t2, s2, e2) => {
+      if (t2 !== 'traf') return;
+      let id = 0;
+      let base = 0;
+      let sum = 0;
+      let defaultDuration = 0;
+      walk(frag, s2 + 8, e2, (t3, s3) => {
+        const flags = view.getUint32(s3 + 8) & 0xffffff;
+        if (t3 === 'tfhd') {
+          id = view.getUint32(s3 + 12);
+          const at = s3 + 16 + (flags & 0x1 ? 8 : 0) + (flags & 0x2 ? 4 : 0);
+          if (flags & 0x8) defaultDuration = view.getUint32(at);
+        } else if (t3 === 'tfdt') {
+          base = frag[s3 + 8] === 1 ? view.getUint32(s3 + 12) * 2 ** 32 + view.getUint32(s3 + 16) : view.getUint32(s3 + 12);
+        } else if (t3 === 'trun') {
+          const count = view.getUint32(s3 + 12);
+          let at = s3 + 16 + (flags & 0x1 ? 4 : 0) + (flags & 0x4 ? 4 : 0);
+          const stride = 4 * ((flags & 0x100 ? 1 : 0) + (flags & 0x200 ? 1 : 0) + (flags & 0x400 ? 1 : 0) + (flags & 0x800 ? 1 : 0));
+          for (let i = 0; i < count; i++, at += stride) sum += flags & 0x100 ? view.getUint32(at) : defaultDuration;
+        }
+      });
+      if (id > 0) ends.set(id, Math.max(ends.get(id) ?? 0, base + sum));
+    });
+  });
+  return ends;
+}

@@ -51,6 +51,7 @@ t.test('exports a range with a gap as a playable MP4 with continuous timestamps'
   t.ok(Number(probe(out, 'format=start_time')) < 0.1, 'the clip starts at 0');
   const duration = Number(probe(out, 'format=duration'));
   t.ok(Math.abs(duration - 6) < 0.3, `duration ${duration} ≈ 6 s (3 segments, gap skipped)`);
+  if (process.env.EXPORT_KEEP) writeFileSync(process.env.EXPORT_KEEP, readFileSync(out));
   const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-']);
   t.equal(decode.status, 0);
   t.equal(decode.stderr.toString(), '', 'ffmpeg decodes without errors (stderr empty at -v error)');
