@@ -76,3 +76,32 @@ t.test('bad ranges are refused with a reason', async (t) => {
   await t.rejects(drain(T0, T0 + 7_200_000), { message: /longest export is 3600 s/ });
   await t.rejects(drain(T0, T0 + 1000), { message: /no recording/ });
 });
+
+t.test('s3hls export writes the file, reports gaps, refuses bad input', { skip: !hasFfmpeg() && 'no ffmpeg' }, async (t) => {
+  const { runExport } = await import('../../src/cli/commands/export.js');
+  const dir = mkdtempSync(join(tmpdir(), 's3hls-export-cli-'));
+  const segs = makeSegments(dir);
+  const s3 = await startS3();
+  t.teardown(() => s3.close());
+  process.env['AWS_ACCESS_KEY_ID'] = 'S3RVER';
+  process.env['AWS_SECRET_ACCESS_KEY'] = 'S3RVER';
+  const prefix = 'cams/yard';
+  for (const [n, at] of [[0, 0], [1, 2000], [2, 9000]] as const) {
+    await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey(prefix, { startTimeMs: T0 + at, sequence: n, durationMs: 2000, discontinuity: n === 0 }), Body: segs[n] }));
+  }
+  const output = join(dir, 'out.mp4');
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) } };
+  const base = ['--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--prefix', prefix];
+  const code = await runExport([...base, '--start', new Date(T0).toISOString(), '--end', new Date(T0 + 10_000).toISOString(), '--output', output], io);
+  t.equal(code, 0, stderr);
+  t.match(stderr, /gap skipped: 2026-11-22T10:00:04.000Z \.\. 2026-11-22T10:00:09.000Z/);
+  t.match(stdout, /out\.mp4: \d+ bytes/);
+  t.ok(Math.abs(Number(probe(output, 'format=duration')) - 6) < 0.3, 'duration ≈ 6 s');
+  t.equal(spawnSync('ffmpeg', ['-v', 'error', '-i', output, '-f', 'null', '-']).stderr.toString(), '');
+  stderr = '';
+  t.equal(await runExport([...base, '--start', new Date(T0).toISOString(), '--end', new Date(T0 + 8 * 3_600_000).toISOString(), '--output', output], io), 2);
+  t.match(stderr, /longest export is 21600 s/);
+  t.equal(await runExport([...base, '--start', new Date(T0).toISOString(), '--output', output], io), 2);
+});
