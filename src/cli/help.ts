@@ -9,6 +9,7 @@ Usage:
   s3hls upload   --input <file|-|url|device|lavfi:graph> --bucket B --prefix P [options]
   s3hls upload   --config cameras.json [--bucket B] [options]
   s3hls playlist --bucket B --prefix P [--start T] [--end T] [--live] [...]
+  s3hls export --bucket B --prefix P --start T --end T --output clip.mp4 [...]
   s3hls serve    --bucket B --root-prefix P [--port N] [...]
   s3hls recordings --bucket B --prefix P [--start T] [--end T] [--json]
   s3hls bucket setup --bucket B [--origin O] [--retention-days N] [--dry-run]
@@ -161,4 +162,22 @@ Usage:
 Note: a PUT of either configuration replaces the bucket's existing one.
 
 Exit status: 0 done; 1 S3 refused; 2 usage error.
+`;
+
+/** `s3hls export --help`. */
+export const EXPORT_HELP = `s3hls export - write a time range of a camera's recording to one MP4 file (fragmented MP4, H.264 + AAC)
+
+Usage:
+  s3hls export --bucket B --prefix P --start T --end T --output clip.mp4 [--profile NAME] [store options]
+
+  --prefix P         the camera folder, e.g. cameras/front-door
+  --start T, --end T the range (formats as for s3hls playlist). The clip starts at the keyframe at or
+                     before start (the segment covering it) and ends with the segment covering end.
+                     Gaps are skipped (each is reported) and the clip's timestamps run on continuously.
+  --output FILE      the .mp4 to write (-o)
+  --profile NAME     AWS shared-config profile (else the default credential chain)
+  --max-range S      longest range accepted, seconds (default 21600 = 6 h)
+
+Store options: see s3hls playlist --help. A progress line is shown when stderr is a terminal.
+Exit status: 0 written; 1 S3 or write failed; 2 usage error, empty or too long range.
 `;

@@ -9,6 +9,7 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runUpload } from './commands/upload.js';
 import { runPlaylist } from './commands/playlist.js';
+import { runExport } from './commands/export.js';
 import { runServe } from './commands/serve.js';
 import { runDemo } from './commands/demo.js';
 import { runRecordings } from './commands/recordings.js';
@@ -17,6 +18,7 @@ import { runKeep } from './commands/keep.js';
 import { ExitCode } from './exit-codes.js';
 import { MAIN_HELP, PLAYLIST_HELP, SERVE_HELP } from './help.js';
 import { BUCKET_HELP, RECORDINGS_HELP } from './help.js';
+import { EXPORT_HELP } from './help.js';
 
 // The @aws-sdk packages are pinned on purpose to releases that support Node 20 (docs/upload.md); their
 // notice that *later* releases need Node 22 is not actionable for a CLI user, so it is silenced here
@@ -66,6 +68,9 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     case 'serve':
       if (wantsHelp(rest)) return out.write(SERVE_HELP), ExitCode.Ok;
       return runServe(rest, { stdout: out, stderr: err, ...(io.signal ? { signal: io.signal } : {}) });
+    case 'export':
+      if (wantsHelp(rest)) return out.write(EXPORT_HELP), ExitCode.Ok;
+      return runExport(rest, { stdout: out, stderr: err });
     case 'demo':
       return runDemo(rest, { stdout: out, stderr: err, signal: io.signal });
     case 'recordings':
@@ -87,7 +92,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       out.write(`s3hls ${version()}\n`);
       return ExitCode.Ok;
     default:
-      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, demo; see s3hls --help)\n`);
+      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, export, demo; see s3hls --help)\n`);
       return ExitCode.Usage;
   }
 }
