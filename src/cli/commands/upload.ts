@@ -227,7 +227,7 @@ async function execute(plan: UploadPlan, io: UploadIo, out: { write(s: string): 
     if (io.forceSignal?.aborted && notStored > 0) throw new CliExit(ExitCode.Interrupted, `interrupted: ${notStored} segment(s) not stored`);
     if (drained && !drained.complete) {
       const last = drained.pending.find((p) => p.lastError)?.lastError;
-      throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}`);
+      throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}${last?.code === 'UNVERIFIED_PUT' && last.message ? `: ${last.message}` : ''}`);
     }
     if (failures.length > 0) {
       throw new CliExit(ExitCode.BadInput, `${failures.length} camera(s) failed: ${failures.map((f) => f.id).join(', ')}`);
