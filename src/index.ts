@@ -6,7 +6,7 @@ export type { PackItem, PackTiming, VideoFramePack, AudioFramePack, Segment, Seg
 export { ErrorCode, S3HlsError, type ErrorCodeValue } from './errors.js';
 
 // C-style API (firmware apps) and the instance API (many cameras per process).
-export { S3HLS, S3Hls, type S3HlsConfig, type S3HlsStats, type FinalizeOptions } from './api/s3hls.js';
+export { S3HLS, S3Hls, type S3HlsConfig, type S3HlsStats, type FinalizeOptions, type S3HlsFinalReport } from './api/s3hls.js';
 export { HlsStream, type HlsStreamOptions, type HlsStreamEvents, type DropEvent } from './stream/hls-stream.js';
 export type { StreamStats } from './stream/stream-stats.js';
 export { SegmentPool, DEFAULT_POOL_BYTES, type PoolStats } from './pool/segment-pool.js';
@@ -47,3 +47,6 @@ export { SegmentQueue } from './stream/segment-queue.js';
 // The disk spool (long outages, restarts).
 export * from './spool/index.js';
 export { keyOfSegment, type KeyedSegment } from './keys/object-keys.js';
+
+// The composition root: one camera = stream + uploader sink, wired in one place.
+export * from './pipeline/index.js';

@@ -3,7 +3,7 @@
  * `initialize / setCredential / setTag / startUpload / putVideoFrame / putAudioFrame / finalize`,
  * named as in the AWS sample C SDK for IP cameras. `S3HLS` is the default instance; `new S3Hls()`
  * makes independent ones (no globals are shared between instances). Programs with many cameras use
- * the instance API underneath directly: one {@link Uploader}, one {@link HlsStream} per camera.
+ * the composition root directly: one {@link Uploader}, one {@link CameraPipeline} per camera.
  *
  * Frames put after `initialize` and before `startUpload` are muxed and kept in the pool (a held
  * sink), then handed to the uploader when `startUpload` is called, so nothing is lost to call order.
@@ -11,8 +11,9 @@
 import { validateCameraId, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
 import { HlsStream, type DropEvent } from '../stream/hls-stream.js';
 import type { StreamStats } from '../stream/stream-stats.js';
-import type { AudioFramePack, Segment, SegmentSink, VideoFramePack } from '../types.js';
-import { Uploader, type DrainReport, type StreamUploadSink, type UploadStats } from '../upload/uploader.js';
+import type { AudioFramePack, VideoFramePack } from '../types.js';
+import { CameraPipeline } from '../pipeline/camera-pipeline.js';
+import { Uploader, type DrainReport, type UploadStats } from '../upload/uploader.js';
 import type { UploaderOptions } from '../upload/options.js';
 import { parseTags, type TagsInput } from '../upload/tags.js';
 
@@ -40,6 +41,25 @@ export interface S3HlsStats {
   readonly upload: UploadStats;
 }
 
+/**
+ * What {@link S3Hls.finalize} found: the drain report plus the frame and segment accounting.
+ * `complete` is true only when every upload settled, no frame was dropped and no segment was refused.
+ */
+export interface S3HlsFinalReport extends DrainReport {
+  /** Frames handed in (video + audio). */
+  readonly framesIn: number;
+  /** Frames muxed into segments. */
+  readonly framesWritten: number;
+  /** Frames dropped, by reason (error code → count). */
+  readonly droppedByReason: Readonly<Record<string, number>>;
+  /** Frames dropped in all. */
+  readonly framesDropped: number;
+  /** Segments stored (acknowledged by S3). */
+  readonly segmentsStored: number;
+  /** Segments the uploader's sink refused (no valid key): failed, not stored. */
+  readonly segmentsFailed: number;
+}
+
 /** Options of {@link S3Hls.finalize}. */
 export interface FinalizeOptions {
   /** Give up waiting for uploads after this long, ms. @defaultValue 30000 */
@@ -48,38 +68,11 @@ export interface FinalizeOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Holds segments until startUpload gives it a real sink. */
-class HeldSink implements SegmentSink {
-  #target: SegmentSink | undefined;
-  readonly #held: Segment[] = [];
-  #ended: string | undefined;
-
-  onSegment(segment: Segment): void {
-    if (this.#target) this.#target.onSegment(segment);
-    else this.#held.push(segment);
-  }
-
-  onEnd(streamId: string): void {
-    if (this.#target) this.#target.onEnd?.(streamId);
-    else this.#ended = streamId;
-  }
-
-  attach(target: SegmentSink): void {
-    this.#target = target;
-    for (const s of this.#held.splice(0)) target.onSegment(s);
-    if (this.#ended !== undefined) target.onEnd?.(this.#ended);
-  }
-}
-
 interface Session {
   readonly uploader: Uploader;
+  readonly pipeline: CameraPipeline;
   readonly stream: HlsStream;
-  readonly held: HeldSink;
-  readonly streamId: string;
-  readonly prefix: string;
-  readonly layout: KeyLayout | undefined;
   tags: TagsInput | undefined;
-  sink: StreamUploadSink | undefined;
 }
 
 /** One C-style SDK instance: one stream, one uploader. */
@@ -96,11 +89,11 @@ export class S3Hls {
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
     const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, ...uploaderOptions } = config;
-    const held = new HeldSink();
-    const stream = new HlsStream({ streamId, sink: held, poolBytes, targetSegmentSeconds });
-    if (onDrop) stream.on('drop', onDrop);
     const uploader = new Uploader(uploaderOptions);
-    this.#session = { uploader, stream, held, streamId, prefix, layout, tags, sink: undefined };
+    // The composition root; segments stay in the pool until startUpload (tags may change before).
+    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes, targetSegmentSeconds, layout, startUpload: false });
+    if (onDrop) pipeline.stream.on('drop', onDrop);
+    this.#session = { uploader, pipeline, stream: pipeline.stream, tags };
   }
 
   /**
@@ -117,7 +110,7 @@ export class S3Hls {
    */
   setTag(tags: TagsInput): void {
     const s = this.#need('setTag');
-    if (s.sink) s.sink.setTags(tags);
+    if (s.pipeline.sink) s.pipeline.sink.setTags(tags);
     else {
       parseTags(tags); // validate now, so a bad string fails here and not at startUpload
       s.tags = tags;
@@ -126,10 +119,7 @@ export class S3Hls {
 
   /** Starts uploading: segments muxed so far, and all later ones, go to S3. */
   startUpload(): void {
-    const s = this.#need('startUpload');
-    if (s.sink) return;
-    s.sink = s.uploader.sinkFor(s.streamId, { prefix: s.prefix, tags: s.tags, layout: s.layout });
-    s.held.attach(s.sink);
+    this.#start(this.#need('startUpload'));
   }
 
   /**
@@ -156,23 +146,39 @@ export class S3Hls {
 
   /**
    * Cuts the open segment, waits for every upload to settle (bounded by `timeoutMs` / `signal`),
-   * closes the uploader and returns what could not be uploaded. The instance can then be
-   * initialized again.
+   * closes the uploader and returns what could not be uploaded with the frame accounting. The
+   * instance can then be initialized again.
+   * @param options - wait bound and abort signal
+   * @returns the report; `complete` is false when anything was dropped, refused or left pending
    */
-  async finalize(options: FinalizeOptions = {}): Promise<DrainReport> {
+  async finalize(options: FinalizeOptions = {}): Promise<S3HlsFinalReport> {
     const s = this.#need('finalize');
     this.#session = undefined;
     s.stream.finalize();
-    if (!s.sink) this.#attachLate(s);
+    // finalize() without startUpload(): upload what was muxed rather than lose it silently.
+    this.#start(s);
     const report = await s.uploader.drain({ timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
     await s.uploader.close();
-    return report;
+    const st = s.stream.stats();
+    const framesDropped = st.videoFramesDropped + st.audioFramesDropped;
+    const segmentsFailed = s.pipeline.failedSegments;
+    return {
+      ...report,
+      // Dropped frames or refused segments are lost footage: the run is not complete.
+      complete: report.complete && framesDropped === 0 && segmentsFailed === 0,
+      framesIn: st.videoFramesIn + st.audioFramesIn,
+      framesWritten: st.videoFramesWritten + st.audioFramesWritten,
+      droppedByReason: st.droppedByReason,
+      framesDropped,
+      segmentsStored: s.uploader.stats().uploadedSegments,
+      segmentsFailed,
+    };
   }
 
-  #attachLate(s: Session): void {
-    // finalize() without startUpload(): upload what was muxed rather than lose it silently.
-    s.sink = s.uploader.sinkFor(s.streamId, { prefix: s.prefix, tags: s.tags, layout: s.layout });
-    s.held.attach(s.sink);
+  #start(s: Session): void {
+    if (s.pipeline.sink) return;
+    // Tags set before startUpload apply to every segment, held ones included.
+    s.pipeline.startUpload(s.tags);
   }
 
   #need(what: string): Session {

@@ -175,15 +175,3 @@ export function parseSegmentKey(key: string, prefix: string): ParsedSegmentKey |
     discontinuity: match[4] !== undefined,
   };
 }
-
-/**
- * Parses a reference-layout key (`prefix/YYYY/MM/DD/HH/MM/SS.ts`) into its start time.
- * @returns ms since the epoch, or undefined when the key does not have that shape
- */
-export function parseReferenceKey(key: string, prefix: string): number | undefined {
-  if (!key.startsWith(prefix + '/')) return undefined;
-  const m = /^(\d{4})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{2})\/(\d{2})\.ts$/.exec(key.slice(prefix.length + 1));
-  if (!m) return undefined;
-  const t = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
-  return Number.isFinite(t) ? t : undefined;
-}

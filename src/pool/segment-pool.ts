@@ -11,7 +11,12 @@
  * The capacity is rounded down to a multiple of 188 so a TS packet never straddles the wrap point:
  * every packet writer gets one contiguous 188-byte slot.
  */
-import { TS_PACKET_SIZE } from '../mpegts/constants.js';
+/**
+ * Slot size of the ring: one MPEG-TS packet. Declared here rather than imported from src/mpegts so the
+ * pool does not depend on the muxer that depends on it (mpegts/packetizer uses pool/byte-copier);
+ * test/pool checks it equals mpegts' TS_PACKET_SIZE.
+ */
+const TS_PACKET_SIZE = 188;
 
 /** The reference C SDK's default pool size, and ours. */
 export const DEFAULT_POOL_BYTES = 4 * 1024 * 1024;

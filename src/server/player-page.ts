@@ -21,7 +21,14 @@ let hlsCache: string | undefined;
 export function hlsJsSource(): string {
   if (hlsCache === undefined) {
     const require = createRequire(import.meta.url);
-    hlsCache = readFileSync(require.resolve('hls.js/dist/hls.min.js'), 'utf8');
+    let path: string;
+    try {
+      path = require.resolve('hls.js/dist/hls.min.js');
+    } catch {
+      // hls.js is an optionalDependency (only the player page needs it).
+      throw new Error('the player page needs the optional package hls.js, which is not installed: run `npm install hls.js@1.7.4`');
+    }
+    hlsCache = readFileSync(path, 'utf8');
   }
   return hlsCache;
 }

@@ -29,37 +29,47 @@ export interface FailureInfo {
   readonly message: string;
 }
 
-const CREDENTIAL_ERRORS = new Set([
-  'ExpiredToken',
-  'ExpiredTokenException',
-  'InvalidAccessKeyId',
-  'InvalidToken',
-  'SignatureDoesNotMatch',
-  'TokenRefreshRequired',
-  'CredentialsProviderError',
+/**
+ * Every S3 (or SDK/Node) error code the uploader knows, each in exactly one class. One table, so a
+ * code cannot be both retryable and permanent (BadDigest used to be in two lists, and the order of
+ * the checks decided). Codes not listed are classified by HTTP status.
+ */
+export const S3_ERROR_KINDS: ReadonlyMap<string, FailureKind> = oneClassEach([
+  ...(['ExpiredToken', 'ExpiredTokenException', 'InvalidAccessKeyId', 'InvalidToken', 'SignatureDoesNotMatch', 'TokenRefreshRequired', 'CredentialsProviderError'] as const).map(
+    (c) => [c, 'credentials'] as const,
+  ),
+  // BadDigest (our checksum did not match) is transient: the bytes may have been damaged on the way,
+  // and the pool still holds the original to send again. The others are 4xx that clear with time.
+  ...(['BadDigest', 'RequestTimeout', 'RequestTimeTooSkewed', 'SlowDown', 'Throttling', 'TooManyRequests'] as const).map((c) => [c, 'transient'] as const),
+  ...(
+    [
+      'NoSuchBucket',
+      'AccessDenied',
+      'AllAccessDisabled',
+      'InvalidBucketName',
+      'InvalidArgument',
+      'InvalidRequest',
+      'InvalidStorageClass',
+      'KMS.NotFoundException',
+      'KMS.DisabledException',
+      'EntityTooLarge',
+      'InvalidDigest',
+      'MethodNotAllowed',
+      'PermanentRedirect',
+      'AuthorizationHeaderMalformed',
+    ] as const
+  ).map((c) => [c, 'permanent'] as const),
 ]);
 
-const PERMANENT_ERRORS = new Set([
-  'NoSuchBucket',
-  'AccessDenied',
-  'AllAccessDisabled',
-  'InvalidBucketName',
-  'InvalidArgument',
-  'InvalidRequest',
-  'InvalidStorageClass',
-  'KMS.NotFoundException',
-  'KMS.DisabledException',
-  'EntityTooLarge',
-  'BadDigest',
-  'InvalidDigest',
-  'MethodNotAllowed',
-  'PermanentRedirect',
-  'AuthorizationHeaderMalformed',
-]);
-
-// BadDigest (our checksum did not match) is treated as transient: the bytes may have been damaged
-// on the way, and the pool still holds the original to send again.
-const RETRYABLE_DESPITE_4XX = new Set(['BadDigest', 'RequestTimeout', 'RequestTimeTooSkewed', 'SlowDown', 'Throttling', 'TooManyRequests']);
+/** Builds the table; a code listed twice is a bug in this file, caught when the module loads. */
+function oneClassEach(entries: readonly (readonly [string, FailureKind])[]): ReadonlyMap<string, FailureKind> {
+  const table = new Map<string, FailureKind>();
+  for (const [code, kind] of entries) {
+    if (table.has(code)) throw new Error(`classify-error: ${code} is listed as both ${table.get(code)} and ${kind}`);
+    table.set(code, kind);
+  }
+  return table;
+}
 
 const SUGGESTION: Record<FailureKind, string> = {
   transient: 'retrying with backoff',
@@ -87,9 +97,7 @@ export function classifyPutError(err: unknown, timedOut: boolean): FailureInfo {
   const name = SAFE_NAME.test(rawName) ? rawName : 'Error';
   let kind: FailureKind;
   if (timedOut) kind = 'transient';
-  else if (CREDENTIAL_ERRORS.has(name)) kind = 'credentials';
-  else if (RETRYABLE_DESPITE_4XX.has(name)) kind = 'transient';
-  else if (PERMANENT_ERRORS.has(name)) kind = 'permanent';
+  else if (S3_ERROR_KINDS.has(name)) kind = S3_ERROR_KINDS.get(name) as FailureKind;
   // A 403 without a recognised code (e.g. a body the SDK could not parse) comes from the signature check.
   else if (httpStatus === 403) kind = 'credentials';
   else if (httpStatus !== undefined && httpStatus >= 400 && httpStatus < 500 && httpStatus !== 408 && httpStatus !== 429) kind = 'permanent';

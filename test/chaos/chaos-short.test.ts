@@ -1,5 +1,5 @@
 /**
- * The chaos harness, short scenario (src/bench/chaos.ts SHORT_SCENARIO): 2 cameras of real libx264
+ * The chaos harness, short scenario (bench/chaos.ts SHORT_SCENARIO): 2 cameras of real libx264
  * 1080p at 4x real time in a child process → HlsStream → SpoolingSink(DiskSpool) → Uploader →
  * fault proxy → s3rver on 127.0.0.1, with random 500 / 503 SlowDown / resets / stalls, a 3 s
  * outage (12 s of media: three times what the 4 MiB pool holds, so the spool must take over) and a
@@ -8,8 +8,8 @@
  * test/spool/sigkill.test.ts kills a spool writer for real and `npm run chaos` kills the camera process.
  */
 import t from 'tap';
-import { chaosPassed, formatSummary, runChaos, SHORT_SCENARIO } from '../../src/bench/chaos.js';
-import { hasFfmpeg } from '../../src/bench/inputs.js';
+import { chaosPassed, formatSummary, runChaos, SHORT_SCENARIO } from '../../bench/chaos.js';
+import { hasFfmpeg } from '../../bench/inputs.js';
 
 t.test('short chaos scenario: every segment stored once, byte-identical, none missing', { skip: hasFfmpeg() ? false : 'ffmpeg is needed for the input' }, async (t) => {
   const s = await runChaos(SHORT_SCENARIO, { seed: Number(process.env['FAULT_SEED'] ?? 20261122) });

@@ -4,7 +4,7 @@
  * independent structural checker, and every frame handed in must be counted as written or dropped.
  *
  * Bounded for CI (~100k packs). Longer: `FUZZ_PACKS=2000000 FUZZ_SEED=7 npx tap -t0 test/fuzz/frame-packs.test.ts`
- * or `node dist/bench/fuzz-long.js --packs 2000000`.
+ * or `node build/bench/fuzz-long.js --packs 2000000`.
  */
 import t from 'tap';
 import { EXPECTED_KINDS, fuzzRun } from './fuzz-run.js';

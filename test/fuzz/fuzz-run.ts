@@ -2,7 +2,7 @@
  * One fuzz run: a stream fed seeded random and mutated packs, a sink that holds segments and releases
  * them out of order (so the pool fills and wraps), every segment checked by the independent
  * structural checker while its bytes are still in the pool. Shared by the bounded CI test and the
- * long run (`FUZZ_PACKS=… npx tap test/fuzz/frame-packs.test.ts`, or `node dist/bench/fuzz-long.js`).
+ * long run (`FUZZ_PACKS=… npx tap test/fuzz/frame-packs.test.ts`, or `node build/bench/fuzz-long.js`).
  */
 import { HlsStream, type DropEvent } from '../../src/stream/hls-stream.js';
 import type { StreamStats } from '../../src/stream/stream-stats.js';

@@ -7,9 +7,9 @@
 import type { AudioFramePack, PackItem, VideoFramePack } from '../../src/types.js';
 
 /** The seeded PRNG of the fault proxy (mulberry32): a failing run is reproduced from its seed alone. */
-export { seededRandom as prng } from '../../src/bench/fault-proxy.js';
+export { seededRandom as prng } from '../../bench/fault-proxy.js';
 /** Splits an ADTS file into its frames (the benchmark's splitter). */
-export { splitAdtsFrames as adtsFrames } from '../../src/bench/media-units.js';
+export { splitAdtsFrames as adtsFrames } from '../../bench/media-units.js';
 
 /** What a mutation did, for the tally printed by the test. */
 export type MutationKind =

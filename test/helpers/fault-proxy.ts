@@ -1,2 +1,2 @@
-/** The fault-injecting proxy moved to src/bench/fault-proxy.ts (the chaos run ships it); tests import it from here. */
-export * from '../../src/bench/fault-proxy.js';
+/** The fault-injecting proxy moved to bench/fault-proxy.ts (the chaos run ships it); tests import it from here. */
+export * from '../../bench/fault-proxy.js';

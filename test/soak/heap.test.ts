@@ -3,7 +3,7 @@
  * with AAC, simulated faster than real time by reusing the 250 real access units of the 1080p
  * fixture (and the AAC frames of sine.aac) with advancing timestamps. After a warm-up, the heap
  * measured after global.gc() stays within ±2 MB, the pool and ArrayBuffer memory do not grow, and
- * no listener or timer accumulates. The 10-minute real-time run is `node dist/bench/soak-long.js`.
+ * no listener or timer accumulates. The 10-minute real-time run is `node build/bench/soak-long.js`.
  */
 import t from 'tap';
 import { HlsStream } from '../../src/stream/hls-stream.js';

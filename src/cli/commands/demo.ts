@@ -89,7 +89,14 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
   }
 
   // Loaded here, not at the top: every other command would pay for s3rver's start-up otherwise.
-  const { default: S3rver } = await import('s3rver');
+  // s3rver is an optionalDependency (a firmware install omits it): say what to install instead of a stack trace.
+  let S3rver: typeof import('s3rver').default;
+  try {
+    ({ default: S3rver } = await import('s3rver'));
+  } catch {
+    err.write('s3hls demo: the optional package s3rver is not installed (installed with --omit=optional?); run `npm install s3rver@3.7.1`\n');
+    return ExitCode.BadInput;
+  }
   const s3 = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [CORS] }] });
   const { port: boundS3Port } = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${boundS3Port}`;

@@ -1,7 +1,7 @@
 /**
  * `s3hls upload`: one input (`--input`) or many cameras (`--config cameras.json`) → HLS segments in
- * S3. The composition: a CameraManager runs one source + HlsStream per camera, every stream's sink
- * comes from one Uploader; an UploadMonitor ends runs that cannot succeed; a ProgressReporter
+ * S3. The composition: a CameraManager runs one source per camera, each camera's stream and uploader
+ * sink built by the composition root ({@link CameraPipeline}) on one shared Uploader; an UploadMonitor ends runs that cannot succeed; a ProgressReporter
  * prints. A file input runs as fast as uploads allow (paced by its pool, no drops); a live input
  * runs until SIGINT/SIGTERM (or `signal`), then every stream is finalized and the queue drained.
  */
@@ -11,10 +11,10 @@ import { AnnexBSource } from '../../sources/annexb-source.js';
 import { FfmpegSource } from '../../sources/ffmpeg-source.js';
 import type { FrameTarget } from '../../sources/frame-target.js';
 import { SourceError } from '../../sources/source-errors.js';
-import { HlsStream } from '../../stream/hls-stream.js';
+import { CameraPipeline } from '../../pipeline/camera-pipeline.js';
 import { UsageError } from '../../server/cli-flags.js';
 import type { CredentialsInput } from '../../upload/credential-source.js';
-import { Uploader } from '../../upload/uploader.js';
+import { Uploader, type DrainReport } from '../../upload/uploader.js';
 import { CliExit, ExitCode } from '../exit-codes.js';
 import { UPLOAD_HELP } from '../help.js';
 import { formatSummary, ProgressReporter, type ProgressSnapshot } from '../progress.js';
@@ -77,120 +77,50 @@ export async function runUpload(argv: readonly string[], io: UploadIo = {}): Pro
   }
 }
 
-async function execute(plan: UploadPlan, io: UploadIo, out: { write(s: string): unknown }, err: { write(s: string): unknown; isTTY?: boolean }): Promise<number> {
-  const started = performance.now();
-  const anyLive = plan.cameras.some((c) => c.live);
+type Out = { write(s: string): unknown };
+type Err = { write(s: string): unknown; isTTY?: boolean };
+
+/** What one run holds; the helpers below share it instead of one long closure. */
+interface Run {
+  readonly plan: UploadPlan;
+  readonly io: UploadIo;
+  readonly started: number;
+  readonly progress: ProgressReporter;
+  readonly uploader: Uploader;
+  readonly pipelines: Map<string, CameraPipeline>;
+  readonly failures: { id: string; error: Error }[];
+  readonly stopRequested: Promise<void>;
+  readonly wakeMain: () => void;
+  /** Resolves when {@link setFatal} is first called: ends the drain at once, without polling. */
+  readonly fatalSet: Promise<void>;
+  readonly resolveFatal: () => void;
+  fatal: CliExit | undefined;
+  stopping: boolean;
+  manager: CameraManager | undefined;
+}
+
+async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Promise<number> {
   const mode = plan.progress === 'auto' ? (err.isTTY ? 'tty' : 'plain') : plan.progress;
-  const progress = new ProgressReporter(out, err, mode);
-  const endpointLabel = plan.endpoint ?? `S3 (${plan.region ?? process.env['AWS_REGION'] ?? 'us-east-1'})`;
-
-  let uploader: Uploader;
-  try {
-    uploader = new Uploader({
-      bucket: plan.bucket,
-      ...(plan.region !== undefined ? { region: plan.region } : {}),
-      ...(plan.endpoint !== undefined ? { endpoint: plan.endpoint } : {}),
-      forcePathStyle: plan.pathStyle,
-      credentials: io.credentials ?? fromNodeProviderChain(plan.profile !== undefined ? { profile: plan.profile } : {}),
-      concurrency: plan.concurrency,
-      verify: plan.verify,
-    });
-  } catch (e) {
-    throw new CliExit(ExitCode.Usage, (e as Error).message);
-  }
-
-  let fatal: CliExit | undefined;
   let wakeMain: () => void = () => {};
   const stopRequested = new Promise<void>((resolve) => (wakeMain = resolve));
-  const monitor = new UploadMonitor({
-    live: anyLive,
-    endpointLabel,
-    bucket: plan.bucket,
-    onFatal: (exit) => {
-      fatal = exit;
-      wakeMain();
-    },
-  });
-  uploader.on('uploaded', (e) => {
-    monitor.uploaded();
-    progress.line(`stored ${e.key} (${e.bytes} bytes, ${Math.round(e.latencyMs)} ms)`);
-  });
-  uploader.on('error', (e) => {
-    monitor.error(e);
-    progress.line(`upload error: ${e.code} ${e.name} ${e.key}${e.retryInMs !== undefined ? ` (retry in ${e.retryInMs} ms)` : ''}`, true);
-  });
-  uploader.on('credentials-needed', (e) => monitor.credentialsNeeded(e));
-
-  const streams = new Map<string, HlsStream>();
-  const planned = new Map(plan.cameras.map((c) => [c.id, c]));
-  const failures: { id: string; error: Error }[] = [];
-  const manager = new CameraManager({
-    stallTimeoutMs: plan.stallTimeoutMs,
-    sinkFor: (spec, prefix) => uploader.sinkFor(spec.id, { prefix, ...(planned.get(spec.id)?.tags !== undefined ? { tags: planned.get(spec.id)!.tags } : {}) }),
-    createStream: (spec, sink) => {
-      const cam = planned.get(spec.id) as PlannedCamera;
-      const stream = new HlsStream({
-        streamId: spec.id,
-        sink,
-        poolBytes: cam.poolBytes,
-        targetSegmentSeconds: cam.segmentSeconds,
-        // Files: segment times are --start-time + media time; live: the wall clock.
-        mediaTimeOriginMs: cam.live ? undefined : plan.startTimeMs,
-      });
-      stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
-      streams.set(spec.id, stream);
-      return stream;
-    },
-    createSource: (spec, target) => createSource(planned.get(spec.id) as PlannedCamera, target, streams.get(spec.id) as HlsStream, progress, () => stopping),
-  });
-  manager.on('camera-failed', (id, e) => {
-    failures.push({ id, error: e });
-    // With one camera the closing line says it; with several, each failure gets its own line.
-    if (plan.cameras.length > 1) progress.line(`camera ${id}: ${e.message}`, true);
-    if (plan.cameras.length === 1) {
-      const code = e instanceof SourceError ? ExitCode.BadInput : ExitCode.Incomplete;
-      // A single camera that failed ends the run.
-      fatal ??= new CliExit(code, e.message);
-      wakeMain();
-    }
-  });
-  manager.on('camera-error', (id, e) => progress.line(`camera ${id}: ${e.message}`, true));
-  manager.on('camera-stalled', (id, idleMs) => progress.line(`camera ${id}: no frame for ${idleMs} ms, restarting its source`, true));
-
-  let stopping = false;
-  void stopRequested.then(() => (stopping = true));
-  const onAbort = (): void => wakeMain();
-  io.signal?.addEventListener('abort', onAbort, { once: true });
-  if (io.signal?.aborted) wakeMain();
-
-  const snapshot = (): ProgressSnapshot => {
-    const u = uploader.stats();
-    let poolUsed = 0;
-    let poolCap = 0;
-    let dropped = 0;
-    for (const s of streams.values()) {
-      const st = s.stats();
-      poolUsed += st.pool.usedBytes;
-      poolCap += st.pool.capacityBytes;
-      dropped += st.videoFramesDropped + st.audioFramesDropped;
-    }
-    const cams = manager.list();
-    return {
-      segments: u.uploadedSegments,
-      bytes: u.uploadedBytes,
-      elapsedMs: performance.now() - started,
-      queued: u.queued,
-      inFlight: u.inFlight,
-      poolUsedBytes: poolUsed,
-      poolCapacityBytes: poolCap,
-      dropped,
-      camerasRunning: cams.filter((c) => c.state === 'running').length,
-      cameras: cams.length,
-      held: u.heldForCredentials,
-    };
+  let resolveFatal: () => void = () => {};
+  const fatalSet = new Promise<void>((resolve) => (resolveFatal = resolve));
+  const run: Run = {
+    fatalSet, resolveFatal: () => resolveFatal(),
+    plan, io, started: performance.now(), progress: new ProgressReporter(out, err, mode), uploader: createUploader(plan, io),
+    pipelines: new Map(), failures: [], stopRequested, wakeMain: () => wakeMain(), fatal: undefined, stopping: false, manager: undefined,
   };
-  const ticker = setInterval(() => progress.update(snapshot()), io.progressIntervalMs ?? 500);
-
+  void stopRequested.then(() => {
+    run.stopping = true;
+    for (const p of run.pipelines.values()) p.wakeWaiters(); // a file input waiting for pool room ends its wait
+  });
+  watchUploader(run);
+  const manager = createManager(run);
+  run.manager = manager;
+  const onAbort = (): void => run.wakeMain();
+  io.signal?.addEventListener('abort', onAbort, { once: true });
+  if (io.signal?.aborted) run.wakeMain();
+  const ticker = setInterval(() => run.progress.update(snapshot(run, manager)), io.progressIntervalMs ?? 500);
   try {
     for (const cam of plan.cameras) {
       try {
@@ -202,51 +132,182 @@ async function execute(plan: UploadPlan, io: UploadIo, out: { write(s: string): 
     // Until every input ended (files), a stop request, or a fatal condition.
     await Promise.race([manager.settled(), stopRequested]);
     await manager.stopAll(); // stops sources; finalize emits each open segment
-    if (fatal) {
+    if (run.fatal) {
       // Nothing more will be stored: do not wait for the queue.
-      await uploader.close();
-      throw fatal;
+      await run.uploader.close();
+      throw run.fatal;
     }
-    const force = new AbortController();
-    const onForce = (): void => force.abort();
-    io.forceSignal?.addEventListener('abort', onForce, { once: true });
-    const drained = await Promise.race([
-      uploader.drain({ timeoutMs: plan.drainTimeoutMs, signal: force.signal }),
-      stopRequested.then(async () => {
-        // A fatal condition while draining (credentials refused) ends it at once.
-        while (!fatal && !force.signal.aborted) await new Promise((r) => setTimeout(r, 50));
-        return undefined;
-      }),
-    ]);
-    force.abort();
-    io.forceSignal?.removeEventListener('abort', onForce);
-    await uploader.close();
-    if (fatal) throw fatal;
-    const notStored = drained?.pending.length ?? 0;
-    progress.finish(formatSummary(snapshot(), notStored));
-    if (io.forceSignal?.aborted && notStored > 0) throw new CliExit(ExitCode.Interrupted, `interrupted: ${notStored} segment(s) not stored`);
-    if (drained && !drained.complete) {
-      const last = drained.pending.find((p) => p.lastError)?.lastError;
-      throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}${last?.code === 'UNVERIFIED_PUT' && last.message ? `: ${last.message}` : ''}`);
-    }
-    if (failures.length > 0) {
-      throw new CliExit(ExitCode.BadInput, `${failures.length} camera(s) failed: ${failures.map((f) => f.id).join(', ')}`);
-    }
-    const emptyFiles = plan.cameras.filter((c) => !c.live && (streams.get(c.id)?.stats().segments ?? 0) === 0);
-    if (emptyFiles.length > 0) {
-      throw new CliExit(ExitCode.BadInput, `no segment could be made from ${emptyFiles.map((c) => c.input).join(', ')} (no decodable H.264 keyframe)`);
-    }
-    return ExitCode.Ok;
+    const drained = await drainQueue(run);
+    return conclude(run, manager, drained);
   } finally {
     clearInterval(ticker);
     io.signal?.removeEventListener('abort', onAbort);
   }
 }
 
+function createUploader(plan: UploadPlan, io: UploadIo): Uploader {
+  try {
+    return new Uploader({
+      bucket: plan.bucket,
+      ...(plan.region !== undefined ? { region: plan.region } : {}),
+      ...(plan.endpoint !== undefined ? { endpoint: plan.endpoint } : {}),
+      forcePathStyle: plan.pathStyle,
+      credentials: io.credentials ?? fromNodeProviderChain(plan.profile !== undefined ? { profile: plan.profile } : {}),
+      concurrency: plan.concurrency,
+      verify: plan.verify,
+    });
+  } catch (e) {
+    throw new CliExit(ExitCode.Usage, (e as Error).message);
+  }
+}
+
+/** Uploader events → progress lines and the monitor that ends runs that cannot succeed. */
+function watchUploader(run: Run): void {
+  const { plan, uploader, progress } = run;
+  const endpointLabel = plan.endpoint ?? `S3 (${plan.region ?? process.env['AWS_REGION'] ?? 'us-east-1'})`;
+  const monitor = new UploadMonitor({
+    live: plan.cameras.some((c) => c.live),
+    endpointLabel,
+    bucket: plan.bucket,
+    onFatal: (exit) => setFatal(run, exit, true),
+  });
+  uploader.on('uploaded', (e) => {
+    monitor.uploaded();
+    progress.line(`stored ${e.key} (${e.bytes} bytes, ${Math.round(e.latencyMs)} ms)`);
+  });
+  uploader.on('error', (e) => {
+    monitor.error(e);
+    progress.line(`upload error: ${e.code} ${e.name} ${e.key}${e.retryInMs !== undefined ? ` (retry in ${e.retryInMs} ms)` : ''}`, true);
+  });
+  uploader.on('credentials-needed', (e) => monitor.credentialsNeeded(e));
+}
+
+/** One CameraManager whose cameras are built by the composition root ({@link CameraPipeline}). */
+function createManager(run: Run): CameraManager {
+  const { plan, progress, pipelines } = run;
+  const planned = new Map(plan.cameras.map((c) => [c.id, c]));
+  const manager = new CameraManager({
+    stallTimeoutMs: plan.stallTimeoutMs,
+    // The pipeline builds the stream and its uploader sink together; createStream returns its stream.
+    sinkFor: (spec, prefix) => {
+      const cam = planned.get(spec.id) as PlannedCamera;
+      const pipeline = new CameraPipeline({
+        streamId: spec.id,
+        prefix,
+        uploader: run.uploader,
+        tags: cam.tags,
+        poolBytes: cam.poolBytes,
+        targetSegmentSeconds: cam.segmentSeconds,
+        // Files: segment times are --start-time + media time; live: the wall clock.
+        mediaTimeOriginMs: cam.live ? undefined : plan.startTimeMs,
+      });
+      pipeline.stream.on('sink-error', (e) => progress.line(`camera ${spec.id}: segment not stored: ${e.message}`, true));
+      pipeline.stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
+      pipelines.set(spec.id, pipeline);
+      return pipeline.startUpload();
+    },
+    createStream: (spec) => (pipelines.get(spec.id) as CameraPipeline).stream,
+    createSource: (spec, target) => createSource(planned.get(spec.id) as PlannedCamera, target, pipelines.get(spec.id) as CameraPipeline, progress, () => run.stopping),
+  });
+  manager.on('camera-failed', (id, e) => {
+    run.failures.push({ id, error: e });
+    // With one camera the closing line says it; with several, each failure gets its own line.
+    if (plan.cameras.length > 1) progress.line(`camera ${id}: ${e.message}`, true);
+    if (plan.cameras.length === 1) {
+      const code = e instanceof SourceError ? ExitCode.BadInput : ExitCode.Incomplete;
+      // A single camera that failed ends the run.
+      setFatal(run, new CliExit(code, e.message), false);
+    }
+  });
+  manager.on('camera-error', (id, e) => progress.line(`camera ${id}: ${e.message}`, true));
+  manager.on('camera-stalled', (id, idleMs) => progress.line(`camera ${id}: no frame for ${idleMs} ms, restarting its source`, true));
+  return manager;
+}
+
+function snapshot(run: Run, manager: CameraManager): ProgressSnapshot {
+  const u = run.uploader.stats();
+  let poolUsed = 0;
+  let poolCap = 0;
+  let dropped = 0;
+  for (const p of run.pipelines.values()) {
+    const st = p.stream.stats();
+    poolUsed += st.pool.usedBytes;
+    poolCap += st.pool.capacityBytes;
+    dropped += st.videoFramesDropped + st.audioFramesDropped;
+  }
+  const cams = manager.list();
+  return {
+    segments: u.uploadedSegments,
+    bytes: u.uploadedBytes,
+    elapsedMs: performance.now() - run.started,
+    queued: u.queued,
+    inFlight: u.inFlight,
+    poolUsedBytes: poolUsed,
+    poolCapacityBytes: poolCap,
+    dropped,
+    camerasRunning: cams.filter((c) => c.state === 'running').length,
+    cameras: cams.length,
+    held: u.heldForCredentials,
+  };
+}
+
+/** Records the condition that ends the run (the first one wins unless `replace`) and wakes the main wait. */
+function setFatal(run: Run, exit: CliExit, replace: boolean): void {
+  if (replace || run.fatal === undefined) run.fatal = exit;
+  run.resolveFatal();
+  run.wakeMain();
+}
+
+/** Drains the queue until done, the drain timeout, a second Ctrl-C, or a fatal condition. */
+async function drainQueue(run: Run): Promise<DrainReport | undefined> {
+  const force = new AbortController();
+  const onForce = (): void => force.abort();
+  run.io.forceSignal?.addEventListener('abort', onForce, { once: true });
+  if (run.io.forceSignal?.aborted) force.abort();
+  // A fatal condition while draining (credentials refused) ends it at once.
+  const fatalOrForced = new Promise<undefined>((resolve) => {
+    void run.fatalSet.then(() => resolve(undefined));
+    force.signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+  try {
+    return await Promise.race([run.uploader.drain({ timeoutMs: run.plan.drainTimeoutMs, signal: force.signal }), fatalOrForced]);
+  } finally {
+    force.abort();
+    run.io.forceSignal?.removeEventListener('abort', onForce);
+    await run.uploader.close();
+  }
+}
+
+/** The closing line and the exit status: 0 only when every segment was stored. */
+function conclude(run: Run, manager: CameraManager, drained: DrainReport | undefined): number {
+  const { plan, io } = run;
+  if (run.fatal) throw run.fatal;
+  const notStored = drained?.pending.length ?? 0;
+  run.progress.finish(formatSummary(snapshot(run, manager), notStored));
+  if (io.forceSignal?.aborted && notStored > 0) throw new CliExit(ExitCode.Interrupted, `interrupted: ${notStored} segment(s) not stored`);
+  if (drained && !drained.complete) {
+    const last = drained.pending.find((p) => p.lastError)?.lastError;
+    throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}${last?.code === 'UNVERIFIED_PUT' && last.message ? `: ${last.message}` : ''}`);
+  }
+  const refused = [...run.pipelines.values()].filter((p) => p.failedSegments > 0);
+  if (refused.length > 0) {
+    const n = refused.reduce((sum, p) => sum + p.failedSegments, 0);
+    throw new CliExit(ExitCode.Incomplete, `${n} segment(s) failed: ${refused[0].lastFailure?.message ?? 'refused by the uploader'}`);
+  }
+  if (run.failures.length > 0) {
+    throw new CliExit(ExitCode.BadInput, `${run.failures.length} camera(s) failed: ${run.failures.map((f) => f.id).join(', ')}`);
+  }
+  const emptyFiles = plan.cameras.filter((c) => !c.live && (run.pipelines.get(c.id)?.stream.stats().segments ?? 0) === 0);
+  if (emptyFiles.length > 0) {
+    throw new CliExit(ExitCode.BadInput, `no segment could be made from ${emptyFiles.map((c) => c.input).join(', ')} (no decodable H.264 keyframe)`);
+  }
+  return ExitCode.Ok;
+}
+
 /** The camera's source: raw Annex B read in-process, anything else through ffmpeg. */
-function createSource(cam: PlannedCamera, target: FrameTarget, stream: HlsStream, progress: ProgressReporter, stopping: () => boolean): ManagedSource {
+function createSource(cam: PlannedCamera, target: FrameTarget, pipeline: CameraPipeline, progress: ProgressReporter, stopping: () => boolean): ManagedSource {
   // A file input waits while its pool is half full (uploads catch up) instead of dropping frames.
-  const backpressure = cam.live ? undefined : () => waitForPool(stream, stopping);
+  const backpressure = cam.live ? undefined : () => pipeline.whenPoolBelow(FILE_POOL_HIGH_WATER, stopping);
   if (cam.kind === 'annexb') {
     return new AnnexBSource(target, {
       input: cam.input,
@@ -263,22 +324,4 @@ function createSource(cam: PlannedCamera, target: FrameTarget, stream: HlsStream
     if (e.restartInMs !== undefined) progress.line(`camera ${cam.id}: ffmpeg exited (${e.signal ?? `code ${e.code}`}), restarting in ${e.restartInMs} ms`, true);
   });
   return src;
-}
-
-/** Resolves when the stream's pool is below the high-water mark, or the run is stopping. */
-function waitForPool(stream: HlsStream, stopping: () => boolean): Promise<void> | undefined {
-  const full = (): boolean => {
-    if (stopping()) return false;
-    const p = stream.stats().pool;
-    return p.usedBytes > p.capacityBytes * FILE_POOL_HIGH_WATER;
-  };
-  if (!full()) return undefined;
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (!full()) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, 10);
-  });
 }

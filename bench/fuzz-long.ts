@@ -4,7 +4,7 @@
  * packs and seeds. src/ cannot import test/ code, so this entry point runs that test file under tap
  * with the size given in the environment.
  *
- * Usage: `node dist/bench/fuzz-long.js [--packs 5000000] [--seed 1] [--seeds 20]` (from the repo root)
+ * Usage: `node build/bench/fuzz-long.js [--packs 5000000] [--seed 1] [--seeds 20]` (from the repo root)
  */
 import { spawnSync } from 'node:child_process';
 

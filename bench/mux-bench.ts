@@ -10,8 +10,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { HlsStream } from '../stream/hls-stream.js';
-import type { AudioFramePack, VideoFramePack } from '../types.js';
+import { HlsStream } from '../src/stream/hls-stream.js';
+import type { AudioFramePack, VideoFramePack } from '../src/types.js';
 import { fullGc, median, round } from './figures.js';
 import type { BenchUnit } from './media-units.js';
 

@@ -5,7 +5,7 @@
  * mid-body / resets after the store / stalled answers, a full outage longer than the pool can hold
  * (the spool takes over), one session-token expiry (403 ExpiredToken until setCredential), and one
  * SIGKILL of the camera process followed by a new one on the same spool directory. Then every
- * object is read back and compared with the journals (src/bench/chaos-verify.ts).
+ * object is read back and compared with the journals (bench/chaos-verify.ts).
  *
  * Usage: `npm run chaos [-- --short] [-- --seed N] [-- --keep]`. Exit 0 only when nothing is missing
  * (besides what the SIGKILL took: the open segment, and a segment whose write-ahead had not

@@ -9,8 +9,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
-import { segmentKey } from '../keys/object-keys.js';
-import { timeSegmentListing } from '../playlist/segment-index.js';
+import { segmentKey } from '../src/keys/object-keys.js';
+import { timeSegmentListing } from '../src/playlist/segment-index.js';
 import { median, round } from './figures.js';
 import { BENCH_DIR } from './inputs.js';
 

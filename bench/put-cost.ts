@@ -8,7 +8,7 @@
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Agent } from 'node:http';
-import { crc32Parts } from '../upload/checksum.js';
+import { crc32Parts } from '../src/upload/checksum.js';
 import { startChild } from './child.js';
 import { median, round } from './figures.js';
 

@@ -3,7 +3,7 @@
  * exists (our muxer next to ffmpeg on the same bytes, alternating rounds, medians). See
  * docs/benchmarks.md for what each figure means and how to reproduce it with public tools.
  *
- * Usage: `node --openssl-legacy-provider --expose-gc dist/bench/main.js [--json] [--only mux,mux_av,memory,put,pipeline,playlist]`
+ * Usage: `node --openssl-legacy-provider --expose-gc build/bench/main.js [--json] [--only mux,mux_av,memory,put,pipeline,playlist]`
  * With `--json` the last line of stdout is one JSON object with exactly the fields of issue 6 item 5.
  */
 import { spawnSync } from 'node:child_process';

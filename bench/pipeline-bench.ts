@@ -6,8 +6,8 @@
  * acknowledgement, from the uploader's 'uploaded' events). Camera counts are stepped up; the figure
  * is the largest count held with zero drops and a CPU load the event loop can carry.
  */
-import { HlsStream } from '../stream/hls-stream.js';
-import { Uploader } from '../upload/uploader.js';
+import { HlsStream } from '../src/stream/hls-stream.js';
+import { Uploader } from '../src/upload/uploader.js';
 import { startChild } from './child.js';
 import { percentile, round } from './figures.js';
 import type { BenchUnit } from './media-units.js';

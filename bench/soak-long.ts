@@ -5,10 +5,10 @@
  * timers and pool high-water mark; at the end it checks heap flat (± 2 MB after a 1-minute warm-up),
  * RSS bounded, no timer or listener growth, no drop, and exits 1 when one does not hold.
  *
- * Usage: `node --expose-gc dist/bench/soak-long.js [--minutes 10] [--cameras 1]`
+ * Usage: `node --expose-gc build/bench/soak-long.js [--minutes 10] [--cameras 1]`
  */
 import { readFileSync } from 'node:fs';
-import { HlsStream } from '../stream/hls-stream.js';
+import { HlsStream } from '../src/stream/hls-stream.js';
 import { fullGc, hasGc, mib, round } from './figures.js';
 import { benchInputs } from './inputs.js';
 import { splitAccessUnits, splitAdtsFrames } from './media-units.js';

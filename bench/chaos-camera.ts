@@ -13,12 +13,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import { keyOfSegment } from '../keys/object-keys.js';
-import { DiskSpool } from '../spool/disk-spool.js';
-import { SpoolingSink } from '../spool/spooling-sink.js';
-import { HlsStream } from '../stream/hls-stream.js';
-import type { Segment, SegmentSink, VideoFramePack } from '../types.js';
-import { Uploader, type StreamUploadSink } from '../upload/uploader.js';
+import { keyOfSegment } from '../src/keys/object-keys.js';
+import { DiskSpool } from '../src/spool/disk-spool.js';
+import { SpoolingSink } from '../src/spool/spooling-sink.js';
+import { HlsStream } from '../src/stream/hls-stream.js';
+import type { Segment, SegmentSink, VideoFramePack } from '../src/types.js';
+import { Uploader, type StreamUploadSink } from '../src/upload/uploader.js';
 import { Journal } from './chaos-journal.js';
 import { splitAccessUnits } from './media-units.js';
 

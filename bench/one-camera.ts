@@ -4,13 +4,13 @@
  * of media time faster than real time (the soak logic) and prints one line of JSON: RSS, and heap
  * growth from the end of a 5-minute warm-up to the end of the hour, both after gc.
  *
- * Usage: `node --expose-gc dist/bench/one-camera.js <file.h264> [streamSeconds]`
+ * Usage: `node --expose-gc build/bench/one-camera.js <file.h264> [streamSeconds]`
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { HlsStream } from '../stream/hls-stream.js';
-import type { Segment } from '../types.js';
+import { HlsStream } from '../src/stream/hls-stream.js';
+import type { Segment } from '../src/types.js';
 import { fullGc, hasGc } from './figures.js';
 import { splitAccessUnits } from './media-units.js';
 
@@ -79,7 +79,7 @@ export function runOneCamera(path: string, streamSeconds = 3_600): OneCameraFigu
 if (process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {
   const path = process.argv[2];
   if (path === undefined || !hasGc()) {
-    console.error('usage: node --expose-gc dist/bench/one-camera.js <file.h264> [streamSeconds]');
+    console.error('usage: node --expose-gc build/bench/one-camera.js <file.h264> [streamSeconds]');
     process.exit(2);
   }
   console.log(JSON.stringify(runOneCamera(path, Number(process.argv[3] ?? 3_600))));
