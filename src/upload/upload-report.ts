@@ -13,7 +13,7 @@ export interface PendingSegment {
   readonly attempts: number;
   readonly inFlight: boolean;
   /** Code and name of the last failure, if any. */
-  readonly lastError: { readonly code: string; readonly name: string } | undefined;
+  readonly lastError: { readonly code: string; readonly name: string; readonly message?: string } | undefined;
 }
 
 /** What `drain` found. */
@@ -59,7 +59,7 @@ export function drainReport(jobs: Iterable<Job>, streamId: string | undefined, h
     if (streamId !== undefined && j.streamId !== streamId) continue;
     pending.push({
       streamId: j.streamId, sequence: j.sequence, key: j.key, bytes: j.bytes, attempts: j.attempts, inFlight: j.inFlight,
-      lastError: j.lastError ? { code: j.lastError.code, name: j.lastError.name } : undefined,
+      lastError: j.lastError ? { code: j.lastError.code, name: j.lastError.name, message: j.lastError.message } : undefined,
     });
   }
   pending.sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : a.sequence - b.sequence));

@@ -76,3 +76,12 @@ t.test('echoed checksum is the proof when present; mismatches and missing echoes
   t.equal(verifyPutAnswer('etag', 'CRC32', 'AAAA', { ETag: '"5d41402abc4b2a76b9719d911017c592"' }, parts, false), undefined);
   t.match(verifyPutAnswer('auto', 'CRC32', 'AAAA', { ETag: '"abc"' }, parts, true), /SSE-KMS/);
 });
+
+t.test('the drain report keeps what was missing, for the CLI line naming the endpoint', async (t) => {
+  const { u } = run('fake-200', 'auto', 1);
+  const report = await u.drain({ timeoutMs: 1000 });
+  const last = report.pending[0]?.lastError;
+  t.equal(last?.code, 'UNVERIFIED_PUT');
+  t.match(last?.message, proxy.endpoint);
+  t.match(last?.message, /is not the body's MD5/);
+});

@@ -287,7 +287,7 @@ function conclude(run: Run, manager: CameraManager, drained: DrainReport | undef
   if (io.forceSignal?.aborted && notStored > 0) throw new CliExit(ExitCode.Interrupted, `interrupted: ${notStored} segment(s) not stored`);
   if (drained && !drained.complete) {
     const last = drained.pending.find((p) => p.lastError)?.lastError;
-    throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}`);
+    throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}${last?.code === 'UNVERIFIED_PUT' && last.message ? `: ${last.message}` : ''}`);
   }
   const refused = [...run.pipelines.values()].filter((p) => p.failedSegments > 0);
   if (refused.length > 0) {
