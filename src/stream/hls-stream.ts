@@ -20,7 +20,7 @@ import { ContinuityCounters } from '../mpegts/continuity-counters.js';
 import { PID_AUDIO, PID_PAT, PID_PMT, PID_VIDEO, STREAM_ID_AUDIO, STREAM_ID_VIDEO, TS_PACKET_SIZE } from '../mpegts/constants.js';
 import { PesPacketizer, type PesWrite } from '../mpegts/packetizer.js';
 import { writePat, writePmt } from '../mpegts/psi.js';
-import { writePcrOnlyPacket } from '../mpegts/pcr-packet.js';
+import { PcrClock } from '../mpegts/pcr-clock.js';
 import { DEFAULT_POOL_BYTES, SegmentPool } from '../pool/segment-pool.js';
 import type { AudioFramePack, DiscontinuityReason, Segment, SegmentSink, VideoFramePack } from '../types.js';
 import { AudioAssembler } from './audio-assembler.js';
@@ -68,10 +68,7 @@ export interface HlsStreamEvents {
   'sink-error': [Error];
 }
 
-// PCR rides DTS minus a small delay (the T-STD wants a unit in the buffer before its DTS) and is
-// clamped to be non-decreasing; ISO/IEC 13818-1 §2.4.2.2 wants one at least every 100 ms.
-const PCR_DELAY_TICKS = 9_000;
-const MAX_PCR_GAP_TICKS = 9_000;
+// PCR rules (DTS minus a delay, non-decreasing, ≤ 100 ms apart) live in src/mpegts/pcr-clock.ts.
 /** PTS going back less than this without a DTS is B-frame reordering, not a timestamp reset. */
 const MAX_REORDER_TICKS = 90_000;
 /** Largest audio PES payload: PES_packet_length (16 bits) counts 3 header bytes + 5 PTS bytes too. */
@@ -122,7 +119,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #nextCutPts = 0;
   #lastDts = -1;
   #frameTicks = 3_600; // last DTS step; 25 fps until measured
-  #lastPcr = -1;
+  readonly #pcr = new PcrClock();
   // The open segment.
   #segFirstPts = 0;
   #segMaxPts = 0;
@@ -201,8 +198,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     const startsSegment = !this.#open || (idr && (this.#pendingDiscontinuity !== undefined || pts >= this.#nextCutPts - this.#frameTicks / 2));
     const payload = video.buildPayload(startsSegment);
     const hasDts = dts !== pts;
-    this.#setPcr(startsSegment);
-    const fill = this.#pcrFillCount(startsSegment);
+    this.#pcr.set(this.#pes, this.#timing, this.#newTimeline(startsSegment));
+    const fill = this.#pcr.fillCount(this.#pes, this.#newTimeline(startsSegment));
     const packets = this.#packetizer.packetCount(payload.byteLength, hasDts, true) + fill + (startsSegment ? 2 : 0);
     if (startsSegment) {
       // The previous segment ends where this IDR starts, unless this IDR is on a new timeline
@@ -221,7 +218,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       return this.#dropVideo(ErrorCode.PoolFull, `pool full (${this.#pool.capacity} bytes held by segments not yet released)`);
     }
     if (startsSegment) this.#beginSegment(pts, this.#pes.pcr90k);
-    this.#writePcrFill(fill);
+    this.#pcr.writeFill(this.#pool, this.#cc, fill);
     const pes = this.#pes;
     pes.pid = PID_VIDEO;
     pes.streamId = STREAM_ID_VIDEO;
@@ -231,7 +228,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     pes.discontinuity = startsSegment && this.#segTimestampDiscontinuity;
     pes.boundedLength = false;
     this.#packetizer.write(this.#pool, this.#cc, pes, payload);
-    this.#lastPcr = pes.pcr90k;
+    this.#pcr.last = pes.pcr90k;
     this.#started = true;
     this.#dropping = undefined;
     this.#lastDts = dts;
@@ -271,12 +268,12 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     // decode time (audio often leads video by the encoder's lookahead): PCR must stay <= DTS.
     const pes = this.#pes;
     t.dts = Math.min(t.pts, this.#lastDts + this.#frameTicks);
-    this.#setPcr(false);
-    const fill = this.#pcrFillCount(false);
+    this.#pcr.set(this.#pes, this.#timing, false);
+    const fill = this.#pcr.fillCount(this.#pes, false);
     const packets = this.#packetizer.packetCount(payload.byteLength, false, false) + fill;
     if (!this.#pool.canWrite(packets)) return this.#dropAudio(ErrorCode.PoolFull, 'pool full');
     if (!this.#segHasAudioTrack) this.#rewritePmt(true);
-    this.#writePcrFill(fill);
+    this.#pcr.writeFill(this.#pool, this.#cc, fill);
     pes.pid = PID_AUDIO;
     pes.streamId = STREAM_ID_AUDIO;
     pes.pts90k = t.pts;
@@ -352,7 +349,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     restoreCc(this.#cc, PID_PMT, rollback.ccPmt);
     restoreCc(this.#cc, PID_VIDEO, rollback.ccVideo);
     restoreCc(this.#cc, PID_AUDIO, rollback.ccAudio);
-    this.#lastPcr = rollback.lastPcr;
+    this.#pcr.last = rollback.lastPcr;
     this.#counters.unwrite(video, audio);
     this.#counters.drop('video', code, video);
     this.#counters.drop('audio', code, audio);
@@ -370,7 +367,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     m.ccPmt = this.#cc.peek(PID_PMT);
     m.ccVideo = this.#cc.peek(PID_VIDEO);
     m.ccAudio = this.#cc.peek(PID_AUDIO);
-    m.lastPcr = this.#lastPcr;
+    m.lastPcr = this.#pcr.last;
     m.videoFrames = this.#segVideo;
     m.audioFrames = this.#segAudio;
     m.pts = pts;
@@ -384,7 +381,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     // PCR goes back or leaps at a new timeline: say so with discontinuity_indicator (§2.4.3.5) so a
     // demuxer does not take it for clock drift.
     this.#segTimestampDiscontinuity =
-      reason !== undefined && reason !== 'start' && this.#lastPcr >= 0 && (pcr < this.#lastPcr || pcr - this.#lastPcr > MAX_PCR_GAP_TICKS);
+      reason !== undefined && reason !== 'start' && this.#pcr.steps(pcr);
     if (reason !== undefined) {
       // A new timeline: the cumulative cut target restarts here.
       this.#runFirstPts = pts;
@@ -484,35 +481,9 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     }
   }
 
-  /**
-   * Sets `#pes.pcr90k` for a unit decoded at `#timing.dts`: DTS minus a small delay, never decreasing
-   * within a timeline. Reads and writes fields instead of taking and returning the value: a number
-   * past 2^31 crossing a call boundary is boxed on the heap, and this runs per frame.
-   */
-  #setPcr(startsSegment: boolean): void {
-    const pes = this.#pes;
-    pes.pcr90k = Math.max(0, this.#timing.dts - PCR_DELAY_TICKS);
-    if (this.#lastPcr < 0) return;
-    // A segment starting a new timeline may go back (its first packet carries discontinuity_indicator).
-    if (startsSegment && this.#pendingDiscontinuity !== undefined && this.#pendingDiscontinuity !== 'start') return;
-    if (pes.pcr90k < this.#lastPcr) pes.pcr90k = this.#lastPcr;
-  }
-
-  /** PCR-only packets needed before a unit whose PCR is `#pes.pcr90k`, so PCRs are at most 100 ms apart. */
-  #pcrFillCount(startsSegment: boolean): number {
-    const pcr = this.#pes.pcr90k;
-    if (this.#lastPcr < 0 || pcr <= this.#lastPcr) return 0;
-    if (startsSegment && this.#pendingDiscontinuity !== undefined && this.#pendingDiscontinuity !== 'start') return 0;
-    return Math.ceil((pcr - this.#lastPcr) / MAX_PCR_GAP_TICKS) - 1;
-  }
-
-  #writePcrFill(fill: number): void {
-    const pool = this.#pool;
-    for (let i = 1; i <= fill; i++) {
-      const value = this.#lastPcr + i * MAX_PCR_GAP_TICKS;
-      writePcrOnlyPacket(pool.bytes, pool.nextPacket(), PID_VIDEO, this.#cc.peek(PID_VIDEO), value);
-    }
-    if (fill > 0) this.#lastPcr += fill * MAX_PCR_GAP_TICKS;
+  /** A unit starting a segment on a new timeline (not the first): its PCR may go back. */
+  #newTimeline(startsSegment: boolean): boolean {
+    return startsSegment && this.#pendingDiscontinuity !== undefined && this.#pendingDiscontinuity !== 'start';
   }
 }
 
