@@ -53,6 +53,7 @@ const PAGE = `<!doctype html>
  video { width: 100%; max-width: 960px; background: #000; display: block; margin-top: .5rem; }
  fieldset { display: inline-block; margin-right: 1rem; }
  #status { color: #555; }
+ #status.error { color: #b00020; font-weight: 600; }
 </style>
 </head>
 <body>
@@ -63,7 +64,7 @@ const PAGE = `<!doctype html>
  <input id="start" type="datetime-local" step="1"> to <input id="end" type="datetime-local" step="1">
  <button id="vod">Play range</button></fieldset>
 <button id="token">Set token</button>
-<p id="status"></p>
+<p id="status" role="status" aria-live="polite"></p>
 <video id="video" controls muted playsinline></video>
 <script src="hls.min.js"></script>
 <script>
@@ -77,7 +78,7 @@ const PAGE = `<!doctype html>
     params.delete('token');
     history.replaceState(null, '', location.pathname + location.search + (String(params) ? '#' + params : ''));
   }
-  var state = { hls: null, errors: [], fatal: null, url: null };
+  var state = { hls: null, errors: [], fatal: null, cause: '', url: null };
   window.s3hlsPlayer = state;
   var $ = function (id) { return document.getElementById(id); };
   function status(msg) { $('status').textContent = msg; }
@@ -96,9 +97,30 @@ const PAGE = `<!doctype html>
   // Every character of a time value percent-encoded: a '+' left raw in a query reads as a space
   // (the endpoint takes ' 01:00' as '+01:00' for hand-typed URLs, but the page sends it exact).
   function rangeQuery(start, end) { return 'start=' + encodeURIComponent(start) + '&end=' + encodeURIComponent(end); }
+  // An hls.js error turned into its cause and the fix, so the page never just stalls: a
+  // cross-origin segment GET that fails with no HTTP status is the browser blocking it (no CORS
+  // rule on the bucket); a 403 from S3 is most often a presigned URL past its expiry.
+  function explain(d) {
+    var u = d.frag ? d.frag.url : (d.url || '');
+    var code = d.response ? d.response.code : undefined;
+    var cross = u && new URL(u, location.href).origin !== location.origin;
+    if (d.details === 'fragLoadError' && cross && !code) {
+      return 'the bucket refused cross-origin GETs from this page: run \`s3hls bucket setup\`';
+    }
+    if (d.details === 'fragLoadError' && code === 403) {
+      return 'S3 refused a segment (403): the presigned URLs have probably expired; press Play again to get fresh ones';
+    }
+    if ((d.details === 'manifestLoadError' || d.details === 'levelLoadError') && code === 404) {
+      return 'no footage in this range (the playlist endpoint answered 404); pick another range or check the camera';
+    }
+    if (d.details === 'manifestParsingError' || d.details === 'levelEmptyError') {
+      return 'no footage in this range; pick another range';
+    }
+    return '';
+  }
   function play(url) {
     if (state.hls) state.hls.destroy();
-    state.errors = []; state.fatal = null; state.url = url;
+    state.errors = []; state.fatal = null; state.cause = ''; state.url = url;
     var video = $('video');
     if (!window.Hls || !Hls.isSupported()) { status('hls.js is not supported in this browser'); return; }
     var hls = new Hls({
@@ -110,7 +132,9 @@ const PAGE = `<!doctype html>
     state.hls = hls;
     hls.on(Hls.Events.ERROR, function (_e, d) {
       state.errors.push({ type: d.type, details: d.details, fatal: d.fatal, url: d.frag ? d.frag.url : (d.url || '') });
-      if (d.fatal) { state.fatal = d.details; status('error: ' + d.details); }
+      var why = explain(d);
+      if (why) { state.cause = why; status(why); }
+      if (d.fatal) { state.fatal = d.details; if (!why) status('error: ' + d.details); }
     });
     hls.loadSource(url);
     hls.attachMedia(video);

@@ -222,6 +222,24 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     t.ok(stable, 'every segment kept its media sequence number across reloads');
   });
 
+  t.test('a bucket without CORS: the page names the cause and the fix', async (t) => {
+    const closed = await startS3({ cors: false });
+    t.teardown(() => closed.close());
+    const c2 = closed.client();
+    await Promise.all(segments.slice(0, 3).map((seg, i) => c2.send(new PutObjectCommand({
+      Bucket: closed.bucket, ContentType: 'video/mp2t', Body: seg.bytes,
+      Key: segmentKey('cams/vod-cam', { startTimeMs: vodStarts[i]!, sequence: seg.sequence, durationMs: seg.durationMs, discontinuity: seg.discontinuity }),
+    }))));
+    const srv = await startPlaylistServer({ client: c2, bucket: closed.bucket, rootPrefix: 'cams', urls: presignedUrlResolver({ client: c2, bucket: closed.bucket, expiresInSeconds: 600 }) });
+    t.teardown(() => srv.close());
+    const page = await context.newPage();
+    const q = new URLSearchParams({ camera: 'vod-cam', mode: 'vod', start: new Date(vodStart).toISOString(), end: new Date(vodStarts[2]! + segments[2]!.durationMs).toISOString() });
+    await page.goto(`${srv.url}/#${q}`);
+    await page.waitForFunction(() => /cross-origin/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 20_000 });
+    t.equal(await page.locator('#status').textContent(), 'the bucket refused cross-origin GETs from this page: run `s3hls bucket setup`');
+    await page.close();
+  });
+
   const ffmpegSource = process.env['S3HLS_SEGMENT_SOURCE'] === 'ffmpeg';
   t.test('ffmpeg reads the VOD playlist end to end through the validation gate', {
     // Checked by hand: ffmpeg 5.1 reading its own segment muxer's files as one HLS stream reports
