@@ -164,6 +164,20 @@ Note: a PUT of either configuration replaces the bucket's existing one.
 Exit status: 0 done; 1 S3 refused; 2 usage error.
 `;
 
+/** `s3hls keep --help`. */
+export const KEEP_HELP = `s3hls keep - keep a range of footage past the retention rule
+
+Usage:
+  s3hls keep --bucket B --prefix P --start T --end T [store options]
+
+Tags every segment of the range keep=true (PutObjectTagging). The tag set is replaced, so the
+s3hls-retention=expire tag that the lifecycle rule of s3hls bucket setup matches is gone and the
+segments are no longer expired. Times: ISO 8601 or epoch seconds. Store options as for
+s3hls playlist (--bucket, --region, --endpoint, --path-style).
+
+Exit status: 0 every segment tagged; 1 some failed (named on stderr); 2 usage error.
+`;
+
 /** `s3hls export --help`. */
 export const EXPORT_HELP = `s3hls export - write a time range of a camera's recording to one MP4 file (fragmented MP4, H.264 + AAC)
 

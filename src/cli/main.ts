@@ -16,9 +16,7 @@ import { runRecordings } from './commands/recordings.js';
 import { runBucket } from './commands/bucket.js';
 import { runKeep } from './commands/keep.js';
 import { ExitCode } from './exit-codes.js';
-import { MAIN_HELP, PLAYLIST_HELP, SERVE_HELP } from './help.js';
-import { BUCKET_HELP, RECORDINGS_HELP } from './help.js';
-import { EXPORT_HELP } from './help.js';
+import { BUCKET_HELP, EXPORT_HELP, KEEP_HELP, MAIN_HELP, PLAYLIST_HELP, RECORDINGS_HELP, SERVE_HELP } from './help.js';
 
 // The @aws-sdk packages are pinned on purpose to releases that support Node 20 (docs/upload.md); their
 // notice that *later* releases need Node 22 is not actionable for a CLI user, so it is silenced here
@@ -80,6 +78,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       if (wantsHelp(rest)) return out.write(BUCKET_HELP), ExitCode.Ok;
       return runBucket(rest, { stdout: out, stderr: err });
     case 'keep':
+      if (wantsHelp(rest)) return out.write(KEEP_HELP), ExitCode.Ok;
       return runKeep(rest, { stdout: out, stderr: err });
     case undefined:
     case '-h':
@@ -92,7 +91,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
       out.write(`s3hls ${version()}\n`);
       return ExitCode.Ok;
     default:
-      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, export, demo; see s3hls --help)\n`);
+      err.write(`s3hls: unknown command ${JSON.stringify(command)} (commands: upload, playlist, serve, recordings, export, keep, bucket, demo; see s3hls --help)\n`);
       return ExitCode.Usage;
   }
 }

@@ -40,15 +40,20 @@ t.test('--help documents every command, every upload flag and the exit codes', a
   const out = capture();
   t.equal(await main(['--help'], { stdout: out }), 0);
   t.equal(out.text, MAIN_HELP);
-  for (const cmd of ['upload', 'playlist', 'serve', 'demo']) t.match(MAIN_HELP, new RegExp(`s3hls ${cmd}`));
+  for (const cmd of ['upload', 'playlist', 'serve', 'recordings', 'export', 'keep', 'bucket', 'demo']) t.match(MAIN_HELP, new RegExp(`s3hls ${cmd}`));
   t.match(MAIN_HELP, /Exit status: 0 .*\n?.*2 usage error/);
+  for (const cmd of ['playlist', 'serve', 'recordings', 'export', 'keep', 'bucket']) {
+    const help = capture();
+    t.equal(await main([cmd, '--help'], { stdout: help }), 0, `${cmd} --help exits 0`);
+    t.match(help.text, new RegExp(`^s3hls ${cmd} `), `${cmd} --help prints its own help`);
+  }
   const up = capture();
   t.equal(await main(['upload', '--help'], { stdout: up }), 0);
   for (const flag of Object.keys(UPLOAD_FLAGS)) t.match(up.text, `--${flag}`, `--${flag} documented`);
   t.equal(up.text, UPLOAD_HELP);
   const err = capture();
   t.equal(await main(['uplaod'], { stderr: err }), 2);
-  t.equal(err.text, 's3hls: unknown command "uplaod" (commands: upload, playlist, serve, demo; see s3hls --help)\n');
+  t.equal(err.text, 's3hls: unknown command "uplaod" (commands: upload, playlist, serve, recordings, export, keep, bucket, demo; see s3hls --help)\n');
   t.equal(await main([], { stdout: capture() }), 2, 'no command: help and status 2');
 });
 
