@@ -92,17 +92,20 @@ t.test('window listing: mid-segment start, end exclusive, gap and foreign object
   t.same(await listCameras({ client, bucket: s3.bucket, rootPrefix: 'nothing' }), []);
 });
 
-t.test('24 h of 2-s segments (43,200 keys, 44 pages) give the right records', async (t) => {
+t.test('4 h of 2-s segments (7,200 keys, 8 pages) give the right records', async (t) => {
+  // 24 h (43,200 keys) took ~70 s of s3rver's filesystem walking and timed out on a loaded machine;
+  // 8 pages prove the same paging, StartAfter and discontinuity rules. Day-scale figures are the
+  // bench's job (docs/benchmarks.md), not a timed test's.
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const prefix = 'cams/lobby';
-  const N = 43_200;
+  const N = 7_200;
   const keys: string[] = [];
   for (let i = 0; i < N; i++) {
-    // A restart at 12:00 (sequence 0 again, flagged) and one lost segment at 18:00.
-    const restart = i === 21_600;
-    if (i === 32_400) continue;
-    keys.push(segmentKey(prefix, { startTimeMs: T0 + i * 2000, sequence: i >= 21_600 ? i - 21_600 : i, durationMs: 2000, discontinuity: i === 0 || restart }));
+    // A restart at 02:00 (sequence 0 again, flagged) and one lost segment at 02:40.
+    const restart = i === 3_600;
+    if (i === 4_800) continue;
+    keys.push(segmentKey(prefix, { startTimeMs: T0 + i * 2000, sequence: i >= 3_600 ? i - 3_600 : i, durationMs: 2000, discontinuity: i === 0 || restart }));
   }
   const tWrite = performance.now();
   writeDirect(s3, keys);
@@ -111,21 +114,21 @@ t.test('24 h of 2-s segments (43,200 keys, 44 pages) give the right records', as
   const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: keys[100]! }));
   t.equal(await got.Body!.transformToString(), 'G', 'objects written to the store are served');
 
-  const listing = await timeSegmentListing({ client, bucket: s3.bucket, prefix, startMs: T0, endMs: T0 + 86_400_000 });
+  const listing = await timeSegmentListing({ client, bucket: s3.bucket, prefix, startMs: T0, endMs: T0 + 4 * 3_600_000 });
   t.equal(listing.records.length, N - 1);
-  t.equal(listing.pages, 44);
+  t.equal(listing.pages, 8);
   t.same(listing.records.map((r) => r.key), keys, 'every key, in order');
   const discontinuities = listing.records.flatMap((r, i) => (r.discontinuity ? [i] : []));
-  t.same(discontinuities, [0, 21_600, 32_400], 'start, restart, hole');
+  t.same(discontinuities, [0, 3_600, 4_800], 'start, restart, hole');
   t.ok(listing.records.every((r) => r.durationMs === 2000));
   t.comment(`listed ${listing.keysSeen} keys in ${listing.pages} pages in ${listing.elapsedMs.toFixed(0)} ms`);
 
-  // One hour in the afternoon: StartAfter skips the morning instead of paging through it.
+  // The last hour: StartAfter skips the earlier hours instead of paging through them.
   const before = s3.requests.length;
-  const hour = await listSegments({ client, bucket: s3.bucket, prefix, startMs: T0 + 15 * 3_600_000, endMs: T0 + 16 * 3_600_000 });
+  const hour = await listSegments({ client, bucket: s3.bucket, prefix, startMs: T0 + 3 * 3_600_000, endMs: T0 + 4 * 3_600_000 });
   t.equal(hour.records.length, 1800);
-  t.equal(hour.records[0]!.startTimeMs, T0 + 15 * 3_600_000);
-  t.equal(hour.pages, 2, 'one hour is 2 pages, not 29');
+  t.equal(hour.records[0]!.startTimeMs, T0 + 3 * 3_600_000);
+  t.equal(hour.pages, 2, 'one hour is 2 pages, not 8');
   t.equal(s3.requests.length - before, 2);
-  t.match(decodeURIComponent(s3.requests[before]!.url), /start-after=cams\/lobby\/2026\/11\/22\/14\/1795359540000/);
+  t.match(decodeURIComponent(s3.requests[before]!.url), /start-after=cams\/lobby\/2026\/11\/22\/02\/1795316340000/);
 });
