@@ -45,6 +45,9 @@ t.test('demo --source clip: live playlist with segments that pass the gate; Ctrl
     const gate = ffmpegGate(bytes);
     t.ok(gate.ok, gate.stderr);
   }
+  const dataDir = /data in (\S+)\)/.exec(out.text)?.[1];
+  t.ok(dataDir && existsSync(dataDir), `data folder named and present while running: ${dataDir}`);
   stop.abort();
   t.equal(await done, 0, err.text);
+  t.notOk(existsSync(dataDir!), 'the default data folder is removed on exit');
 });

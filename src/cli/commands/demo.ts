@@ -7,7 +7,7 @@
  *     s3hls demo [--port 8080] [--s3-port 0] [--data DIR] [--source auto|clip|ffmpeg]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +34,8 @@ export const DEMO_HELP = `s3hls demo - see the whole thing work locally, no AWS 
 
 Usage: s3hls demo [--port 8080] [--s3-port 0] [--data DIR] [--source auto|clip|ffmpeg]
 
-Starts an S3-compatible server on 127.0.0.1 (data in DIR, default a temporary folder), streams a
+Starts an S3-compatible server on 127.0.0.1 (data in DIR, kept; default a temporary folder,
+removed when the demo ends), streams a
 live camera into it (an ffmpeg test pattern when ffmpeg is installed, else the bundled clip looped),
 serves the playlist endpoint and the player page, and prints the URL to open. Ctrl-C stops it.
 `;
@@ -74,7 +75,6 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
   const port = v.port !== undefined ? intFlag(v.port, 'port', 0, 65535) : 8080;
   const s3Port = v['s3-port'] !== undefined ? intFlag(v['s3-port'], 's3-port', 0, 65535) : 0;
   const directory = v.data ?? join(tmpdir(), `s3hls-demo-${process.pid}`);
-  mkdirSync(directory, { recursive: true });
   const haveFfmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
   const source = v.source ?? 'auto';
   if (source === 'ffmpeg' && !haveFfmpeg) {
@@ -97,6 +97,7 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
     err.write('s3hls demo: the optional package s3rver is not installed (installed with --omit=optional?); run `npm install s3rver@3.7.1`\n');
     return ExitCode.BadInput;
   }
+  mkdirSync(directory, { recursive: true });
   const s3 = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [CORS] }] });
   const { port: boundS3Port } = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${boundS3Port}`;
@@ -133,5 +134,8 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
     io.signal?.removeEventListener('abort', onAbort);
     await server?.close();
     await s3.close();
+    // The default data folder is the demo's scratch space (~80 MB per 3 minutes): removed on exit.
+    // A folder the user named with --data is theirs and is kept.
+    if (v.data === undefined) rmSync(directory, { recursive: true, force: true });
   }
 }
