@@ -23,4 +23,8 @@ echo "test: type-check"
 npx tsc -p tsconfig.json --noEmit
 npx tsc -p tsconfig.build.json
 echo "test: suite"
-npx tap "$@"
+# Every temporary file of the run (s3rver stores, fixtures, browser profiles, a test killed before
+# its teardown) lives in one folder that is removed when the run ends, pass or fail.
+run_tmp="$(mktemp -d "${TMPDIR:-/tmp}/s3hls-test.XXXXXX")"
+trap 'rm -rf "$run_tmp"' EXIT
+TMPDIR="$run_tmp" npx tap "$@"

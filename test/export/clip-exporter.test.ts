@@ -4,7 +4,7 @@
  */
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -28,6 +28,7 @@ function probe(path: string, entries: string): string {
 
 t.test('exports a range with a gap as a playable MP4 with continuous timestamps', { skip: !hasFfmpeg() && 'no ffmpeg' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 's3hls-export-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const segs = makeSegments(dir);
   t.equal(segs.length, 4);
   const s3 = await startS3();
@@ -80,6 +81,7 @@ t.test('bad ranges are refused with a reason', async (t) => {
 t.test('s3hls export writes the file, reports gaps, refuses bad input', { skip: !hasFfmpeg() && 'no ffmpeg' }, async (t) => {
   const { runExport } = await import('../../src/cli/commands/export.js');
   const dir = mkdtempSync(join(tmpdir(), 's3hls-export-cli-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const segs = makeSegments(dir);
   const s3 = await startS3();
   t.teardown(() => s3.close());
