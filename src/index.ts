@@ -9,7 +9,7 @@ export { ErrorCode, S3HlsError, type ErrorCodeValue } from './errors.js';
 export { S3HLS, S3Hls, type S3HlsConfig, type S3HlsStats, type FinalizeOptions, type S3HlsFinalReport } from './api/s3hls.js';
 export { HlsStream, type HlsStreamOptions, type HlsStreamEvents, type DropEvent } from './stream/hls-stream.js';
 export type { StreamStats } from './stream/stream-stats.js';
-export { SegmentPool, DEFAULT_POOL_BYTES, type PoolStats } from './pool/segment-pool.js';
+export { DEFAULT_POOL_BYTES, type PoolStats } from './pool/segment-pool.js';
 
 // Upload.
 export * from './upload/index.js';
@@ -17,32 +17,9 @@ export * from './upload/index.js';
 // Object keys.
 export { segmentKey, parseSegmentKey, startAfterKey, validatePrefix, validateCameraId, type KeyLayout, type SegmentKeyFields, type ParsedSegmentKey } from './keys/object-keys.js';
 
-// Sources: where frame packs come from.
-export type { FrameTarget } from './sources/frame-target.js';
-export { FfmpegSource, type FfmpegSourceOptions, type FfmpegSourceEvents, type FfmpegRunResult } from './sources/ffmpeg-source.js';
-export { ffmpegArgs, FFMPEG_ENCODERS, type FfmpegEncoder, type FfmpegArgsOptions } from './sources/ffmpeg-args.js';
-export { AnnexBSource, type AnnexBSourceOptions, type AnnexBRunResult } from './sources/annexb-source.js';
-export { createSharedRing } from './sources/shared-ring-layout.js';
-export { SharedRingWriter } from './sources/shared-ring-writer.js';
-export { SharedRingReader, type SharedRingRunOptions, type SharedRingRunResult } from './sources/shared-ring-reader.js';
-export { CameraManager, type CameraManagerOptions, type CameraManagerEvents, type CameraSpec, type CameraStatus, type CameraState } from './sources/camera-manager.js';
-export { TsDemuxer, type TsDemuxerHandlers, type DemuxedPes } from './sources/ts-demuxer.js';
-export { SourceError, SourceErrorCode, type SourceErrorCodeValue } from './sources/source-errors.js';
-export { AccessUnitSplitter, type AccessUnit } from './h264/access-unit-splitter.js';
-export { FrameTiming, parseFps } from './h264/frame-timing.js';
-export { parseSps, type SpsInfo } from './h264/sps.js';
-
-// Playback: playlists from what is stored.
-export { listSegments, listCameras, timeSegmentListing } from './playlist/segment-index.js';
-export { recordsFromKeys, type SegmentRecord } from './playlist/segment-records.js';
-export { selectLiveWindow } from './playlist/live-window.js';
-export { renderMediaPlaylist, targetDurationSeconds } from './playlist/m3u8-renderer.js';
-export { presignedUrlResolver, baseUrlResolver, type SegmentUrlResolver } from './playlist/segment-urls.js';
-export { parseTimeParam, TimeParamError } from './playlist/time-param.js';
-export { startPlaylistServer, type PlaylistServerOptions } from './server/playlist-server.js';
-export { createPlaylistRoutes } from './server/playlist-routes.js';
-export { createLambdaHandler } from './lambda/handler.js';
-export { SegmentQueue } from './stream/segment-queue.js';
+// Sources (`s3hls/sources`), the TS writing blocks (`s3hls/mpegts`), playlists as functions
+// (`s3hls/playlist`), the HTTP endpoint (`s3hls/server`) and the Lambda handler (`s3hls/lambda`) are
+// subpath exports (package.json "exports"), so a firmware app's import graph stays small.
 
 // The disk spool (long outages, restarts).
 export * from './spool/index.js';
