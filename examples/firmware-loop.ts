@@ -5,18 +5,16 @@
  * encoder is simulated by the bundled clip split into access units, looped at real time until
  * SIGINT/SIGTERM (or S3HLS_SECONDS), which finalize cleanly: open segment cut, uploads drained.
  *
- *     S3HLS_BUCKET=footage [S3HLS_ENDPOINT=http://127.0.0.1:4568] npx tsx examples/firmware-loop.ts
- *
- * (any TypeScript runner; the examples are type-checked with the project, not built)
+ *     npm run example -- firmware-loop        (examples/README.md: the environment it reads)
  *
  * Credentials: the standard AWS environment variables, passed in through setCredential as firmware
- * would after reading them from its secure storage.
+ * would after reading them from its secure storage. Exit status 1 when anything was not stored.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { S3HLS } from '../src/api/s3hls.js';
-import { AccessUnitSplitter } from '../src/h264/access-unit-splitter.js';
-import type { PackItem } from '../src/types.js';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { S3HLS, type PackItem } from 's3hls';
+import { AccessUnitSplitter } from 's3hls/sources';
 
 const RING_BYTES = 256 * 1024; // the encoder's ring: frames wrap around its end
 const FPS = 25;
@@ -44,17 +42,26 @@ class SimulatedEncoderRing {
   }
 }
 
+/** The bundled demo clip, found through the package (works from the sources and from an install). */
+function demoClip(): Buffer {
+  const root = dirname(createRequire(import.meta.url).resolve('s3hls/package.json'));
+  return readFileSync(join(root, 'assets/demo/clip.h264'));
+}
+
 async function mainLoop(): Promise<void> {
   const bucket = process.env['S3HLS_BUCKET'] ?? 'footage';
   const endpoint = process.env['S3HLS_ENDPOINT'];
   S3HLS.initialize({ bucket, prefix: 'cameras/firmware', ...(endpoint ? { endpoint, forcePathStyle: true } : {}), onDrop: (d) => console.warn(`dropped ${d.frames}: ${d.code}`) });
-  S3HLS.setCredential(process.env['AWS_ACCESS_KEY_ID'] ?? 'S3RVER', process.env['AWS_SECRET_ACCESS_KEY'] ?? 'S3RVER', process.env['AWS_SESSION_TOKEN']);
+  const accessKeyId = process.env['AWS_ACCESS_KEY_ID'];
+  const secret = process.env['AWS_SECRET_ACCESS_KEY'];
+  if (!accessKeyId || !secret) throw new Error('set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (the firmware reads them from its secure storage)');
+  S3HLS.setCredential(accessKeyId, secret, process.env['AWS_SESSION_TOKEN']);
   S3HLS.setTag('device=firmware-example');
   S3HLS.startUpload();
 
-  const clip = readFileSync(fileURLToPath(new URL('../assets/demo/clip.h264', import.meta.url)));
   const splitter = new AccessUnitSplitter();
   // The splitter's views last until its next call: copy the clip's units once, then loop over them.
+  const clip = demoClip();
   const units = [...splitter.push(clip), ...splitter.end()].map((au) => au.nals.map((n) => n.slice()));
   const ring = new SimulatedEncoderRing();
   const startUs = Math.round(performance.now() * 1000);
@@ -77,9 +84,9 @@ async function mainLoop(): Promise<void> {
     setTimeout(stop, seconds * 1000).unref();
   });
   clearInterval(timer);
-  const report = await S3HLS.finalize({ timeoutMs: 10_000 });
-  console.log(`${frame} frames; upload ${report.complete ? 'complete' : `incomplete (${report.pending.length} left)`}`);
-  process.exitCode = report.complete ? 0 : 1;
+  const report = await S3HLS.finalize({ timeoutMs: Number(process.env['S3HLS_DRAIN_SECONDS'] ?? '10') * 1000 });
+  console.log(`example: ${report.segmentsStored} segments stored, ${report.framesDropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`);
+  process.exitCode = report.complete && report.framesDropped === 0 ? 0 : 1;
 }
 
 await mainLoop();

@@ -3,13 +3,14 @@
  * an HlsStream per camera; cameras are added and removed while it runs; a crash of one (its ffmpeg
  * child killed) restarts that camera alone with a discontinuity.
  *
- *     S3HLS_BUCKET=footage S3HLS_ENDPOINT=http://127.0.0.1:4568 npx tsx examples/multi-camera.ts
+ *     npm run example -- multi-camera         (examples/README.md: the environment it reads)
+ *
+ * Needs ffmpeg. Exit status 1 when any segment was not stored or any frame was dropped: a run that
+ * lost footage (no credentials, say) must not look like a success.
  */
-import { CameraManager } from '../src/sources/camera-manager.js';
-import { FfmpegSource } from '../src/sources/ffmpeg-source.js';
-import { HlsStream } from '../src/stream/hls-stream.js';
-import { Uploader } from '../src/upload/uploader.js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import { HlsStream, Uploader } from 's3hls';
+import { CameraManager, FfmpegSource } from 's3hls/sources';
 
 const endpoint = process.env['S3HLS_ENDPOINT'];
 const uploader = new Uploader({
@@ -18,7 +19,8 @@ const uploader = new Uploader({
   credentials: fromNodeProviderChain(),
   concurrency: 8,
 });
-uploader.on('error', (e) => console.warn(`${e.streamId}: ${e.code} ${e.name}`));
+uploader.on('error', (e) => console.warn(`${e.streamId}: ${e.code} ${e.name}: ${e.message}`));
+uploader.on('credentials-needed', (e) => console.warn(`credentials refused or missing (${e.reason}); segments held, retry in ${e.retryInMs} ms`));
 
 const sources = new Map<string, FfmpegSource>();
 const manager = new CameraManager({
@@ -38,14 +40,20 @@ manager.on('camera-stalled', (id) => console.warn(`camera ${id} stalled, restart
 const pattern = (id: string, hue: number) => ({ id, input: `testsrc2=size=640x360:rate=25,hue=h=${hue}`, inputArgs: ['-f', 'lavfi'], encoder: 'libx264' as const, realtime: true, live: true, audio: false });
 for (let i = 0; i < 4; i++) void manager.add(pattern(`cam-${i}`, i * 90));
 
-await new Promise((r) => setTimeout(r, 6_000));
+const halfMs = (Number(process.env['S3HLS_SECONDS'] ?? '12') * 1000) / 2;
+await new Promise((r) => setTimeout(r, halfMs));
 sources.get('cam-1')?.killChild(); // a crash: only cam-1 restarts, with a discontinuity
 await manager.remove('cam-3'); // removed at run time: its open segment is finalized
 void manager.add(pattern('cam-4', 45)); // added at run time
-await new Promise((r) => setTimeout(r, 6_000));
+await new Promise((r) => setTimeout(r, halfMs));
 
-for (const c of manager.list()) console.log(`${c.id}: ${c.state}, ${c.stream.segments} segments, ${c.stream.videoFramesDropped} dropped`);
+let dropped = 0;
+for (const c of manager.list()) {
+  dropped += c.stream.videoFramesDropped + c.stream.audioFramesDropped;
+  console.log(`${c.id}: ${c.state}, ${c.stream.segments} segments, ${c.stream.videoFramesDropped} dropped`);
+}
 await manager.stopAll();
-const report = await uploader.drain({ timeoutMs: 20_000 });
+const report = await uploader.drain({ timeoutMs: Number(process.env['S3HLS_DRAIN_SECONDS'] ?? '20') * 1000 });
 await uploader.close();
-console.log(report.complete ? 'all stored' : `${report.pending.length} segments not stored`);
+console.log(`example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`);
+process.exitCode = report.complete && dropped === 0 ? 0 : 1;

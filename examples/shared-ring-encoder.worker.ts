@@ -4,14 +4,14 @@
  * ring is full, so the encoder is paced by the muxer instead of dropping frames.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { workerData } from 'node:worker_threads';
-import { AccessUnitSplitter } from '../src/h264/access-unit-splitter.js';
-import { SharedRingWriter } from '../src/sources/shared-ring-writer.js';
+import { AccessUnitSplitter, SharedRingWriter } from 's3hls/sources';
 
 const START_CODE = Uint8Array.of(0, 0, 0, 1);
 const writer = new SharedRingWriter((workerData as { ring: SharedArrayBuffer }).ring);
-const clip = readFileSync(fileURLToPath(new URL('../assets/demo/clip.h264', import.meta.url)));
+const clip = readFileSync(join(dirname(createRequire(import.meta.url).resolve('s3hls/package.json')), 'assets/demo/clip.h264'));
 const splitter = new AccessUnitSplitter();
 let frame = 0;
 // The splitter's views last until its next call: write each batch before asking for the next.
