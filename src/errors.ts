@@ -60,6 +60,8 @@ export const ErrorCode = {
   TooManyRestarts: 'TOO_MANY_RESTARTS',
   /** Source: no frame within the stall timeout. */
   Stalled: 'STALLED',
+  /** A bounded wait for pool room (`whenWritable`, `putVideoFrameAsync`) ran out: uploads are not freeing the pool. */
+  WaitTimeout: 'WAIT_TIMEOUT',
   /** finalize() timed out or was aborted with segments still not uploaded. */
   FinalizeIncomplete: 'FINALIZE_INCOMPLETE',
   /** A PUT answered 2xx but neither the echoed checksum nor the ETag proved the bytes were stored. */

@@ -6,10 +6,13 @@ export type { PackItem, PackTiming, VideoFramePack, AudioFramePack, Segment, Seg
 export { ErrorCode, S3HlsError, type ErrorCodeValue } from './errors.js';
 
 // C-style API (firmware apps) and the instance API (many cameras per process).
-export { S3HLS, S3Hls, type S3HlsConfig, type S3HlsStats, type FinalizeOptions, type S3HlsFinalReport } from './api/s3hls.js';
+export { S3HLS, S3Hls, type S3HlsConfig, type S3HlsStats, type FinalizeOptions, type S3HlsFinalReport, type WritableOptions } from './api/s3hls.js';
+export type { FrameAccounting } from './api/s3hls-report.js';
+export type { S3HlsWarning } from './api/timing-order-check.js';
 export { HlsStream, type HlsStreamOptions, type HlsStreamEvents, type DropEvent } from './stream/hls-stream.js';
 export type { StreamStats } from './stream/stream-stats.js';
 export { DEFAULT_POOL_BYTES, type PoolStats } from './pool/segment-pool.js';
+export { poolBytesFor, segmentBytesFromBitrate, segmentBytesFromGop, MAX_AUTO_POOL_BYTES, type PoolDecision, type StreamNeeds } from './pool/pool-sizing.js';
 
 // Upload.
 export * from './upload/index.js';

@@ -8,7 +8,9 @@
  * Frames put after `initialize` and before `startUpload` are muxed and kept in the pool (a held
  * sink), then handed to the uploader when `startUpload` is called, so nothing is lost to call order.
  */
+import { ErrorCode, S3HlsError } from '../errors.js';
 import { validateCameraId, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
+import { poolBytesFor, segmentBytesFromBitrate } from '../pool/pool-sizing.js';
 import { HlsStream, type DropEvent } from '../stream/hls-stream.js';
 import type { StreamStats } from '../stream/stream-stats.js';
 import type { AudioFramePack, VideoFramePack } from '../types.js';
@@ -16,6 +18,11 @@ import { CameraPipeline } from '../pipeline/camera-pipeline.js';
 import { Uploader, type DrainReport, type UploadStats } from '../upload/uploader.js';
 import type { UploaderOptions } from '../upload/options.js';
 import { parseTags, type TagsInput } from '../upload/tags.js';
+import { frameAccounting, type FrameAccounting, type LedgerCounts, type SegmentOutcome } from './s3hls-report.js';
+import { TimingOrderCheck, type S3HlsWarning } from './timing-order-check.js';
+
+/** Pool use above which {@link S3Hls.whenWritable} waits (half: room for the GOP being written). */
+const WRITABLE_HIGH_WATER = 0.5;
 
 /** Configuration of {@link S3Hls.initialize}: the uploader's options plus the default stream's. */
 export interface S3HlsConfig extends UploaderOptions {
@@ -23,8 +30,13 @@ export interface S3HlsConfig extends UploaderOptions {
   readonly prefix: string;
   /** Camera id (events, stats). @defaultValue the last part of `prefix` */
   readonly streamId?: string;
-  /** Pool size in bytes. @defaultValue 4 MiB */
+  /**
+   * Pool size in bytes. @defaultValue from `bitrateBps` when given (3 segments × 1.1, at least 4 MiB,
+   * at most 256 MiB: see src/pool/pool-sizing.ts), else 4 MiB
+   */
   readonly poolBytes?: number;
+  /** The stream's bitrate, bits per second, to size the pool when `poolBytes` is not given. */
+  readonly bitrateBps?: number;
   /** Segment target, seconds. @defaultValue 2 */
   readonly targetSegmentSeconds?: number;
   /** Initial tags, `k1=v1&k2=v2` or an object. @defaultValue none */
@@ -33,12 +45,23 @@ export interface S3HlsConfig extends UploaderOptions {
   readonly layout?: KeyLayout;
   /** Called for every dropped-frames report (bad input, pool full). */
   readonly onDrop?: (event: DropEvent) => void;
+  /** Called once per segment when it reaches its terminal state: stored, spooled or failed(reason). */
+  readonly onSegment?: (outcome: SegmentOutcome) => void;
+  /**
+   * Called for run-time warnings (presentation-order timestamps, a pool too small for one GOP), each
+   * at most once per run. @defaultValue `process.emitWarning` (printed once to stderr by Node)
+   */
+  readonly onWarning?: (warning: S3HlsWarning) => void;
 }
 
 /** Counters of the default stream and its uploader. */
 export interface S3HlsStats {
   readonly stream: StreamStats;
   readonly upload: UploadStats;
+  /** Where every frame handed in is: stored, spooled, dropped (by reason), lost, pending. */
+  readonly frames: FrameAccounting;
+  /** Segments by terminal state, and still pending. */
+  readonly segments: LedgerCounts;
 }
 
 /**
@@ -56,8 +79,24 @@ export interface S3HlsFinalReport extends DrainReport {
   readonly framesDropped: number;
   /** Segments stored (acknowledged by S3). */
   readonly segmentsStored: number;
-  /** Segments the uploader's sink refused (no valid key): failed, not stored. */
+  /** Segments that failed: refused (no valid key), discarded, or not uploaded when the wait ended. */
   readonly segmentsFailed: number;
+  /** Where every frame ended: `in = stored + spooled + dropped + lost + pending` (pending is 0 here). */
+  readonly frames: FrameAccounting;
+  /** Segments by terminal state. */
+  readonly segments: LedgerCounts;
+  /** Each failed segment with its reason (the first 1000). */
+  readonly failedSegments: readonly SegmentOutcome[];
+  /** Run-time warnings raised (each code once). */
+  readonly warnings: readonly S3HlsWarning[];
+}
+
+/** Options of {@link S3Hls.whenWritable} and the async puts. */
+export interface WritableOptions {
+  /** Reject with `WAIT_TIMEOUT` after this long without room, ms. @defaultValue 60000 */
+  readonly timeoutMs?: number;
+  /** Abort the wait (rejects with the signal's reason). */
+  readonly signal?: AbortSignal;
 }
 
 /** Options of {@link S3Hls.finalize}. */
@@ -72,7 +111,10 @@ interface Session {
   readonly uploader: Uploader;
   readonly pipeline: CameraPipeline;
   readonly stream: HlsStream;
+  readonly timing: TimingOrderCheck;
+  readonly warnings: S3HlsWarning[];
   tags: TagsInput | undefined;
+  lastUploadError: string | undefined;
 }
 
 /** One C-style SDK instance: one stream, one uploader. */
@@ -88,12 +130,23 @@ export class S3Hls {
     if (config === null || typeof config !== 'object') throw new TypeError('S3HLS.initialize() needs a config object');
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
-    const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, ...uploaderOptions } = config;
+    const { prefix: _p, streamId: _s, poolBytes, bitrateBps, targetSegmentSeconds, tags, layout, onDrop, onSegment, onWarning, ...uploaderOptions } = config;
+    const pool = poolBytes ?? poolFromBitrate(bitrateBps, targetSegmentSeconds ?? 2);
     const uploader = new Uploader(uploaderOptions);
     // The composition root; segments stay in the pool until startUpload (tags may change before).
-    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes, targetSegmentSeconds, layout, startUpload: false });
+    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes: pool, targetSegmentSeconds, layout, startUpload: false });
     if (onDrop) pipeline.stream.on('drop', onDrop);
-    this.#session = { uploader, pipeline, stream: pipeline.stream, tags };
+    if (onSegment) pipeline.on('segment', onSegment);
+    const warnings: S3HlsWarning[] = [];
+    const warn = (w: S3HlsWarning): void => {
+      warnings.push(w);
+      if (onWarning) onWarning(w);
+      else process.emitWarning(`s3hls stream ${streamId}: ${w.message}`, { code: w.code });
+    };
+    pipeline.on('pool-too-small', (e) => warn({ code: 'POOL_TOO_SMALL', message: `${e.message} (poolBytes or bitrateBps in initialize())` }));
+    const session: Session = { uploader, pipeline, stream: pipeline.stream, timing: new TimingOrderCheck(warn), warnings, tags, lastUploadError: undefined };
+    uploader.on('error', (e) => (session.lastUploadError = `${e.code} ${e.name}: ${e.message}`));
+    this.#session = session;
   }
 
   /**
@@ -123,11 +176,52 @@ export class S3Hls {
   }
 
   /**
-   * Muxes one access unit (see {@link VideoFramePack}); the buffers may be reused on return.
+   * Muxes one access unit (see {@link VideoFramePack}); the buffers may be reused on return. Never
+   * blocks: when the pool is full the frame is dropped (counted). Frame timing rules: docs/api.md.
    * @returns false when the frame was dropped (counted; see stats())
    */
   putVideoFrame(pack: VideoFramePack): boolean {
-    return this.#need('putVideoFrame').stream.putVideoFrame(pack);
+    const s = this.#need('putVideoFrame');
+    s.timing.observe(pack);
+    return s.stream.putVideoFrame(pack);
+  }
+
+  /**
+   * Resolves when the pool has room for more frames: at most half of it held by segments waiting for
+   * upload (or none held at all). A producer that awaits it before each put loses no frame to a full
+   * pool, however fast it is. Bounded: never waits forever.
+   * @param options - `timeoutMs` (default 60 s) and `signal`
+   * @returns a promise; already resolved when there is room
+   * @throws TypeError (rejects) when the pool is full of segments held because startUpload() was not called
+   * @throws S3HlsError `WAIT_TIMEOUT` (rejects) naming what holds the pool and the last upload error
+   */
+  whenWritable(options: WritableOptions = {}): Promise<void> {
+    const s = this.#need('whenWritable');
+    const wait = s.pipeline.whenPoolBelow(WRITABLE_HIGH_WATER);
+    if (wait === undefined) return Promise.resolve();
+    if (!s.pipeline.sink) {
+      return Promise.reject(new TypeError('S3HLS.whenWritable(): the pool is full of segments held until startUpload(): call startUpload() first'));
+    }
+    return boundedWait(wait, options, () => {
+      const p = s.stream.stats().pool;
+      return `no room in the pool after ${(options.timeoutMs ?? 60_000) / 1000} s: ${p.heldSegments} segment(s), ${p.usedBytes} of ${p.capacityBytes} bytes, wait for upload${s.lastUploadError ? `; last upload error ${s.lastUploadError}` : ''}`;
+    });
+  }
+
+  /**
+   * Waits for room ({@link whenWritable}), then muxes the frame: a file reader or a fast producer
+   * loses nothing to a full pool. The pack's buffers must stay unchanged until the promise settles.
+   * @returns what {@link putVideoFrame} returned (false only for bad input, counted)
+   */
+  async putVideoFrameAsync(pack: VideoFramePack, options: WritableOptions = {}): Promise<boolean> {
+    await this.whenWritable(options);
+    return this.putVideoFrame(pack);
+  }
+
+  /** Audio counterpart of {@link putVideoFrameAsync}. */
+  async putAudioFrameAsync(pack: AudioFramePack, options: WritableOptions = {}): Promise<boolean> {
+    await this.whenWritable(options);
+    return this.putAudioFrame(pack);
   }
 
   /**
@@ -141,7 +235,9 @@ export class S3Hls {
   /** Counters of the stream and the uploader. */
   stats(): S3HlsStats {
     const s = this.#need('stats');
-    return { stream: s.stream.stats(), upload: s.uploader.stats() };
+    const stream = s.stream.stats();
+    const segments = s.pipeline.segmentCounts();
+    return { stream, upload: s.uploader.stats(), frames: frameAccounting(stream, segments), segments };
   }
 
   /**
@@ -159,19 +255,25 @@ export class S3Hls {
     this.#start(s);
     const report = await s.uploader.drain({ timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
     await s.uploader.close();
+    // Every segment ends in one state: what the uploader still held fails as not-uploaded (an event each).
+    s.pipeline.settlePending(report.pending);
     const st = s.stream.stats();
-    const framesDropped = st.videoFramesDropped + st.audioFramesDropped;
-    const segmentsFailed = s.pipeline.failedSegments;
+    const segments = s.pipeline.segmentCounts();
+    const frames = frameAccounting(st, segments);
     return {
       ...report,
-      // Dropped frames or refused segments are lost footage: the run is not complete.
-      complete: report.complete && framesDropped === 0 && segmentsFailed === 0,
-      framesIn: st.videoFramesIn + st.audioFramesIn,
-      framesWritten: st.videoFramesWritten + st.audioFramesWritten,
+      // Dropped frames or failed segments are lost footage: the run is not complete.
+      complete: report.complete && frames.dropped === 0 && frames.lost === 0 && frames.pending === 0,
+      framesIn: frames.in,
+      framesWritten: frames.written,
       droppedByReason: st.droppedByReason,
-      framesDropped,
-      segmentsStored: s.uploader.stats().uploadedSegments,
-      segmentsFailed,
+      framesDropped: frames.dropped,
+      segmentsStored: segments.storedSegments,
+      segmentsFailed: segments.failedSegments,
+      frames,
+      segments,
+      failedSegments: s.pipeline.segmentFailures(),
+      warnings: s.warnings,
     };
   }
 
@@ -185,6 +287,42 @@ export class S3Hls {
     if (!this.#session) throw new TypeError(`S3HLS.${what}() called before initialize() (or after finalize())`);
     return this.#session;
   }
+}
+
+/** The automatic pool size for a bitrate hint (src/pool/pool-sizing.ts), or undefined for the default. */
+function poolFromBitrate(bitrateBps: number | undefined, segmentSeconds: number): number | undefined {
+  if (bitrateBps === undefined) return undefined;
+  if (!Number.isFinite(bitrateBps) || bitrateBps <= 0) throw new RangeError(`bitrateBps must be a positive number of bits per second, got ${bitrateBps}`);
+  const d = poolBytesFor({ segmentBytes: segmentBytesFromBitrate(bitrateBps, segmentSeconds) });
+  if (d.exceedsCap) throw new RangeError(`bitrateBps ${bitrateBps} × ${segmentSeconds} s segments needs a pool over 256 MiB: give poolBytes explicitly`);
+  return d.poolBytes;
+}
+
+/** A wait with a timeout (rejects with `WAIT_TIMEOUT` and `describe()`) and an abort signal. */
+function boundedWait(wait: Promise<void>, options: WritableOptions, describe: () => string): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new RangeError(`timeoutMs must be a finite number >= 0, got ${timeoutMs}`);
+  const signal = options.signal;
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = (): void => {
+      done();
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new S3HlsError(ErrorCode.WaitTimeout, describe()));
+    }, timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    void wait.then(() => {
+      done();
+      resolve();
+    });
+  });
 }
 
 /** The default instance, for firmware-style apps (as the reference C SDK's global API). */

@@ -64,7 +64,9 @@ Store:
 
 Segments and upload:
       --segment-seconds S   target duration (default 2); cuts happen on keyframes only
-      --pool-size BYTES     each camera's segment pool (default 4M; e.g. 8M, 16MiB)
+      --pool-size BYTES     each camera's segment pool (default auto: from a raw H.264 file's first
+                            GOP or --bitrate, at least 4M, at most 256M; e.g. 8M, 16MiB)
+      --bitrate RATE        the camera's bitrate (e.g. 12M) to size the pool of inputs not measured up front
       --concurrency N       PUTs in flight, all cameras together (default 4)
       --verify MODE         proof a 2xx PUT stored the bytes: auto (echoed checksum, else ETag = MD5),
                             checksum, etag, or off for servers that differ (default auto)

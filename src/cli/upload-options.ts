@@ -32,6 +32,7 @@ export const UPLOAD_FLAGS = {
   tag: { type: 'string', multiple: true },
   'segment-seconds': { type: 'string' },
   'pool-size': { type: 'string' },
+  bitrate: { type: 'string' },
   concurrency: { type: 'string' },
   verify: { type: 'string' },
   'start-time': { type: 'string' },
@@ -54,7 +55,12 @@ export interface PlannedCamera extends CameraSpec {
   readonly live: boolean;
   readonly fpsRate: { readonly num: number; readonly den: number } | undefined;
   readonly segmentSeconds: number;
+  /** Pool bytes: as given by `--pool-size`, or the floor of the automatic rule (4 MiB) when `poolAuto`. */
   readonly poolBytes: number;
+  /** True unless `--pool-size SIZE` was given: the pool is sized from the stream (src/pool/pool-sizing.ts). */
+  readonly poolAuto: boolean;
+  /** `--bitrate` hint, bits per second, for sizing the pool of inputs that cannot be measured up front. */
+  readonly bitrateBps: number | undefined;
   /** `x-amz-tagging` form, or undefined for none. */
   readonly tags: string | undefined;
 }
@@ -141,6 +147,7 @@ interface Defaults {
   readonly fps: string | undefined;
   readonly segmentSeconds: string | number | undefined;
   readonly poolSize: string | number | undefined;
+  readonly bitrateBps: number | undefined;
   readonly tags: string | undefined;
   readonly live: boolean | undefined;
   readonly loop: boolean;
@@ -182,7 +189,8 @@ function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: strin
   if (kind === 'annexb' && loop && input === '-') throw new UsageError(`${path}loop needs a file, not stdin`);
   const segmentSeconds = numberFlag(entry.segmentSeconds ?? d.segmentSeconds, `${path}segment-seconds`, 0.1, 60, 2);
   const poolSize = entry.poolSize ?? d.poolSize;
-  const poolBytes = poolSize === undefined ? DEFAULT_POOL_BYTES : parseByteSize(poolSize, `${path}pool-size`);
+  const poolAuto = poolSize === undefined || poolSize === 'auto';
+  const poolBytes = poolAuto ? DEFAULT_POOL_BYTES : parseByteSize(poolSize, `${path}pool-size`);
   if (poolBytes < 64 * 1024 || poolBytes > 2 ** 30) throw new UsageError(`${path}pool-size must be between 64K and 1G, got ${poolBytes}`);
   const camPrefix = wrapped(`${path}prefix`, () => validatePrefix(entry.prefix ?? `${prefix}/${id}`));
   return {
@@ -200,6 +208,8 @@ function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: strin
     keyframeSeconds: segmentSeconds,
     segmentSeconds,
     poolBytes,
+    poolAuto,
+    bitrateBps: d.bitrateBps,
     tags: entry.tags !== undefined ? tagsHeader(entry.tags, `${path}tags`) : d.tags,
   };
 }
@@ -236,6 +246,7 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
     fps: v.fps,
     segmentSeconds: v['segment-seconds'] ?? config?.segmentSeconds,
     poolSize: v['pool-size'] ?? config?.poolSize,
+    bitrateBps: v.bitrate !== undefined ? parseBitrate(v.bitrate) : undefined,
     tags: v.tag !== undefined ? tagsHeader(v.tag, '--tag') : tagsHeader(config?.tags, 'config tags'),
     live: v.live,
     loop: v.loop ?? false,
@@ -269,6 +280,18 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
     progress,
     cameras,
   };
+}
+
+/**
+ * `--bitrate`: `12M`, `12000k`, `12000000` (decimal units, bits per second, as encoders take them).
+ * @throws UsageError naming the value
+ */
+export function parseBitrate(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmg])?(?:bit\/s|bps|b)?$/i.exec(text.trim());
+  const unit = m ? ({ k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1) : 0;
+  const bps = m ? Number(m[1]) * unit : NaN;
+  if (!Number.isFinite(bps) || bps < 10_000 || bps > 1e9) throw new UsageError(`--bitrate must be a bitrate from 10k to 1G bits per second like 12M or 4000k, got ${JSON.stringify(text)}`);
+  return Math.round(bps);
 }
 
 function parseVerify(text: string | undefined): PutVerifyMode {

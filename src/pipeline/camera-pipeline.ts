@@ -15,11 +15,22 @@
  * uploader stored, after the PUT was acknowledged, so an index writer (e.g. per camera-hour) can hook
  * it without touching the pipeline.
  */
+import { EventEmitter } from 'node:events';
 import type { KeyLayout } from '../keys/object-keys.js';
 import { HlsStream } from '../stream/hls-stream.js';
 import type { Segment, SegmentSink } from '../types.js';
 import type { StreamUploadSink, Uploader } from '../upload/uploader.js';
 import type { TagsInput } from '../upload/tags.js';
+import { guardPoolSize, type PoolTooSmallEvent } from './pool-guard.js';
+import { SegmentLedger, type LedgerCounts, type SegmentOutcome } from './segment-ledger.js';
+
+/** Events of a {@link CameraPipeline}. */
+export interface CameraPipelineEvents {
+  /** A segment reached a terminal state: stored, spooled or failed (with the reason). */
+  segment: [SegmentOutcome];
+  /** The pool cannot hold one segment of this stream (reported once; see pool-guard.ts). */
+  'pool-too-small': [PoolTooSmallEvent];
+}
 
 /** Options of {@link CameraPipeline}. */
 export interface CameraPipelineOptions {
@@ -66,25 +77,37 @@ class HeldSink implements SegmentSink {
   }
 }
 
-/** Passes segments on and wakes pool waiters when one is released (per segment, not per frame). */
+/**
+ * Passes segments on, enters each in the ledger, records a refusal by the next sink as a failure,
+ * and wakes pool waiters when one is released (per segment, not per frame).
+ */
 class ReleaseWatchSink implements SegmentSink {
   readonly #next: SegmentSink;
   readonly #onRelease: () => void;
+  readonly #ledger: SegmentLedger;
 
-  constructor(next: SegmentSink, onRelease: () => void) {
+  constructor(next: SegmentSink, onRelease: () => void, ledger: SegmentLedger) {
     this.#next = next;
     this.#onRelease = onRelease;
+    this.#ledger = ledger;
   }
 
   onSegment(segment: Segment): void {
     const onRelease = this.#onRelease;
-    this.#next.onSegment({
-      ...segment,
-      release: () => {
-        segment.release();
-        onRelease();
-      },
-    });
+    this.#ledger.handedOut(segment.sequence, segment.videoFrames + segment.audioFrames, segment.byteLength);
+    try {
+      this.#next.onSegment({
+        ...segment,
+        release: () => {
+          segment.release();
+          onRelease();
+        },
+      });
+    } catch (e) {
+      // The stream releases a refused segment and emits 'sink-error'; here it gets its terminal state.
+      this.#ledger.failed(segment.sequence, 'refused', undefined, undefined, e instanceof Error ? e.message : String(e));
+      throw e;
+    }
   }
 
   onEnd(streamId: string): void {
@@ -94,7 +117,7 @@ class ReleaseWatchSink implements SegmentSink {
 }
 
 /** One camera's stream wired to an uploader. */
-export class CameraPipeline {
+export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   /** The camera's muxer; put frames here (or hand it to a source as its frame target). */
   readonly stream: HlsStream;
   readonly #options: CameraPipelineOptions;
@@ -103,6 +126,8 @@ export class CameraPipeline {
   #failed = 0;
   #lastFailure: Error | undefined;
   #waiters: (() => void)[] = [];
+  readonly #ledger: SegmentLedger;
+  #poolTooSmall: PoolTooSmallEvent | undefined;
 
   /**
    * Builds the stream and, unless `startUpload: false`, attaches it to the uploader.
@@ -110,8 +135,11 @@ export class CameraPipeline {
    * @throws TypeError / RangeError naming an invalid option (from the stream or the uploader)
    */
   constructor(options: CameraPipelineOptions) {
+    super();
     this.#options = options;
-    const watch = new ReleaseWatchSink(this.#held, () => this.#wake());
+    // Emitted only with a listener: an 'error'-like surprise must never throw from the muxer's call stack.
+    this.#ledger = new SegmentLedger(options.streamId, (o) => this.emit('segment', o));
+    const watch = new ReleaseWatchSink(this.#held, () => this.#wake(), this.#ledger);
     this.stream = new HlsStream({
       streamId: options.streamId,
       sink: watch,
@@ -125,7 +153,56 @@ export class CameraPipeline {
       this.#failed++;
       this.#lastFailure = e;
     });
+    guardPoolSize(this.stream, (e) => {
+      this.#poolTooSmall = e;
+      this.emit('pool-too-small', e);
+    });
+    const up = options.uploader;
+    up.on('uploaded', (e) => {
+      if (e.streamId === options.streamId) this.#ledger.stored(e.sequence, e.key);
+    });
+    up.on('discarded', (e) => {
+      if (e.streamId === options.streamId) this.#ledger.failed(e.sequence, 'discarded', e.key, e.code, `discarded after ${e.name}`);
+    });
     if (options.startUpload ?? true) this.startUpload();
+  }
+
+  /** Segment and frame counts by terminal state (stored, spooled, failed) and still pending. */
+  segmentCounts(): LedgerCounts {
+    return this.#ledger.counts();
+  }
+
+  /** Failed segments with their reasons (the first 1000). */
+  segmentFailures(): readonly SegmentOutcome[] {
+    return this.#ledger.failures();
+  }
+
+  /** Set once the pool proved too small for one segment of the stream (see pool-guard.ts). */
+  get poolTooSmall(): PoolTooSmallEvent | undefined {
+    return this.#poolTooSmall;
+  }
+
+  /**
+   * Records that a disk spool took a segment (the spool hook calls this): its state is `spooled`
+   * until it is uploaded from the spool.
+   */
+  segmentSpooled(sequence: number): void {
+    this.#ledger.spooled(sequence);
+  }
+
+  /**
+   * Ends the run's accounting: every segment not stored, spooled or failed yet fails as
+   * `not-uploaded`, with the uploader's key and last error when it still holds it.
+   * @param pending - the uploader's drain report entries (any stream's; filtered here)
+   */
+  settlePending(pending: readonly { streamId: string; sequence: number; key: string; lastError: { code: string; name: string; message?: string } | undefined }[]): void {
+    const mine = new Map<number, { key: string; code: string | undefined; message: string }>();
+    for (const p of pending) {
+      if (p.streamId !== this.#options.streamId) continue;
+      const why = p.lastError ? `${p.lastError.name}${p.lastError.message ? `: ${p.lastError.message}` : ''}` : 'still queued';
+      mine.set(p.sequence, { key: p.key, code: p.lastError?.code, message: `not stored when the run ended (${why})` });
+    }
+    this.#ledger.settlePending(mine);
   }
 
   /** Segments the uploader's sink refused (terminal: failed, not stored). @defaultValue 0 */
@@ -162,8 +239,11 @@ export class CameraPipeline {
   }
 
   /**
-   * Resolves when pool use is at or below `fraction` of its capacity, or `stop()` returns true.
-   * Event-driven: re-checked each time a segment is released or the stream ends, never polled.
+   * Resolves when pool use is at or below `fraction` of its capacity, or no finished segment is held
+   * (only the open segment uses the pool: waiting could never help, since the open segment ends only
+   * at the next IDR the caller has not fed yet; that wait hung 3 MB GOPs in a 4 MiB pool), or
+   * `stop()` returns true. Event-driven: re-checked each time a segment is released or the stream
+   * ends, never polled.
    * @param fraction - high-water mark, 0..1
    * @param stop - checked at every wake-up; true ends the wait
    * @returns undefined when there is room already (no promise to await), else a promise
@@ -172,7 +252,7 @@ export class CameraPipeline {
     const full = (): boolean => {
       if (stop()) return false;
       const p = this.stream.stats().pool;
-      return p.usedBytes > p.capacityBytes * fraction;
+      return p.heldSegments > 0 && p.usedBytes > p.capacityBytes * fraction;
     };
     if (!full()) return undefined;
     return new Promise((resolve) => {

@@ -20,6 +20,8 @@ import { UPLOAD_HELP } from '../help.js';
 import { formatSummary, ProgressReporter, type ProgressSnapshot } from '../progress.js';
 import { parseUploadArgs, type PlannedCamera, type UploadPlan } from '../upload-options.js';
 import { UploadMonitor } from '../upload-monitor.js';
+import { planPool } from '../pool-plan.js';
+import { boundedPoolWait } from '../pool-wait.js';
 
 /** Output streams and hooks of {@link runUpload} (tests pass their own). */
 export interface UploadIo {
@@ -97,10 +99,16 @@ interface Run {
   fatal: CliExit | undefined;
   stopping: boolean;
   manager: CameraManager | undefined;
+  /** Each camera's pool size (src/cli/pool-plan.ts). */
+  readonly poolBytes: ReadonlyMap<string, number>;
+  /** File inputs still being read when a stop was requested: their rest was never uploaded. */
+  readonly cutShort: PlannedCamera[];
 }
 
 async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Promise<number> {
   const mode = plan.progress === 'auto' ? (err.isTTY ? 'tty' : 'plain') : plan.progress;
+  // Before anything runs: a file whose GOP cannot fit in any pool ends here (exit 3), naming the size.
+  const pools = plan.cameras.map((c) => [c, planPool(c)] as const);
   let wakeMain: () => void = () => {};
   const stopRequested = new Promise<void>((resolve) => (wakeMain = resolve));
   let resolveFatal: () => void = () => {};
@@ -109,7 +117,9 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
     fatalSet, resolveFatal: () => resolveFatal(),
     plan, io, started: performance.now(), progress: new ProgressReporter(out, err, mode), uploader: createUploader(plan, io),
     pipelines: new Map(), failures: [], stopRequested, wakeMain: () => wakeMain(), fatal: undefined, stopping: false, manager: undefined,
+    poolBytes: new Map(pools.map(([c, p]) => [c.id, p.poolBytes])), cutShort: [],
   };
+  for (const [, p] of pools) if (p.note !== undefined) run.progress.line(p.note);
   void stopRequested.then(() => {
     run.stopping = true;
     for (const p of run.pipelines.values()) p.wakeWaiters(); // a file input waiting for pool room ends its wait
@@ -131,6 +141,7 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
     }
     // Until every input ended (files), a stop request, or a fatal condition.
     await Promise.race([manager.settled(), stopRequested]);
+    noteCutShort(run, manager);
     await manager.stopAll(); // stops sources; finalize emits each open segment
     if (run.fatal) {
       // Nothing more will be stored: do not wait for the queue.
@@ -196,18 +207,19 @@ function createManager(run: Run): CameraManager {
         prefix,
         uploader: run.uploader,
         tags: cam.tags,
-        poolBytes: cam.poolBytes,
+        poolBytes: run.poolBytes.get(spec.id) ?? cam.poolBytes,
         targetSegmentSeconds: cam.segmentSeconds,
         // Files: segment times are --start-time + media time; live: the wall clock.
         mediaTimeOriginMs: cam.live ? undefined : plan.startTimeMs,
       });
       pipeline.stream.on('sink-error', (e) => progress.line(`camera ${spec.id}: segment not stored: ${e.message}`, true));
       pipeline.stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
+      pipeline.on('pool-too-small', (e) => onPoolTooSmall(run, cam, e.message));
       pipelines.set(spec.id, pipeline);
       return pipeline.startUpload();
     },
     createStream: (spec) => (pipelines.get(spec.id) as CameraPipeline).stream,
-    createSource: (spec, target) => createSource(planned.get(spec.id) as PlannedCamera, target, pipelines.get(spec.id) as CameraPipeline, progress, () => run.stopping),
+    createSource: (spec, target) => createSource(run, planned.get(spec.id) as PlannedCamera, target, pipelines.get(spec.id) as CameraPipeline),
   });
   manager.on('camera-failed', (id, e) => {
     run.failures.push({ id, error: e });
@@ -251,6 +263,29 @@ function snapshot(run: Run, manager: CameraManager): ProgressSnapshot {
   };
 }
 
+/**
+ * The pool cannot hold one segment of this camera's stream: every GOP would be dropped. One camera:
+ * the run stops with exit 3 naming the size; several: this camera is reported and the run ends with
+ * exit 3 once the others are done.
+ */
+function onPoolTooSmall(run: Run, cam: PlannedCamera, message: string): void {
+  const text = `camera ${cam.id}: ${message.replace('use a pool of', 'use --pool-size')} (pool ${Math.round((run.poolBytes.get(cam.id) ?? cam.poolBytes) / 1048576)} MiB; see docs/failure-behaviour.md)`;
+  if (run.plan.cameras.length === 1) {
+    setFatal(run, new CliExit(ExitCode.BadInput, text), false);
+    return;
+  }
+  run.progress.line(text, true);
+  run.failures.push({ id: cam.id, error: new Error(text) });
+  void run.manager?.remove(cam.id);
+}
+
+/** File inputs still being read when the run was asked to stop: the rest of each was never uploaded. */
+function noteCutShort(run: Run, manager: CameraManager): void {
+  if (!run.stopping) return;
+  const running = new Set(manager.list().filter((c) => c.state === 'running').map((c) => c.id));
+  for (const cam of run.plan.cameras) if (!cam.live && running.has(cam.id)) run.cutShort.push(cam);
+}
+
 /** Records the condition that ends the run (the first one wins unless `replace`) and wakes the main wait. */
 function setFatal(run: Run, exit: CliExit, replace: boolean): void {
   if (replace || run.fatal === undefined) run.fatal = exit;
@@ -283,8 +318,14 @@ function conclude(run: Run, manager: CameraManager, drained: DrainReport | undef
   const { plan, io } = run;
   if (run.fatal) throw run.fatal;
   const notStored = drained?.pending.length ?? 0;
-  run.progress.finish(formatSummary(snapshot(run, manager), notStored));
+  // A run stopped before the end of a file must not read as complete ("0 frames dropped" and nothing else).
+  run.progress.finish(formatSummary(snapshot(run, manager), notStored) + (run.cutShort.length > 0 ? '; stopped before the end of the input' : ''));
   if (io.forceSignal?.aborted && notStored > 0) throw new CliExit(ExitCode.Interrupted, `interrupted: ${notStored} segment(s) not stored`);
+  if (run.cutShort.length > 0) {
+    // Frames never read are footage not stored: never exit 0 (or say nothing was lost) for them.
+    const list = run.cutShort.map((c) => `${c.input} (${run.pipelines.get(c.id)?.stream.stats().videoFramesIn ?? 0} frames read)`).join(', ');
+    throw new CliExit(ExitCode.Interrupted, `interrupted before the end of the input: ${list}; the rest was not uploaded`);
+  }
   if (drained && !drained.complete) {
     const last = drained.pending.find((p) => p.lastError)?.lastError;
     throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}${last?.code === 'UNVERIFIED_PUT' && last.message ? `: ${last.message}` : ''}`);
@@ -304,10 +345,31 @@ function conclude(run: Run, manager: CameraManager, drained: DrainReport | undef
   return ExitCode.Ok;
 }
 
+/** What a file input is waiting for, for the notice and the limit message. */
+function describeWait(run: Run, cam: PlannedCamera, pipeline: CameraPipeline): string {
+  const pool = pipeline.stream.stats().pool;
+  const u = run.uploader.stats();
+  return `camera ${cam.id}: waiting for uploads to free the pool (${pool.heldSegments} segment(s), ${(pool.usedBytes / 1e6).toFixed(1)} MB of ${(pool.capacityBytes / 1e6).toFixed(1)} MB held; ${u.queued} queued, ${u.inFlight} in flight)`;
+}
+
 /** The camera's source: raw Annex B read in-process, anything else through ffmpeg. */
-function createSource(cam: PlannedCamera, target: FrameTarget, pipeline: CameraPipeline, progress: ProgressReporter, stopping: () => boolean): ManagedSource {
-  // A file input waits while its pool is half full (uploads catch up) instead of dropping frames.
-  const backpressure = cam.live ? undefined : () => pipeline.whenPoolBelow(FILE_POOL_HIGH_WATER, stopping);
+function createSource(run: Run, cam: PlannedCamera, target: FrameTarget, pipeline: CameraPipeline): ManagedSource {
+  const { progress } = run;
+  const stopping = (): boolean => run.stopping;
+  // A file input waits while its pool is half full (uploads catch up) instead of dropping frames;
+  // each wait says so after a while and is bounded (see pool-wait.ts).
+  const limitMs = run.plan.drainTimeoutMs > 0 ? run.plan.drainTimeoutMs : 60_000;
+  const backpressure = cam.live
+    ? undefined
+    : () => boundedPoolWait(pipeline.whenPoolBelow(FILE_POOL_HIGH_WATER, stopping), {
+        limitMs,
+        describe: () => describeWait(run, cam, pipeline),
+        onNotice: (text) => progress.line(text, true),
+        onLimit: (text) => {
+          setFatal(run, new CliExit(ExitCode.Incomplete, text), false);
+          pipeline.wakeWaiters();
+        },
+      });
   if (cam.kind === 'annexb') {
     return new AnnexBSource(target, {
       input: cam.input,
