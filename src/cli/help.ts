@@ -116,11 +116,15 @@ Routes: GET /cameras, /cameras/<camera>/playlist.m3u8?start=&end=, /cameras/<cam
 and the hls.js player page at /.
 
   --root-prefix P        the folder holding one folder per camera, e.g. cameras
-  --host H               address to bind (default 127.0.0.1; a public address without a token warns)
+  --host H               address to bind (default 127.0.0.1). Any other address needs --token
+                         (or S3HLS_TOKEN), or --public to serve it open anyway
+  --public               allow a non-loopback --host without a token (a proxy in front checks
+                         callers, or a trusted LAN); see docs/security.md
   --port N               port (default 8080; 0 = any free port)
   --token T              require "Authorization: Bearer T" on every data route (at least 16
-                         characters; or S3HLS_TOKEN in the environment, which keeps it out of ps)
-  --cors ORIGIN          Access-Control-Allow-Origin for the playlists
+                         characters, no whitespace, trimmed; or S3HLS_TOKEN in the environment,
+                         which keeps it out of ps). Set but empty is an error (exit 2)
+  --cors ORIGINS         *, one origin (https://app.example) or a comma-separated list of origins
   --max-range SECONDS    the longest VOD range served (default 86400)
   --live-window N        segments in live playlists (default 6)
   --live-grace SECONDS   how long a numbering hole (an upload still retrying) holds back live and

@@ -4,6 +4,7 @@
  * one `s3hls: ...` line and a documented exit status (see help.ts); only unexpected errors print
  * a stack trace.
  */
+import { redactingWriter } from '../redact.js';
 import { readFileSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -54,8 +55,9 @@ function wantsHelp(args: readonly string[]): boolean {
  * @returns the exit status
  */
 export async function main(argv: readonly string[], io: MainIo = {}): Promise<number> {
-  const out = io.stdout ?? process.stdout;
-  const err = io.stderr ?? process.stderr;
+  // Every line goes through redaction: input URLs and ffmpeg's echo of them may hold a password.
+  const out = redactingWriter(io.stdout ?? process.stdout);
+  const err = redactingWriter(io.stderr ?? process.stderr);
   const [command, ...rest] = argv;
   switch (command) {
     case 'upload':

@@ -2,33 +2,59 @@
  * The playlist endpoint as an AWS Lambda function behind API Gateway HTTP API (payload format
  * 2.0): the same routes as `s3hls serve`, so playlists scale with the number of viewers on an
  * existing serverless engine (docs/playback.md shows deployment, an authorizer and CDN caching).
+ *
+ * It fails closed (docs/security.md): a bad environment (an empty S3HLS_TOKEN, a range over the
+ * cap) answers 500 and logs why, never serves without the token; a malformed event answers 400
+ * with a JSON reason; every storage failure is logged once as one JSON line without secrets.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { S3Client } from '@aws-sdk/client-s3';
 import { gzipSync } from 'node:zlib';
 import { baseUrlResolver, presignedUrlResolver } from '../playlist/segment-urls.js';
+import { redactUrlCredentials } from '../redact.js';
+import { normalizeAccessToken } from '../server/access-token.js';
+import { parseCorsOrigins, preflightResponse, withCors, type CorsPolicy } from '../server/cors.js';
 import { createPlaylistRoutes, type PlaylistRoutesOptions, type RouteResponse } from '../server/playlist-routes.js';
+import { checkEvent, MAX_RANGE_SECONDS_CAP, MAX_RESPONSE_BYTES, type HttpApiEventV2, type HttpApiResultV2 } from './event.js';
 
-/** The parts of an API Gateway HTTP API v2 event the handler reads. */
-export interface HttpApiEventV2 {
-  readonly version?: string;
-  /** Path as sent, percent-encoded (with the stage name first unless the stage is `$default`). */
-  readonly rawPath: string;
-  readonly rawQueryString?: string;
-  /** Header names in lower case. */
-  readonly headers?: Readonly<Record<string, string | undefined>>;
-  readonly requestContext: { readonly http: { readonly method: string } };
-}
+export type { HttpApiEventV2, HttpApiResultV2 } from './event.js';
+export { MAX_RANGE_SECONDS_CAP } from './event.js';
 
-/** An API Gateway HTTP API v2 result. */
-export interface HttpApiResultV2 {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-  isBase64Encoded: boolean;
+/** Options of {@link createLambdaHandler}: the routes' options plus where log lines go. */
+export interface LambdaHandlerOptions extends PlaylistRoutesOptions {
+  /** Where the JSON log lines go (CloudWatch Logs via stdout/stderr). @defaultValue console.error */
+  readonly log?: ((line: string) => void) | undefined;
 }
 
 /** Bodies at least this long are gzipped when the client accepts it (API Gateway passes the bytes through). */
 const GZIP_MIN_BYTES = 512;
+
+/** JSON answers (errors) are never cached. */
+function json(status: number, body: Record<string, string>): HttpApiResultV2 {
+  return { statusCode: status, headers: { 'content-type': 'application/json', 'cache-control': 'no-store' }, body: JSON.stringify(body), isBase64Encoded: false };
+}
+
+/**
+ * One structured log line: a JSON object with `level` and `msg`, every string redacted.
+ *
+ * @param log - the sink
+ * @param fields - what to log (never a header, a token or a credential)
+ */
+function logJson(log: (line: string) => void, fields: Record<string, string | number | undefined>): void {
+  const clean: Record<string, string | number> = {};
+  for (const [k, v] of Object.entries(fields)) if (v !== undefined) clean[k] = typeof v === 'string' ? redactUrlCredentials(v) : v;
+  log(JSON.stringify(clean));
+}
+
+/**
+ * The fields of a storage error worth logging: its name, the SDK's HTTP status and request id,
+ * and its message. Not the error object itself: SDK errors carry the request (headers with the
+ * signature and session token) in `$response`.
+ */
+function errorFields(e: unknown): Record<string, string | number | undefined> {
+  const err = e as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
+  return { error: err?.name ?? typeof e, message: err?.message ?? String(e), code: err?.code, s3Status: err?.$metadata?.httpStatusCode, s3RequestId: err?.$metadata?.requestId };
+}
 
 /**
  * Makes a handler from options.
@@ -36,42 +62,70 @@ const GZIP_MIN_BYTES = 512;
  * @param options - as for the HTTP endpoint; `accessToken` may be left out when an API Gateway
  *   authorizer checks callers
  * @returns the Lambda handler
- * @throws TypeError/RangeError for bad options
+ * @throws TypeError/RangeError for bad options (empty token, bad CORS value, bad limits)
  */
-export function createLambdaHandler(options: PlaylistRoutesOptions): (event: HttpApiEventV2) => Promise<HttpApiResultV2> {
-  const handle = createPlaylistRoutes(options);
+export function createLambdaHandler(options: LambdaHandlerOptions): (event: HttpApiEventV2) => Promise<HttpApiResultV2> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  const token = options.accessToken === undefined ? undefined : normalizeAccessToken(options.accessToken, 'accessToken');
+  const cors: CorsPolicy | undefined = options.corsOrigin === undefined ? undefined : parseCorsOrigins(options.corsOrigin, 'corsOrigin');
+  // The path of the request being answered, for the storage-failure line (concurrent calls each see their own).
+  const current = new AsyncLocalStorage<{ method: string; path: string }>();
+  const onError =
+    options.onError ??
+    ((e: unknown) => logJson(log, { level: 'error', msg: 'storage request failed', ...current.getStore(), ...errorFields(e) }));
+  const handle = createPlaylistRoutes({ ...options, accessToken: token, corsOrigin: undefined, onError });
   return async (event) => {
+    const bad = checkEvent(event);
+    if (bad !== undefined) {
+      logJson(log, { level: 'warn', msg: 'malformed event', reason: bad });
+      return json(400, { error: `malformed event: ${bad}` });
+    }
     const headers = event.headers ?? {};
-    const res: RouteResponse = await handle({
-      method: event.requestContext.http.method,
-      rawPath: event.rawPath,
-      query: new URLSearchParams(event.rawQueryString ?? ''),
-      authorization: headers['authorization'],
-    });
-    // Append, never replace: with CORS the routes already vary on Origin, and a cache keyed on one
+    const method = event.requestContext.http.method;
+    const origin = headers['origin'];
+    if (method === 'OPTIONS' && cors) return { statusCode: 204, headers: preflightResponse(cors, origin).headers, body: '', isBase64Encoded: false };
+    let res: RouteResponse = await current.run({ method, path: event.rawPath }, () =>
+      handle({ method, rawPath: event.rawPath, query: new URLSearchParams(event.rawQueryString ?? ''), authorization: headers['authorization'] }),
+    );
+    res = withCors(res, cors, origin);
+    // A caller who was authorized (our token, or an API Gateway authorizer) got a per-user answer:
+    // a shared cache (CloudFront, a corporate proxy) must not hand it to anyone else.
+    const authorized = token !== undefined || headers['authorization'] !== undefined || event.requestContext.authorizer !== undefined;
+    if (authorized && res.headers['cache-control']) res = { ...res, headers: { ...res.headers, 'cache-control': res.headers['cache-control'].replace(/\bpublic\b/, 'private') } };
+    // Append, never replace: with CORS the answer already varies on Origin, and a cache keyed on one
     // header only would hand one origin's (or one encoding's) answer to another. Both branches
     // vary on Accept-Encoding, as the HTTP server does (playlist-server.ts encodeResponse).
     const vary = res.headers['vary'] ? `${res.headers['vary']}, accept-encoding` : 'accept-encoding';
+    let out: HttpApiResultV2;
     if (res.body.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(headers['accept-encoding'] ?? '')) {
-      return { statusCode: res.status, headers: { ...res.headers, 'content-encoding': 'gzip', vary }, body: gzipSync(res.body).toString('base64'), isBase64Encoded: true };
+      out = { statusCode: res.status, headers: { ...res.headers, 'content-encoding': 'gzip', vary }, body: gzipSync(res.body).toString('base64'), isBase64Encoded: true };
+    } else {
+      out = { statusCode: res.status, headers: { ...res.headers, vary }, body: res.body, isBase64Encoded: false };
     }
-    return { statusCode: res.status, headers: { ...res.headers, vary }, body: res.body, isBase64Encoded: false };
+    if (out.body.length > MAX_RESPONSE_BYTES) {
+      // Lambda would fail the invocation (API Gateway: 502); say what to change instead.
+      logJson(log, { level: 'warn', msg: 'response over the Lambda payload limit', path: event.rawPath, bytes: out.body.length });
+      return json(400, { error: `the playlist is ${out.body.length} bytes, over the ${MAX_RESPONSE_BYTES}-byte Lambda response limit: ask for a shorter range${out.isBase64Encoded ? '' : ' or send Accept-Encoding: gzip'}` });
+    }
+    return out;
   };
 }
 
 /**
  * Options from the function's environment:
  * `S3HLS_BUCKET` (required), `S3HLS_ROOT_PREFIX` (required), `S3HLS_PRESIGN_SECONDS` (default 3600)
- * or `S3HLS_BASE_URL` (plain URLs for a public/CDN bucket), `S3HLS_TOKEN` (optional bearer token),
- * `S3HLS_MAX_RANGE_SECONDS`, `S3HLS_LIVE_WINDOW`, `S3HLS_LIVE_GRACE_SECONDS` (how long a hole in a
- * live/EVENT list may still be filled by a late upload, default 30), `S3HLS_CORS_ORIGIN`. The S3 client takes the
- * function role's credentials and `AWS_REGION` from the Lambda runtime.
+ * or `S3HLS_BASE_URL` (plain URLs for a public/CDN bucket), `S3HLS_TOKEN` (optional bearer token;
+ * set but empty is an error, never "no token"), `S3HLS_MAX_RANGE_SECONDS` (at most
+ * {@link MAX_RANGE_SECONDS_CAP}), `S3HLS_LIVE_WINDOW`, `S3HLS_LIVE_GRACE_SECONDS` (how long a hole
+ * in a live/EVENT list may still be filled by a late upload, default 30), `S3HLS_CORS_ORIGIN`
+ * (`*`, an origin or a comma list). The S3 client takes the function role's credentials and
+ * `AWS_REGION` from the Lambda runtime.
  *
  * @param env - the environment @defaultValue process.env
  * @returns route options
  * @throws TypeError naming the missing or bad variable
  */
-export function optionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PlaylistRoutesOptions {
+export function optionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): LambdaHandlerOptions {
   const bucket = env['S3HLS_BUCKET'];
   const rootPrefix = env['S3HLS_ROOT_PREFIX'];
   if (!bucket) throw new TypeError('S3HLS_BUCKET must be set to the bucket holding the segments');
@@ -83,36 +137,65 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
     if (!Number.isFinite(n)) throw new TypeError(`${name} must be a number, got ${JSON.stringify(v)}`);
     return n;
   };
+  const maxRange = num('S3HLS_MAX_RANGE_SECONDS');
+  if (maxRange !== undefined && !(Number.isInteger(maxRange) && maxRange >= 1 && maxRange <= MAX_RANGE_SECONDS_CAP)) {
+    throw new TypeError(`S3HLS_MAX_RANGE_SECONDS must be a whole number of seconds in 1..${MAX_RANGE_SECONDS_CAP} (24 h), got ${JSON.stringify(env['S3HLS_MAX_RANGE_SECONDS'])}`);
+  }
+  const token = env['S3HLS_TOKEN'];
+  const cors = env['S3HLS_CORS_ORIGIN'];
+  if (cors !== undefined) parseCorsOrigins(cors, 'S3HLS_CORS_ORIGIN'); // named here: createLambdaHandler would say corsOrigin
   const client = new S3Client({});
   const baseUrl = env['S3HLS_BASE_URL'];
-  const maxRange = num('S3HLS_MAX_RANGE_SECONDS');
   const grace = num('S3HLS_LIVE_GRACE_SECONDS');
   return {
     client,
     bucket,
     rootPrefix,
     urls: baseUrl ? baseUrlResolver(baseUrl) : presignedUrlResolver({ client, bucket, expiresInSeconds: num('S3HLS_PRESIGN_SECONDS') ?? 3600, onWarning: (m) => console.warn(m) }),
-    accessToken: env['S3HLS_TOKEN'] || undefined,
+    accessToken: token === undefined ? undefined : normalizeAccessToken(token, 'S3HLS_TOKEN'),
     maxRangeMs: maxRange === undefined ? undefined : maxRange * 1000,
     liveWindow: num('S3HLS_LIVE_WINDOW'),
     liveGraceMs: grace === undefined ? undefined : grace * 1000,
-    corsOrigin: env['S3HLS_CORS_ORIGIN'] || undefined,
+    corsOrigin: cors,
     // The page would need hls.js bundled into the function; serve it from `s3hls serve` or a static site.
     playerPage: false,
+  };
+}
+
+/**
+ * A handler configured from an environment on its first call and reused while the execution
+ * environment stays warm. A configuration error is not thrown into the runtime (that is an opaque
+ * 502): each call answers 500 `{"error":"configuration error ..."}` and logs one JSON line naming
+ * the variable, until the configuration is fixed.
+ *
+ * @param env - the environment @defaultValue process.env
+ * @param log - where JSON log lines go @defaultValue console.error
+ * @returns the Lambda handler
+ */
+export function createEnvHandler(env: Readonly<Record<string, string | undefined>> = process.env, log: (line: string) => void = (l) => console.error(l)): (event: HttpApiEventV2) => Promise<HttpApiResultV2> {
+  let ready: ((event: HttpApiEventV2) => Promise<HttpApiResultV2>) | undefined;
+  return async (event) => {
+    if (ready === undefined) {
+      try {
+        ready = createLambdaHandler({ ...optionsFromEnv(env), log });
+      } catch (e) {
+        logJson(log, { level: 'error', msg: 'configuration error', error: (e as Error).name, message: (e as Error).message });
+        return json(500, { error: 'configuration error: see the function log' });
+      }
+    }
+    return ready(event);
   };
 }
 
 let lazy: ((event: HttpApiEventV2) => Promise<HttpApiResultV2>) | undefined;
 
 /**
- * The Lambda entry point (`handler`), configured from the environment on the first call and
- * reused while the execution environment stays warm.
+ * The Lambda entry point (`handler`): {@link createEnvHandler} on `process.env`.
  *
  * @param event - the API Gateway HTTP API v2 event
- * @returns the HTTP result
- * @throws TypeError on the first call when the environment is incomplete
+ * @returns the HTTP result (500 with a log line when the environment is incomplete or wrong)
  */
 export async function handler(event: HttpApiEventV2): Promise<HttpApiResultV2> {
-  lazy ??= createLambdaHandler(optionsFromEnv());
+  lazy ??= createEnvHandler();
   return lazy(event);
 }

@@ -1,20 +1,34 @@
 /**
- * The playlist endpoint on node:http: the routes of playlist-routes.ts plus gzip, HEAD, and the
- * bind-address safety rule (127.0.0.1 unless told otherwise; a warning when a public address has
- * no token).
+ * The playlist endpoint on node:http: the routes of playlist-routes.ts plus gzip, HEAD, CORS, the
+ * static files from memory (static-assets.ts), and the safety rules checked before listening:
+ * the bind address (127.0.0.1 unless told otherwise; a non-loopback address needs a token or an
+ * explicit `allowPublic`), the token, and the CORS setting. Every request is answered inside one
+ * catch: whatever a route does, the client gets a 500, one line is logged, and the process lives on.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import { gzipSync } from 'node:zlib';
+import { redactUrlCredentials } from '../redact.js';
+import { normalizeAccessToken } from './access-token.js';
+import { parseCorsOrigins, preflightResponse, withCors, type CorsPolicy } from './cors.js';
 import { createPlaylistRoutes, type PlaylistRoutesOptions, type RouteResponse } from './playlist-routes.js';
+import { StaticAssets } from './static-assets.js';
 
 /** Options of {@link startPlaylistServer}. */
 export interface PlaylistServerOptions extends PlaylistRoutesOptions {
-  /** Address to bind. @defaultValue '127.0.0.1' */
+  /** Address to bind: an IP address or a host name, never empty. @defaultValue '127.0.0.1' */
   readonly host?: string | undefined;
   /** Port; 0 picks a free one. @defaultValue 0 */
   readonly port?: number | undefined;
+  /**
+   * Allow a non-loopback `host` without an `accessToken` (an authenticating reverse proxy in front,
+   * or a deliberately open LAN viewer). Without it such a start is refused. @defaultValue false
+   */
+  readonly allowPublic?: boolean | undefined;
   /** Where warnings go (public bind without a token, expiring credentials). @defaultValue console.warn */
   readonly onWarning?: ((message: string) => void) | undefined;
+  /** Where the one line per failed request goes (a route or the transport threw). @defaultValue console.error */
+  readonly onRequestError?: ((line: string) => void) | undefined;
 }
 
 /** A running endpoint. */
@@ -26,9 +40,26 @@ export interface PlaylistServer {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+/** A response ready for the wire. */
+export interface WireResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+}
+
 /** Bodies smaller than this are sent as they are: gzip would not pay for its header. */
 const GZIP_MIN_BYTES = 512;
+
+/**
+ * Whether an address only this machine can reach: 127.0.0.0/8, ::1 (also IPv4-mapped), `localhost`.
+ *
+ * @param host - the bind address
+ * @returns true for loopback
+ */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^::ffff:/, '');
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
 
 /**
  * Encodes a route response for the wire: gzip when the client accepts it and it pays.
@@ -49,52 +80,122 @@ export function encodeResponse(res: RouteResponse, acceptEncoding: string | unde
   return { headers, body };
 }
 
+/** The checked settings of a server. */
+interface CheckedConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly token: string | undefined;
+  readonly cors: CorsPolicy | undefined;
+}
+
+/**
+ * Checks everything that can be checked before listening, so a bad value stops the start instead
+ * of the first request.
+ *
+ * @param options - the server options
+ * @returns host, port, trimmed token, CORS policy
+ * @throws TypeError for an empty or malformed host, a bad token or CORS value, or a non-loopback
+ *   host without a token and without `allowPublic`; RangeError for a bad port
+ */
+export function checkServerConfig(options: PlaylistServerOptions): CheckedConfig {
+  const host = options.host ?? '127.0.0.1';
+  // An empty host makes node bind every interface: the opposite of what an empty value suggests.
+  if (typeof host !== 'string' || host.trim() === '') throw new TypeError('host must not be empty: give an address to bind (127.0.0.1 for this machine only, 0.0.0.0 for every interface)');
+  if (isIP(host) === 0 && !/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/i.test(host)) throw new TypeError(`host must be an IP address or a host name, got ${JSON.stringify(host)}`);
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
+  const token = options.accessToken === undefined ? undefined : normalizeAccessToken(options.accessToken, 'accessToken');
+  const cors = options.corsOrigin === undefined ? undefined : parseCorsOrigins(options.corsOrigin, 'corsOrigin');
+  if (!isLoopback(host) && token === undefined && options.allowPublic !== true) {
+    throw new TypeError(`refusing to serve on ${host} without an access token: anyone who can reach it could list cameras and get segment URLs. Set a token (--token or S3HLS_TOKEN), bind 127.0.0.1, or pass --public (allowPublic) when a proxy in front checks callers`);
+  }
+  return { host, port, token, cors };
+}
+
 /**
  * Starts the endpoint.
  *
  * @param options - see {@link PlaylistServerOptions}
  * @returns the URL, port and `close()`
- * @throws TypeError/RangeError for bad options; the listen error (EADDRINUSE, EACCES)
+ * @throws TypeError/RangeError for bad options (see {@link checkServerConfig}); the listen error (EADDRINUSE, EACCES)
  */
 export async function startPlaylistServer(options: PlaylistServerOptions): Promise<PlaylistServer> {
-  const host = options.host ?? '127.0.0.1';
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
+  const cfg = checkServerConfig(options);
   const warn = options.onWarning ?? ((m: string) => console.warn(`s3hls: warning: ${m}`));
-  if (!LOOPBACK.has(host) && options.accessToken === undefined) {
-    warn(`serving on ${host} without an access token: anyone who can reach it can list cameras and get presigned segment URLs (set --token or S3HLS_TOKEN)`);
+  if (!isLoopback(cfg.host) && cfg.token === undefined) {
+    warn(`serving on ${cfg.host} without an access token (allowed by --public): anyone who can reach it can list cameras and get segment URLs`);
   }
-  const handle = createPlaylistRoutes(options);
+  // CORS is applied here, per request origin (a list echoes the caller's origin): the routes get none.
+  const handle = createPlaylistRoutes({ ...options, accessToken: cfg.token, corsOrigin: undefined });
+  const assets = options.playerPage === false ? undefined : await StaticAssets.build(handle);
+  return listenForRequests(
+    async (req) => {
+      const raw = req.url ?? '/';
+      const q = raw.indexOf('?');
+      const rawPath = q === -1 ? raw : raw.slice(0, q);
+      const method = req.method ?? 'GET';
+      const origin = req.headers.origin;
+      if (method === 'OPTIONS' && cfg.cors) return { status: 204, ...encodeResponse(preflightResponse(cfg.cors, origin), undefined) };
+      const fixed = assets?.answer(method, rawPath, { ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] });
+      if (fixed) return { status: fixed.status, headers: withCors({ status: fixed.status, headers: fixed.headers, body: '' }, cfg.cors, origin).headers, body: fixed.body };
+      const out = withCors(await handle({ method, rawPath, query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)), authorization: req.headers.authorization }), cfg.cors, origin);
+      return { status: out.status, ...encodeResponse(out, req.headers['accept-encoding']) };
+    },
+    { host: cfg.host, port: cfg.port, onRequestError: options.onRequestError },
+  );
+}
+
+/**
+ * The transport under {@link startPlaylistServer}: listens, answers each request with what
+ * `respond` returns (no body for HEAD), and catches everything. When `respond` throws or rejects,
+ * or writing the answer throws, the client gets `500 internal error` (or, when the headers were
+ * already sent, a closed connection), `onRequestError` gets one line naming the method, path and
+ * error, and the server keeps serving.
+ *
+ * @param respond - makes the answer for a request
+ * @param options - where to listen; where failure lines go @defaultValue console.error
+ * @returns the URL, port and `close()`
+ * @throws the listen error (EADDRINUSE, EACCES)
+ */
+export async function listenForRequests(
+  respond: (req: IncomingMessage) => Promise<WireResponse>,
+  options: { readonly host: string; readonly port: number; readonly onRequestError?: ((line: string) => void) | undefined },
+): Promise<PlaylistServer> {
+  const logLine = options.onRequestError ?? ((line: string) => console.error(line));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const raw = req.url ?? '/';
-    const q = raw.indexOf('?');
-    handle({
-      method: req.method ?? 'GET',
-      rawPath: q === -1 ? raw : raw.slice(0, q),
-      query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)),
-      authorization: req.headers.authorization,
-    }).then(
-      (out) => {
-        const { headers, body } = encodeResponse(out, req.headers['accept-encoding']);
-        res.writeHead(out.status, headers);
-        res.end(req.method === 'HEAD' ? undefined : body);
-      },
-      () => {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('internal error\n');
-      },
-    );
+    void (async () => {
+      try {
+        const out = await respond(req);
+        res.writeHead(out.status, out.headers);
+        res.end(req.method === 'HEAD' ? undefined : out.body);
+      } catch (e) {
+        // Path only: the query is the caller's business, and a header may carry the token.
+        const path = (req.url ?? '/').split('?')[0];
+        const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        logLine(redactUrlCredentials(`s3hls: ${req.method ?? '?'} ${path} failed: ${what}`.replace(/\s*[\r\n]+\s*/g, ' ')));
+        try {
+          if (res.headersSent) res.destroy();
+          else {
+            res.removeHeader('content-length');
+            res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+            res.end('internal error\n');
+          }
+        } catch {
+          res.destroy();
+        }
+      }
+    })();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen(options.port, options.host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address();
-  const boundPort = typeof address === 'object' && address ? address.port : port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const boundPort = typeof address === 'object' && address ? address.port : options.port;
+  const urlHost = options.host.includes(':') ? `[${options.host}]` : options.host;
   return {
     url: `http://${urlHost}:${boundPort}`,
     port: boundPort,

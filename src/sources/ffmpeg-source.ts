@@ -12,6 +12,7 @@ import { ffmpegArgs, looksLive, type FfmpegArgsOptions } from './ffmpeg-args.js'
 import type { FrameTarget } from './frame-target.js';
 import { SourceError, SourceErrorCode } from './source-errors.js';
 import { TsDemuxer, type DemuxedPes } from './ts-demuxer.js';
+import { redactUrlCredentials } from '../redact.js';
 
 /** Options of {@link FfmpegSource}. */
 export interface FfmpegSourceOptions extends FfmpegArgsOptions {
@@ -67,6 +68,8 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
   readonly #target: FrameTarget;
   readonly #options: FfmpegSourceOptions;
   readonly #args: string[];
+  /** The input as it may be printed: a URL's password replaced by `***` (see redact.ts). */
+  readonly #shownInput: string;
   readonly #live: boolean;
   readonly #demuxer: TsDemuxer;
   #child: ChildProcess | undefined;
@@ -98,6 +101,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     this.#target = target;
     this.#options = options;
     this.#args = ffmpegArgs(options);
+    this.#shownInput = redactUrlCredentials(options.input);
     this.#live = options.live ?? looksLive(options.input);
     for (const [name, v] of [['restartDelayMs', options.restartDelayMs], ['maxRestartDelayMs', options.maxRestartDelayMs], ['stableAfterMs', options.stableAfterMs]] as const) {
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`${name} must be a finite number ≥ 0, got ${v}`);
@@ -110,7 +114,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     });
   }
 
-  /** The ffmpeg arguments used (for logs and tests). */
+  /** The ffmpeg arguments used, as given to the child: a URL in them keeps its password, so redact before printing. */
   get args(): readonly string[] {
     return this.#args;
   }
@@ -162,11 +166,11 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
         if (this.#stopping) break;
         // ffmpeg prefixes input errors with the input ("x.mp4: No such file..."): say it once.
         const tail = this.#stderrTail[this.#stderrTail.length - 1] ?? '';
-        const lastError = tail.startsWith(`${this.#options.input}: `) ? tail.slice(this.#options.input.length + 2) : tail;
+        const lastError = tail.startsWith(`${this.#shownInput}: `) ? tail.slice(this.#shownInput.length + 2) : tail;
         const clean = exit.code === 0;
         if (clean && !this.#live) {
           if (this.#videoFrames === 0) {
-            throw new SourceError(SourceErrorCode.BadInput, `no H.264 video found in ${this.#options.input}${lastError ? `: ${lastError}` : ''}`);
+            throw new SourceError(SourceErrorCode.BadInput, `no H.264 video found in ${this.#shownInput}${lastError ? `: ${lastError}` : ''}`);
           }
           this.emit('exit', { ...exit, restartInMs: undefined, lastError });
           return this.#result('ended');
@@ -177,9 +181,9 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
           if (maxRestarts === 0) {
             const why = lastError || `ffmpeg exited with ${exit.signal ?? `code ${exit.code}`}`;
             const code = this.#videoFrames > framesBefore ? SourceErrorCode.InputUnavailable : SourceErrorCode.BadInput;
-            throw new SourceError(code, `cannot read ${this.#options.input}: ${why}`);
+            throw new SourceError(code, `cannot read ${this.#shownInput}: ${why}`);
           }
-          throw new SourceError(SourceErrorCode.TooManyRestarts, `ffmpeg failed ${failures} times in a row on ${this.#options.input}${lastError ? `: ${lastError}` : ''}`);
+          throw new SourceError(SourceErrorCode.TooManyRestarts, `ffmpeg failed ${failures} times in a row on ${this.#shownInput}${lastError ? `: ${lastError}` : ''}`);
         }
         const delay = Math.min(maxDelay, baseDelay * 2 ** (failures - 1));
         this.emit('exit', { ...exit, restartInMs: delay, lastError });
@@ -287,7 +291,8 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
   }
 
   #stderrLine(raw: string): void {
-    const line = raw.trim();
+    // ffmpeg echoes its input URL, password included, in its errors: redact before keeping or emitting.
+    const line = redactUrlCredentials(raw.trim());
     if (!line) return;
     this.#stderrTail.push(line);
     if (this.#stderrTail.length > STDERR_LINES_KEPT) this.#stderrTail.shift();

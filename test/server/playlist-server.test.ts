@@ -197,13 +197,17 @@ t.test('endpoint', async (t) => {
     t.rejects(startPlaylistServer({ ...base, accessToken: 'short' }), TypeError, 'tokens under 16 characters are refused');
   });
 
-  t.test('a non-loopback bind without a token warns', async (t) => {
+  t.test('regression: a non-loopback bind without a token refuses to start unless allowPublic (then it warns)', async (t) => {
     const warnings: string[] = [];
-    // 127.0.0.2 is still loopback on Linux, but not one of the addresses the check trusts.
-    const s = await startPlaylistServer({ ...base, host: '127.0.0.2', onWarning: (m) => warnings.push(m) });
+    await t.rejects(startPlaylistServer({ ...base, host: '0.0.0.0', onWarning: (m) => warnings.push(m) }), { name: 'TypeError', message: /refusing to serve on 0\.0\.0\.0 without an access token/ });
+    // 127.0.0.0/8 is loopback as a whole: no token needed, no warning.
+    const lo = await startPlaylistServer({ ...base, host: '127.0.0.2', onWarning: (m) => warnings.push(m) });
+    await lo.close();
+    t.same(warnings, []);
+    const s = await startPlaylistServer({ ...base, host: '0.0.0.0', allowPublic: true, onWarning: (m) => warnings.push(m) });
     await s.close();
     t.equal(warnings.length, 1);
-    t.match(warnings[0], /without an access token/);
+    t.match(warnings[0], /without an access token \(allowed by --public\)/);
   });
 
   t.test('the Lambda handler answers the same routes', async (t) => {

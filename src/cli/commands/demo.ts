@@ -6,6 +6,7 @@
  *
  *     s3hls demo [--port 8080] [--s3-port 0] [--data DIR] [--source auto|clip|ffmpeg]
  */
+import { redactingWriter } from '../../redact.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,8 +59,9 @@ export function demoClipPath(): string {
  * @returns the exit status of the camera's upload (0 when every segment was stored)
  */
 export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise<number> {
-  const out = io.stdout ?? process.stdout;
-  const err = io.stderr ?? process.stderr;
+  // Every line goes through redaction: input URLs and ffmpeg's echo of them may hold a password.
+  const out = redactingWriter(io.stdout ?? process.stdout);
+  const err = redactingWriter(io.stderr ?? process.stderr);
   let v;
   try {
     v = parseArgs({ args: [...argv], options: { port: { type: 'string' }, 's3-port': { type: 'string' }, data: { type: 'string' }, source: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values;

@@ -5,6 +5,7 @@
  * prints. A file input runs as fast as uploads allow (paced by its pool, no drops); a live input
  * runs until SIGINT/SIGTERM (or `signal`), then every stream is finalized and the queue drained.
  */
+import { redactingWriter } from '../../redact.js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { CameraManager, type CameraSpec, type ManagedSource } from '../../sources/camera-manager.js';
 import { AnnexBSource } from '../../sources/annexb-source.js';
@@ -50,8 +51,9 @@ const FILE_POOL_HIGH_WATER = 0.5;
  * @returns the exit status (see exit-codes.ts): 0 only when every segment was stored
  */
 export async function runUpload(argv: readonly string[], io: UploadIo = {}): Promise<number> {
-  const out = io.stdout ?? process.stdout;
-  const err = io.stderr ?? process.stderr;
+  // Every line goes through redaction: input URLs and ffmpeg's echo of them may hold a password.
+  const out = redactingWriter(io.stdout ?? process.stdout);
+  const err = redactingWriter(io.stderr ?? process.stderr);
   let plan: UploadPlan;
   try {
     plan = parseUploadArgs(argv, { now: io.now });
