@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { AudioFramePack, PackItem, VideoFramePack } from '../types.js';
 import { ffmpegArgs, looksLive, type FfmpegArgsOptions } from './ffmpeg-args.js';
+import { ffprobeBeside, planAudio, probeAudio, type AudioPlan } from './ffmpeg-audio.js';
 import type { FrameTarget } from './frame-target.js';
 import { SourceError, SourceErrorCode } from './source-errors.js';
 import { TsDemuxer, type DemuxedPes } from './ts-demuxer.js';
@@ -17,6 +18,10 @@ import { TsDemuxer, type DemuxedPes } from './ts-demuxer.js';
 export interface FfmpegSourceOptions extends FfmpegArgsOptions {
   /** The ffmpeg executable. @defaultValue `'ffmpeg'` (looked up on PATH) */
   readonly ffmpegPath?: string;
+  /** The ffprobe that tells AAC (copied) from other audio (re-encoded). @defaultValue the one beside `ffmpegPath`, else `'ffprobe'` on PATH */
+  readonly ffprobePath?: string;
+  /** Longest wait for ffprobe, ms; after it the audio is re-encoded. @defaultValue 10000 */
+  readonly probeTimeoutMs?: number;
   /**
    * Restart when ffmpeg ends, even cleanly, and run until stopped.
    * @defaultValue true for URLs and devices, false for files and lavfi graphs (see `looksLive`)
@@ -49,6 +54,8 @@ export interface FfmpegSourceEvents {
   stderr: [line: string];
   /** A demuxing problem (PES without PTS, lost sync); the source goes on. */
   warning: [message: string];
+  /** What happens to the audio, decided before a child starts (`plan.description` is the progress line). */
+  audio: [plan: AudioPlan];
 }
 
 /** What a finished {@link FfmpegSource.run} reports. */
@@ -66,7 +73,11 @@ const STDERR_LINES_KEPT = 8;
 export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
   readonly #target: FrameTarget;
   readonly #options: FfmpegSourceOptions;
-  readonly #args: string[];
+  #args: string[];
+  /** Set once a probe answered; until then every start probes again (a camera that was offline). */
+  #audioPlan: AudioPlan | undefined;
+  /** Ends a probe in progress when stop() is called (the abort signal, if any, reaches stop() too). */
+  readonly #probeAbort = new AbortController();
   readonly #live: boolean;
   readonly #demuxer: TsDemuxer;
   #child: ChildProcess | undefined;
@@ -120,6 +131,11 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     return this.#child?.pid;
   }
 
+  /** What is done with the audio, once decided (before the first child starts). */
+  get audioPlan(): AudioPlan | undefined {
+    return this.#audioPlan;
+  }
+
   /** Frames delivered so far (all children). */
   get videoFrames(): number {
     return this.#videoFrames;
@@ -155,6 +171,8 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
           this.#target.markDiscontinuity('source-restart');
           this.#restarts++;
         }
+        if (this.#audioPlan === undefined) await this.#planAudio();
+        if (this.#stopping) break;
         const startedAt = Date.now();
         const framesBefore = this.#videoFrames;
         const exit = await this.#runChild(attempt);
@@ -198,6 +216,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#wake?.();
+    this.#probeAbort.abort();
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -216,6 +235,25 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return false;
     return child.kill('SIGKILL');
+  }
+
+  /**
+   * Probes the input's audio and rebuilds the arguments: AAC is copied bit-exact, other codecs are
+   * re-encoded. A probe that failed leaves the plan open (re-encode for this child, probe again
+   * before the next one), since a live camera may simply have been offline.
+   */
+  async #planAudio(): Promise<void> {
+    const o = this.#options;
+    if (o.audio === false) {
+      this.#audioPlan = planAudio({ status: 'none' }, o);
+      this.emit('audio', this.#audioPlan);
+      return;
+    }
+    const probed = await probeAudio({ input: o.input, inputArgs: o.inputArgs, ffprobePath: o.ffprobePath ?? ffprobeBeside(o.ffmpegPath), timeoutMs: o.probeTimeoutMs, signal: this.#probeAbort.signal });
+    const plan = planAudio(probed, o);
+    this.#args = ffmpegArgs(o, plan);
+    if (probed.status !== 'unknown') this.#audioPlan = plan;
+    this.emit('audio', plan);
   }
 
   #result(reason: FfmpegRunResult['reason']): FfmpegRunResult {

@@ -320,6 +320,7 @@ function createSource(cam: PlannedCamera, target: FrameTarget, pipeline: CameraP
   }
   const src = new FfmpegSource(target, { ...cam, ...(backpressure ? { backpressure } : {}) });
   src.on('stderr', (line) => progress.line(`camera ${cam.id}: ffmpeg: ${line}`));
+  src.on('audio', (a) => progress.line(`camera ${cam.id}: ${a.description}`));
   src.on('exit', (e) => {
     if (e.restartInMs !== undefined) progress.line(`camera ${cam.id}: ffmpeg exited (${e.signal ?? `code ${e.code}`}), restarting in ${e.restartInMs} ms`, true);
   });
