@@ -11,13 +11,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runUpload } from '../../src/cli/commands/upload.js';
-import { audioArgs, ffprobeBeside, parseProbe, planAudio, probeAudio } from '../../src/sources/ffmpeg-audio.js';
+import { audioArgs, ffprobeBeside, parseProbe, planAudio, probeAudio, probeInputArgs } from '../../src/sources/ffmpeg-audio.js';
 import { ffmpegArgs } from '../../src/sources/ffmpeg-args.js';
 import { hasFfmpeg } from '../helpers/fixtures.js';
 import { demux } from '../helpers/demux.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
 
 const noFfmpeg = hasFfmpeg() ? false : 'ffmpeg not on PATH';
+
+const dir = mkdtempSync(join(tmpdir(), 's3hls-audio-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+function ffmpeg(args: string[]): void {
+  execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
 
 t.test('planAudio: AAC copied, everything else re-encoded at the bitrate asked for, progress line says which', async (t) => {
   const aac = planAudio(parseProbe('{"streams":[{"codec_name":"aac","profile":"LC","sample_rate":"48000","channels":2}]}'), {});
@@ -39,6 +47,8 @@ t.test('planAudio: AAC copied, everything else re-encoded at the bitrate asked f
   t.equal(ffprobeBeside('/opt/ff/bin/ffmpeg'), '/opt/ff/bin/ffprobe');
   t.equal(ffprobeBeside('/opt/ff/bin/ffmpeg-6'), '/opt/ff/bin/ffprobe-6');
   t.equal(ffprobeBeside(undefined), 'ffprobe');
+  t.same(probeInputArgs(['-re', '-hwaccel', 'cuda', '-rtsp_transport', 'tcp', '-c:v', 'h264_cuvid', '-f', 'rtsp', '-stream_loop', '-1']), ['-rtsp_transport', 'tcp', '-f', 'rtsp'],
+    'options ffprobe refuses are left out, protocol/format options kept');
 });
 
 t.test('probeAudio is bounded in time and never throws', { skip: noFfmpeg }, async (t) => {
@@ -51,6 +61,11 @@ t.test('probeAudio is bounded in time and never throws', { skip: noFfmpeg }, asy
   const slow = await probeAudio({ input: 'rtsp://192.0.2.1:554/x', inputArgs: ['-rtsp_transport', 'tcp'], timeoutMs: 300 });
   t.equal(slow.status, 'unknown');
   t.ok(Date.now() - t0 < 3000, `returned after ${Date.now() - t0} ms`);
+  // ffmpeg-only input options (hardware decoding, pacing) do not make the probe fail.
+  const mp4 = join(dir, 'probe.mp4');
+  ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=5', '-f', 'lavfi', '-i', 'sine', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', mp4]);
+  const found = await probeAudio({ input: mp4, inputArgs: ['-re', '-thread_queue_size', '512', '-hwaccel', 'auto'] });
+  t.same(found, { status: 'found', codec: 'aac', profile: 'LC', sampleRate: 44100, channels: 1 });
 });
 
 /** ADTS frames of a byte string: [header, payload] pairs (ISO/IEC 14496-3 §1.A.2). */
@@ -65,13 +80,6 @@ function adtsFrames(bytes: Uint8Array): { header: Uint8Array; payload: Uint8Arra
     i += frameLength;
   }
   return out;
-}
-
-const dir = mkdtempSync(join(tmpdir(), 's3hls-audio-'));
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-
-function ffmpeg(args: string[]): void {
-  execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 const VIDEO = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '8',
@@ -136,5 +144,6 @@ t.test('G.711 µ-law in Matroska: re-encoded to AAC at --audio-bitrate, and the 
   const bits = stored.reduce((n, f) => n + (f.header.length + f.payload.length) * 8, 0);
   const kbps = bits / (stored.length * 1024 / 8000) / 1000;
   t.comment(`re-encoded AAC: ${kbps.toFixed(1)} kbit/s`);
-  t.ok(kbps > 20 && kbps < 60, `bitrate near 48 kbit/s (${kbps.toFixed(1)})`);
+  // ffmpeg's AAC encoder treats -b:a as a ceiling for a pure tone at 8 kHz (27 kbit/s measured).
+  t.ok(kbps > 8 && kbps <= 50, `bitrate within the 48 kbit/s asked for (${kbps.toFixed(1)})`);
 });
