@@ -180,9 +180,20 @@ export async function listSegmentSizes(o: Omit<MultivariantOptions, 'mediaUri' |
 export async function readCodecFacts(o: { client: S3Client; bucket: string; keys: readonly string[]; maxHeads: number; signal?: AbortSignal | undefined }): Promise<{ facts: CodecFacts | undefined; requests: number }> {
   let requests = 0;
   for (let i = o.keys.length - 1; i >= 0 && requests < o.maxHeads; i--) {
-    const head = await o.client.send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.keys[i] }), { abortSignal: o.signal });
     requests += 1;
-    const facts = codecFactsFromMetadata(head.Metadata);
+    let metadata: Record<string, string> | undefined;
+    try {
+      metadata = (await o.client.send(new HeadObjectCommand({ Bucket: o.bucket, Key: o.keys[i] }), { abortSignal: o.signal })).Metadata;
+    } catch (e) {
+      // 404: deleted (lifecycle) between LIST and HEAD, try an older one. 403: a role allowed to
+      // list but not to read (a base-URL deployment): the bandwidths are still right, so answer
+      // without CODECS rather than fail the playlist. Anything else is a storage failure.
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) continue;
+      if (status === 403) return { facts: undefined, requests };
+      throw e;
+    }
+    const facts = codecFactsFromMetadata(metadata);
     if (facts !== undefined) return { facts, requests };
   }
   return { facts: undefined, requests };
@@ -226,7 +237,8 @@ export interface MultivariantTarget {
  * @returns the URI and the window to measure
  */
 export function multivariantTarget(query: URLSearchParams, times: { startMs: number | undefined; endMs: number | undefined; nowMs: number; liveLookbackMs: number }): MultivariantTarget {
-  const live = query.has('live') || times.startMs === undefined;
+  const startMs = times.startMs;
+  const live = query.has('live') || startMs === undefined;
   const pass = new URLSearchParams();
   const start = query.get('start');
   const end = query.get('end');
@@ -234,10 +246,10 @@ export function multivariantTarget(query: URLSearchParams, times: { startMs: num
   if (end && !live) pass.set('end', end);
   const qs = pass.toString();
   const mediaUri = `${live ? 'live' : 'playlist'}.m3u8${qs ? `?${qs}` : ''}`;
-  if (live) {
+  if (live || startMs === undefined) {
     // Live: what is stored lately describes what the viewer will get (an EVENT from its start).
-    return { mediaUri, startMs: times.startMs ?? Math.max(0, times.nowMs - times.liveLookbackMs), endMs: undefined, maxAgeSeconds: 10 };
+    return { mediaUri, startMs: startMs ?? Math.max(0, times.nowMs - times.liveLookbackMs), endMs: undefined, maxAgeSeconds: 10 };
   }
   const endMs = times.endMs ?? times.nowMs;
-  return { mediaUri, startMs: times.startMs!, endMs, maxAgeSeconds: endMs > times.nowMs - 60_000 ? 2 : 600 };
+  return { mediaUri, startMs, endMs, maxAgeSeconds: endMs > times.nowMs - 60_000 ? 2 : 600 };
 }

@@ -9,11 +9,11 @@ import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { runUpload } from '../../src/cli/commands/upload.js';
 import { runPlaylist } from '../../src/cli/commands/playlist.js';
 import { createLambdaHandler } from '../../src/lambda/handler.js';
-import { averageBitrate, multivariantTarget, peakBitrate, renderMultivariantPlaylist, type SegmentSize } from '../../src/playlist/multivariant.js';
+import { averageBitrate, multivariantTarget, peakBitrate, readCodecFacts, renderMultivariantPlaylist, type SegmentSize } from '../../src/playlist/multivariant.js';
 import { baseUrlResolver } from '../../src/playlist/segment-urls.js';
 import { createPlaylistRoutes } from '../../src/server/playlist-routes.js';
 import { startPlaylistServer } from '../../src/server/playlist-server.js';
@@ -178,4 +178,14 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   t.equal(old.status, 200);
   t.match(old.body, /#EXT-X-STREAM-INF:BANDWIDTH=752000,AVERAGE-BANDWIDTH=752000\n/);
   t.notMatch(old.body, /CODECS/);
+
+  // A key deleted between LIST and HEAD (404) is skipped; a role that may not read (403) gets no facts, no failure.
+  const newest = listed.map((o) => o.Key!).sort();
+  const gone = await readCodecFacts({ client, bucket: s3.bucket, keys: [...newest, 'cams/door/2026/11/22/03/1795316499000-99-2000.ts'], maxHeads: 3 });
+  t.equal(gone.requests, 2);
+  t.equal(gone.facts?.codecs, `${expectedAvc1},mp4a.40.2`);
+  const stranger = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'NOT-S3RVER', secretAccessKey: 'x' } });
+  t.teardown(() => stranger.destroy());
+  const denied = await readCodecFacts({ client: stranger, bucket: s3.bucket, keys: newest, maxHeads: 3 });
+  t.same(denied, { facts: undefined, requests: 1 }, '403: answered without facts');
 });
