@@ -118,7 +118,7 @@ Usage:
   s3hls serve --bucket B --root-prefix P [--host H] [--port N] [--token T] [options] [store options]
 
 Routes: GET /cameras, /cameras/<camera>/playlist.m3u8?start=&end=, /cameras/<camera>/live.m3u8,
-/cameras/<camera>/index.m3u8 (multivariant: passes start/end/live on), and the hls.js player page at /.
+/cameras/<camera>/index.m3u8 (multivariant, passes start/end/live on), and the player page at /.
 
   --root-prefix P        the folder holding one folder per camera, e.g. cameras
   --host H               address to bind (default 127.0.0.1; a public address without a token warns)

@@ -110,7 +110,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     this.#options = options;
     this.#args = ffmpegArgs(options);
     this.#live = options.live ?? looksLive(options.input);
-    for (const [name, v] of [['restartDelayMs', options.restartDelayMs], ['maxRestartDelayMs', options.maxRestartDelayMs], ['stableAfterMs', options.stableAfterMs]] as const) {
+    for (const [name, v] of [['restartDelayMs', options.restartDelayMs], ['maxRestartDelayMs', options.maxRestartDelayMs], ['stableAfterMs', options.stableAfterMs], ['probeTimeoutMs', options.probeTimeoutMs]] as const) {
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`${name} must be a finite number ≥ 0, got ${v}`);
     }
     if (options.maxRestarts !== undefined && !(options.maxRestarts >= 0)) throw new RangeError(`maxRestarts must be ≥ 0, got ${options.maxRestarts}`);

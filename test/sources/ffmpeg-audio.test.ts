@@ -13,6 +13,8 @@ import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { runUpload } from '../../src/cli/commands/upload.js';
 import { audioArgs, ffprobeBeside, parseProbe, planAudio, probeAudio, probeInputArgs } from '../../src/sources/ffmpeg-audio.js';
 import { ffmpegArgs } from '../../src/sources/ffmpeg-args.js';
+import { FfmpegSource } from '../../src/sources/ffmpeg-source.js';
+import { Collector } from './collector.js';
 import { hasFfmpeg } from '../helpers/fixtures.js';
 import { demux } from '../helpers/demux.js';
 import { startS3, type TestS3 } from '../helpers/s3server.js';
@@ -66,6 +68,16 @@ t.test('probeAudio is bounded in time and never throws', { skip: noFfmpeg }, asy
   ffmpeg(['-f', 'lavfi', '-i', 'testsrc2=size=64x64:rate=5', '-f', 'lavfi', '-i', 'sine', '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', mp4]);
   const found = await probeAudio({ input: mp4, inputArgs: ['-re', '-thread_queue_size', '512', '-hwaccel', 'auto'] });
   t.same(found, { status: 'found', codec: 'aac', profile: 'LC', sampleRate: 44100, channels: 1 });
+  // The source probes before its child starts, says so, and runs ffmpeg with -c:a copy.
+  const src = new FfmpegSource(new Collector(), { input: mp4 });
+  const said: string[] = [];
+  src.on('audio', (p) => said.push(p.description));
+  t.match(src.args.join(' '), /-c:a aac/, 'before the probe: the safe default');
+  await src.run();
+  t.same(said, ['audio: AAC LC copied']);
+  t.equal(src.audioPlan?.mode, 'copy');
+  t.match(src.args.join(' '), /-map 0:a:0\? -c:a copy -f mpegts/);
+  t.throws(() => new FfmpegSource(new Collector(), { input: mp4, probeTimeoutMs: -1 }), { name: 'RangeError', message: /probeTimeoutMs/ });
 });
 
 /** ADTS frames of a byte string: [header, payload] pairs (ISO/IEC 14496-3 §1.A.2). */
