@@ -172,13 +172,16 @@ export async function listSegmentSizes(o: Omit<MultivariantOptions, 'mediaUri' |
 }
 
 /**
- * Reads codec facts from the newest segments' metadata, newest first.
+ * Reads codec facts from the newest segments' metadata, newest first: the first with codecs,
+ * resolution and frame rate, else the newest with codecs.
  *
  * @param o - client, bucket, keys (oldest first, as listed), how many HEADs to try
  * @returns the facts (or undefined) and the HEAD requests made
  */
 export async function readCodecFacts(o: { client: S3Client; bucket: string; keys: readonly string[]; maxHeads: number; signal?: AbortSignal | undefined }): Promise<{ facts: CodecFacts | undefined; requests: number }> {
   let requests = 0;
+  // A one-frame last segment has codecs but no frame rate: keep it, but prefer an older complete one.
+  let partial: CodecFacts | undefined;
   for (let i = o.keys.length - 1; i >= 0 && requests < o.maxHeads; i--) {
     requests += 1;
     let metadata: Record<string, string> | undefined;
@@ -190,13 +193,14 @@ export async function readCodecFacts(o: { client: S3Client; bucket: string; keys
       // without CODECS rather than fail the playlist. Anything else is a storage failure.
       const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status === 404) continue;
-      if (status === 403) return { facts: undefined, requests };
+      if (status === 403) return { facts: partial, requests };
       throw e;
     }
     const facts = codecFactsFromMetadata(metadata);
-    if (facts !== undefined) return { facts, requests };
+    if (facts !== undefined && facts.frameRate !== undefined && facts.width > 0) return { facts, requests };
+    partial ??= facts;
   }
-  return { facts: undefined, requests };
+  return { facts: partial, requests };
 }
 
 /**

@@ -184,6 +184,13 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   const gone = await readCodecFacts({ client, bucket: s3.bucket, keys: [...newest, 'cams/door/2026/11/22/03/1795316499000-99-2000.ts'], maxHeads: 3 });
   t.equal(gone.requests, 2);
   t.equal(gone.facts?.codecs, `${expectedAvc1},mp4a.40.2`);
+  // The newest segment has codecs but one frame (no frame rate): an older complete one is used.
+  const oneFrame = segmentKey('cams/door', { startTimeMs: uploadedAt + 30_000, sequence: 99, durationMs: 33, discontinuity: false });
+  await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: oneFrame, Body: new Uint8Array(188), Metadata: { codecs: 'avc1.64001e', resolution: '640x360' } }));
+  const complete = await readCodecFacts({ client, bucket: s3.bucket, keys: [...newest, oneFrame], maxHeads: 3 });
+  t.same(complete, { facts: { codecs: `${expectedAvc1},mp4a.40.2`, width: 640, height: 360, frameRate: 29.97 }, requests: 2 });
+  const onlyPartial = await readCodecFacts({ client, bucket: s3.bucket, keys: [oneFrame], maxHeads: 3 });
+  t.same(onlyPartial.facts, { codecs: 'avc1.64001e', width: 640, height: 360, frameRate: undefined });
   const stranger = new S3Client({ endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'NOT-S3RVER', secretAccessKey: 'x' } });
   t.teardown(() => stranger.destroy());
   const denied = await readCodecFacts({ client: stranger, bucket: s3.bucket, keys: newest, maxHeads: 3 });
