@@ -46,6 +46,8 @@ Input:
                          files (they carry no timestamps); without it stdin uses the wall clock
       --encoder E        copy (default) | libx264 | h264_nvenc (NVENC needs an NVIDIA GPU)
       --no-audio         ignore the input's audio (default: the first audio track, as AAC)
+      --audio-bitrate K  kbit/s of re-encoded audio (AAC input is copied as it is; G.711,
+                         Opus, MP3 are encoded to AAC; default 64 for mono, 128 for stereo)
       --live             treat the input as live: run until stopped, restart ffmpeg when it dies
       --loop             play a file over and over in real time, as a live camera
       --realtime         read the input at its native rate (ffmpeg -re)
@@ -94,6 +96,11 @@ Usage:
                      epoch seconds (9-11 digits), or YYYY-MM-DD HH:mm:ss (UTC). No range: everything.
   --live             a live sliding window of the newest segments instead of a VOD playlist
   --window N         segments in the live window (default 6)
+  --multivariant     the multivariant playlist instead (EXT-X-STREAM-INF with BANDWIDTH, AVERAGE-
+                     BANDWIDTH, CODECS, RESOLUTION, FRAME-RATE from the stored segments' sizes and
+                     metadata; no segment is read). It points at playlist.m3u8?start=&end= (or
+                     live.m3u8), as GET /cameras/<camera>/index.m3u8 does
+  --media-uri URI    with --multivariant: the media playlist's URI to write instead
 
 Store options (also for serve):
   --bucket B         the bucket
@@ -103,7 +110,7 @@ Store options (also for serve):
   --presign SECONDS  segment URLs are presigned GETs valid this long (default 3600, at most 604800)
   --base-url URL     plain segment URLs under this base instead (public bucket or CDN)
 
-Exit status: 0 printed; 1 S3 failed; 2 usage error.
+Exit status: 0 printed; 1 S3 failed (or --multivariant found no segment); 2 usage error.
 `;
 
 /** `s3hls serve --help`. */
@@ -113,7 +120,7 @@ Usage:
   s3hls serve --bucket B --root-prefix P [--host H] [--port N] [--token T] [options] [store options]
 
 Routes: GET /cameras, /cameras/<camera>/playlist.m3u8?start=&end=, /cameras/<camera>/live.m3u8,
-and the hls.js player page at /.
+/cameras/<camera>/index.m3u8 (multivariant, passes start/end/live on), and the player page at /.
 
   --root-prefix P        the folder holding one folder per camera, e.g. cameras
   --host H               address to bind (default 127.0.0.1). Any other address needs --token

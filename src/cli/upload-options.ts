@@ -40,6 +40,7 @@ export const UPLOAD_FLAGS = {
   loop: { type: 'boolean' },
   realtime: { type: 'boolean' },
   'no-audio': { type: 'boolean' },
+  'audio-bitrate': { type: 'string' },
   'drain-timeout': { type: 'string' },
   progress: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -153,6 +154,7 @@ interface Defaults {
   readonly loop: boolean;
   readonly realtime: boolean;
   readonly audio: boolean;
+  readonly audioBitrateKbps: number | undefined;
 }
 
 function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: string): PlannedCamera {
@@ -204,6 +206,7 @@ function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: strin
     loop,
     realtime,
     audio: entry.audio ?? d.audio,
+    ...(d.audioBitrateKbps !== undefined ? { audioBitrateKbps: d.audioBitrateKbps } : {}),
     fpsRate,
     keyframeSeconds: segmentSeconds,
     segmentSeconds,
@@ -252,6 +255,8 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
     loop: v.loop ?? false,
     realtime: v.realtime ?? false,
     audio: !(v['no-audio'] ?? false),
+    // Only non-AAC audio is re-encoded (AAC is copied): the bitrate applies to that.
+    audioBitrateKbps: v['audio-bitrate'] === undefined ? undefined : numberFlag(v['audio-bitrate'].replace(/k$/i, ''), '--audio-bitrate', 8, 512, 0, true),
   };
   let cameras: PlannedCamera[];
   if (config) {

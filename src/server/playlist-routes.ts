@@ -7,6 +7,7 @@
  *     GET /cameras                            {"cameras":[...]}
  *     GET /cameras/<camera>/playlist.m3u8     VOD for ?start=&end=
  *     GET /cameras/<camera>/live.m3u8         live sliding window (or EVENT from ?start=)
+ *     GET /cameras/<camera>/index.m3u8        multivariant playlist → one of the two above
  *
  * Nothing outside `<rootPrefix>/<camera>/` can be listed: the camera is one path segment checked
  * by validateCameraId after decoding, and paths with `..`, `.` or encoded slashes are refused.
@@ -16,6 +17,7 @@ import { validateCameraId, validatePrefix } from '../keys/object-keys.js';
 import { listCameras, listSegments } from '../playlist/segment-index.js';
 import { DEFAULT_LIVE_GRACE_MS, DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRecords } from '../playlist/live-window.js';
 import { renderMediaPlaylist, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
+import { buildMultivariantPlaylist, multivariantTarget } from '../playlist/multivariant.js';
 import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
 import { parseTimeParam, TimeParamError } from '../playlist/time-param.js';
 import { bearerChecker } from './access-token.js';
@@ -183,6 +185,15 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
     return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${Math.max(1, Math.floor(target / 2))}` }, body };
   }
 
+  // Multivariant playlist (src/playlist/multivariant.ts): start/end/live passed on to the media playlist.
+  async function multivariant(camera: string, query: URLSearchParams): Promise<RouteResponse> {
+    const target = multivariantTarget(query, { startMs: time(query, 'start'), endMs: time(query, 'end'), nowMs: now(), liveLookbackMs: lookbackMs });
+    if (target.endMs !== undefined && !(target.endMs > target.startMs && target.endMs - target.startMs <= maxRangeMs)) throw new BadRequest(400, `end must be after start and at most ${maxRangeMs / 1000} s later`);
+    const r = await buildMultivariantPlaylist({ client: options.client, bucket: options.bucket, prefix: `${root}/${camera}`, ...target });
+    if (r === undefined) throw new BadRequest(404, `no segment of ${JSON.stringify(camera)} stored in the requested window`);
+    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${target.maxAgeSeconds}` }, body: r.text };
+  }
+
   async function route(req: RouteRequest): Promise<RouteResponse> {
     const path = req.rawPath;
     if (options.playerPage !== false && path === '/') {
@@ -211,6 +222,7 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
       }
       if (parts[3] === 'playlist.m3u8') return vod(camera, req.query);
       if (parts[3] === 'live.m3u8') return live(camera, req.query);
+      if (parts[3] === 'index.m3u8') return multivariant(camera, req.query);
     }
     throw new BadRequest(404, 'not found');
   }

@@ -1,7 +1,9 @@
 /**
- * The ffmpeg command line of the ffmpeg source: input options, the video encoder, AAC audio, and
- * MPEG-TS on stdout. Pure, so the tests can assert the arguments without spawning anything.
+ * The ffmpeg command line of the ffmpeg source: input options, the video encoder, the audio (AAC
+ * copied or re-encoded, see ffmpeg-audio.ts), and MPEG-TS on stdout. Pure, so the tests can assert
+ * the arguments without spawning anything.
  */
+import { audioArgs, checkAudioBitrate, planAudio, type AudioPlan, type AudioPlanOptions } from './ffmpeg-audio.js';
 
 /** Video encoders the ffmpeg source can ask for. */
 export type FfmpegEncoder = 'copy' | 'libx264' | 'h264_nvenc';
@@ -10,7 +12,7 @@ export type FfmpegEncoder = 'copy' | 'libx264' | 'h264_nvenc';
 export const FFMPEG_ENCODERS: readonly FfmpegEncoder[] = ['copy', 'libx264', 'h264_nvenc'];
 
 /** What {@link ffmpegArgs} needs. */
-export interface FfmpegArgsOptions {
+export interface FfmpegArgsOptions extends AudioPlanOptions {
   /** The `-i` argument: a file, a URL (`rtsp://…`), a device (`/dev/video0`), a lavfi graph. */
   readonly input: string;
   /** Options placed before `-i` (e.g. `['-f', 'lavfi']`, `['-rtsp_transport', 'tcp']`). @defaultValue `[]` */
@@ -21,7 +23,7 @@ export interface FfmpegArgsOptions {
   readonly encoderArgs?: readonly string[];
   /** Seconds between forced keyframes when encoding (segments are cut on keyframes only). @defaultValue 2 */
   readonly keyframeSeconds?: number;
-  /** Map the first audio stream, when present, as AAC. @defaultValue true */
+  /** Map the first audio stream, when present: AAC copied, other codecs re-encoded (see `audioMode`). @defaultValue true */
   readonly audio?: boolean;
   /** Read the input at its native rate (`-re`): a file played as a live camera. @defaultValue false */
   readonly realtime?: boolean;
@@ -54,10 +56,13 @@ export function encoderDefaults(encoder: FfmpegEncoder, keyframeSeconds: number)
  * Builds the ffmpeg arguments.
  *
  * @param options - input, encoder, audio
+ * @param audio - what to do with the audio, from the probe (ffmpeg-audio.ts `planAudio`)
+ *   @defaultValue re-encode (what works for any input codec when nothing was probed)
  * @returns argv for `spawn(ffmpegPath, argv)`
- * @throws TypeError when `input` is empty or `encoder` unknown; RangeError for a bad `keyframeSeconds`
+ * @throws TypeError when `input` is empty or `encoder` unknown; RangeError for a bad
+ *   `keyframeSeconds` or `audioBitrateKbps`
  */
-export function ffmpegArgs(options: FfmpegArgsOptions): string[] {
+export function ffmpegArgs(options: FfmpegArgsOptions, audio?: AudioPlan): string[] {
   const { input } = options;
   if (typeof input !== 'string' || input.length === 0) {
     throw new TypeError(`input must be a non-empty string, got ${JSON.stringify(input)}`);
@@ -70,17 +75,13 @@ export function ffmpegArgs(options: FfmpegArgsOptions): string[] {
   if (!(keyframeSeconds > 0 && keyframeSeconds <= 60)) {
     throw new RangeError(`keyframeSeconds must be in (0, 60], got ${keyframeSeconds}`);
   }
+  checkAudioBitrate(options.audioBitrateKbps);
   const args = ['-hide_banner', '-nostdin', '-loglevel', 'error'];
   if (options.realtime) args.push('-re');
   if (options.loop) args.push('-stream_loop', '-1');
   args.push(...(options.inputArgs ?? []), '-i', input, '-map', '0:v:0');
   args.push('-c:v', encoder, ...(options.encoderArgs ?? encoderDefaults(encoder, keyframeSeconds)));
-  if (options.audio ?? true) {
-    // "?" keeps inputs without audio working; AAC-LC in ADTS is what the muxer accepts.
-    args.push('-map', '0:a:0?', '-c:a', 'aac', '-b:a', '128k');
-  } else {
-    args.push('-an');
-  }
+  args.push(...audioArgs(audio ?? planAudio({ status: 'unknown' }, options)));
   // Small PES for audio keeps its latency close to video's; flush_packets sends each packet at once.
   args.push('-f', 'mpegts', '-flush_packets', '1', 'pipe:1');
   return args;

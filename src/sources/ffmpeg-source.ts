@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import type { AudioFramePack, PackItem, VideoFramePack } from '../types.js';
 import { ffmpegArgs, looksLive, type FfmpegArgsOptions } from './ffmpeg-args.js';
+import { ffprobeBeside, planAudio, probeAudio, type AudioPlan } from './ffmpeg-audio.js';
 import type { FrameTarget } from './frame-target.js';
 import { SourceError, SourceErrorCode } from './source-errors.js';
 import { TsDemuxer, type DemuxedPes } from './ts-demuxer.js';
@@ -18,6 +19,10 @@ import { redactUrlCredentials } from '../redact.js';
 export interface FfmpegSourceOptions extends FfmpegArgsOptions {
   /** The ffmpeg executable. @defaultValue `'ffmpeg'` (looked up on PATH) */
   readonly ffmpegPath?: string;
+  /** The ffprobe that tells AAC (copied) from other audio (re-encoded). @defaultValue the one beside `ffmpegPath`, else `'ffprobe'` on PATH */
+  readonly ffprobePath?: string;
+  /** Longest wait for ffprobe, ms; after it the audio is re-encoded. @defaultValue 10000 */
+  readonly probeTimeoutMs?: number;
   /**
    * Restart when ffmpeg ends, even cleanly, and run until stopped.
    * @defaultValue true for URLs and devices, false for files and lavfi graphs (see `looksLive`)
@@ -50,6 +55,8 @@ export interface FfmpegSourceEvents {
   stderr: [line: string];
   /** A demuxing problem (PES without PTS, lost sync); the source goes on. */
   warning: [message: string];
+  /** What happens to the audio, decided before a child starts (`plan.description` is the progress line). */
+  audio: [plan: AudioPlan];
 }
 
 /** What a finished {@link FfmpegSource.run} reports. */
@@ -67,7 +74,11 @@ const STDERR_LINES_KEPT = 8;
 export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
   readonly #target: FrameTarget;
   readonly #options: FfmpegSourceOptions;
-  readonly #args: string[];
+  #args: string[];
+  /** Set once a probe answered; until then every start probes again (a camera that was offline). */
+  #audioPlan: AudioPlan | undefined;
+  /** Ends a probe in progress when stop() is called (the abort signal, if any, reaches stop() too). */
+  readonly #probeAbort = new AbortController();
   /** The input as it may be printed: a URL's password replaced by `***` (see redact.ts). */
   readonly #shownInput: string;
   readonly #live: boolean;
@@ -103,7 +114,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     this.#args = ffmpegArgs(options);
     this.#shownInput = redactUrlCredentials(options.input);
     this.#live = options.live ?? looksLive(options.input);
-    for (const [name, v] of [['restartDelayMs', options.restartDelayMs], ['maxRestartDelayMs', options.maxRestartDelayMs], ['stableAfterMs', options.stableAfterMs]] as const) {
+    for (const [name, v] of [['restartDelayMs', options.restartDelayMs], ['maxRestartDelayMs', options.maxRestartDelayMs], ['stableAfterMs', options.stableAfterMs], ['probeTimeoutMs', options.probeTimeoutMs]] as const) {
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`${name} must be a finite number ≥ 0, got ${v}`);
     }
     if (options.maxRestarts !== undefined && !(options.maxRestarts >= 0)) throw new RangeError(`maxRestarts must be ≥ 0, got ${options.maxRestarts}`);
@@ -122,6 +133,11 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
   /** The running child's pid, or undefined between restarts. */
   get pid(): number | undefined {
     return this.#child?.pid;
+  }
+
+  /** What is done with the audio, once decided (before the first child starts). */
+  get audioPlan(): AudioPlan | undefined {
+    return this.#audioPlan;
   }
 
   /** Frames delivered so far (all children). */
@@ -159,6 +175,8 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
           this.#target.markDiscontinuity('source-restart');
           this.#restarts++;
         }
+        if (this.#audioPlan === undefined) await this.#planAudio();
+        if (this.#stopping) break;
         const startedAt = Date.now();
         const framesBefore = this.#videoFrames;
         const exit = await this.#runChild(attempt);
@@ -202,6 +220,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#wake?.();
+    this.#probeAbort.abort();
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
@@ -220,6 +239,25 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     const child = this.#child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return false;
     return child.kill('SIGKILL');
+  }
+
+  /**
+   * Probes the input's audio and rebuilds the arguments: AAC is copied bit-exact, other codecs are
+   * re-encoded. A probe that failed leaves the plan open (re-encode for this child, probe again
+   * before the next one), since a live camera may simply have been offline.
+   */
+  async #planAudio(): Promise<void> {
+    const o = this.#options;
+    if (o.audio === false) {
+      this.#audioPlan = planAudio({ status: 'none' }, o);
+      this.emit('audio', this.#audioPlan);
+      return;
+    }
+    const probed = await probeAudio({ input: o.input, inputArgs: o.inputArgs, ffprobePath: o.ffprobePath ?? ffprobeBeside(o.ffmpegPath), timeoutMs: o.probeTimeoutMs, signal: this.#probeAbort.signal });
+    const plan = planAudio(probed, o);
+    this.#args = ffmpegArgs(o, plan);
+    if (probed.status !== 'unknown') this.#audioPlan = plan;
+    this.emit('audio', plan);
   }
 
   #result(reason: FfmpegRunResult['reason']): FfmpegRunResult {

@@ -5,6 +5,7 @@
  */
 import type { PutObjectCommandInput } from '@aws-sdk/client-s3';
 import type { KeyLayout } from '../keys/object-keys.js';
+import { codecFactsMetadata } from '../stream/codec-facts.js';
 import type { Segment } from '../types.js';
 import { segmentBody } from './body.js';
 import type { FailureInfo } from './classify-error.js';
@@ -81,6 +82,8 @@ export function putObjectInput(o: ResolvedOptions, job: Job): PutObjectCommandIn
       'first-pts-90k': String(s.firstPts90k),
       'start-time-ms': String(s.startTimeMs),
       discontinuity: s.discontinuity ? (s.discontinuityReason ?? 'true') : 'false',
+      // codecs, resolution, frame-rate: a multivariant playlist is built from a HEAD, no body read.
+      ...codecFactsMetadata(s),
     },
   };
   if (job.sink.tagsHeader !== '') input.Tagging = job.sink.tagsHeader;

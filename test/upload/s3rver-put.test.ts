@@ -72,6 +72,8 @@ t.test('stores byte-identical segments (one and two parts) with keys, metadata, 
     t.same(got.meta, {
       firmware: '1.2.3', camera: 'front-door', sequence: String(seg.sequence), 'duration-ticks': '180000',
       'first-pts-90k': String(seg.firstPts90k), 'start-time-ms': String(seg.startTimeMs), discontinuity: seg.sequence === 0 ? 'start' : 'false',
+      // The codec facts a multivariant playlist reads with one HEAD (50 frames in 2 s: 25 fps).
+      codecs: 'avc1.42c01e,mp4a.40.2', resolution: '640x360', 'frame-rate': '25.000',
     });
     const [h] = putHeaders(key);
     t.equal(h?.['x-amz-tagging'], 'site=paris&camera=front%20door', 'tags on the wire');

@@ -3,10 +3,12 @@
  *
  *     s3hls playlist --bucket B --prefix P [--start T] [--end T] [--live [--window N]]
  *                    [--presign SECONDS | --base-url URL] [--endpoint URL --path-style] [--region R]
+ *     s3hls playlist --multivariant [--media-uri URI] ...   the multivariant playlist instead
  */
 import { parseArgs } from 'node:util';
 import { validatePrefix } from '../../keys/object-keys.js';
 import { listSegments } from '../../playlist/segment-index.js';
+import { buildMultivariantPlaylist, multivariantTarget } from '../../playlist/multivariant.js';
 import { DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRecords } from '../../playlist/live-window.js';
 import { renderMediaPlaylist, targetDurationSeconds } from '../../playlist/m3u8-renderer.js';
 import { parseTimeParam, TimeParamError } from '../../playlist/time-param.js';
@@ -31,7 +33,7 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
   try {
     const { values: v } = parseArgs({
       args: [...argv],
-      options: { ...STORE_FLAGS, prefix: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, live: { type: 'boolean' }, window: { type: 'string' } },
+      options: { ...STORE_FLAGS, prefix: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, live: { type: 'boolean' }, window: { type: 'string' }, multivariant: { type: 'boolean' }, 'media-uri': { type: 'string' } },
       strict: true,
       allowPositionals: false,
     });
@@ -48,6 +50,17 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
     if (v.window !== undefined && !v.live) throw new UsageError('--window only applies with --live');
     const windowSize = v.window !== undefined ? intFlag(v.window, 'window', 1, 10_000) : DEFAULT_LIVE_WINDOW;
     const store = storeFromFlags(v, (m) => err.write(`s3hls: warning: ${m}\n`));
+    if (v['media-uri'] !== undefined && !v.multivariant) throw new UsageError('--media-uri only applies with --multivariant');
+    if (v.multivariant) {
+      // Same rules as GET /cameras/<camera>/index.m3u8; --media-uri names the media playlist file.
+      const query = new URLSearchParams({ ...(v.start ? { start: v.start } : {}), ...(v.end ? { end: v.end } : {}), ...(v.live ? { live: '1' } : {}) });
+      // Without --start or --live the media playlist is everything stored (VOD), as without --multivariant.
+      const target = multivariantTarget(query, { startMs: startMs ?? (v.live ? undefined : 0), endMs, nowMs: Date.now(), liveLookbackMs: 600_000 });
+      const r = await buildMultivariantPlaylist({ client: store.client, bucket: store.bucket, prefix, ...target, mediaUri: v['media-uri'] ?? target.mediaUri });
+      if (r === undefined) throw new Error(`no segment stored under ${prefix} in the window`);
+      out.write(r.text);
+      return 0;
+    }
     const { records } = await listSegments({ client: store.client, bucket: store.bucket, prefix, startMs, endMs });
     let text: string;
     if (v.live) {

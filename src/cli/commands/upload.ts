@@ -384,6 +384,7 @@ function createSource(run: Run, cam: PlannedCamera, target: FrameTarget, pipelin
   }
   const src = new FfmpegSource(target, { ...cam, ...(backpressure ? { backpressure } : {}) });
   src.on('stderr', (line) => progress.line(`camera ${cam.id}: ffmpeg: ${line}`));
+  src.on('audio', (a) => progress.line(`camera ${cam.id}: ${a.description}`));
   src.on('exit', (e) => {
     if (e.restartInMs !== undefined) progress.line(`camera ${cam.id}: ffmpeg exited (${e.signal ?? `code ${e.code}`}), restarting in ${e.restartInMs} ms`, true);
   });
