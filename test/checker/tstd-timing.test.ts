@@ -168,3 +168,58 @@ t.test('muxDelayMs is validated', async (t) => {
   }
   t.doesNotThrow(() => new HlsStream({ streamId: 'v', muxDelayMs: 200 }));
 });
+
+t.test('the reader reports what it is there to find', async (t) => {
+  const units = accessUnits(fixture('baseline.h264')).map((nals) => annexB(nals));
+  const adts = adtsFrames();
+  const sink = new CollectSink();
+  const stream = new HlsStream({ streamId: 'neg', sink });
+  let a = 0;
+  for (let i = 0; i < units.length; i++) {
+    stream.putVideoFrame({ items: [{ part1: units[i] }], pts90k: 900_000 + i * 3600 });
+    while (a < adts.length && a * 1920 <= i * 3600) stream.putAudioFrame({ items: [{ part1: adts[a] }], pts90k: 900_000 + a++ * 1920 });
+  }
+  stream.finalize();
+  const clean = sink.segments.map((s) => Buffer.from(s.bytes));
+  const base = measureTiming(clean, { minMarginMs: 200 });
+  t.same([base.errors, base.lateVideoPes, base.audioGaps], [[], 0, 0], 'the clean stream has nothing to report');
+  // Offsets of packets with a PCR in segment 1.
+  const seg = Buffer.from(clean[1]);
+  const withPcr: number[] = [];
+  for (let o = 0; o < seg.length; o += 188) if (seg[o + 3] & 0x20 && seg[o + 4] > 0 && seg[o + 5] & 0x10) withPcr.push(o);
+  const pcrOf = (b: Buffer, o: number) => b[o + 6] * 2 ** 25 + b[o + 7] * 2 ** 17 + b[o + 8] * 2 ** 9 + b[o + 9] * 2 + (b[o + 10] >> 7);
+  const setPcr = (b: Buffer, o: number, v: number) => {
+    b[o + 6] = Math.floor(v / 2 ** 25) % 256;
+    b[o + 7] = Math.floor(v / 2 ** 17) % 256;
+    b[o + 8] = Math.floor(v / 2 ** 9) % 256;
+    b[o + 9] = Math.floor(v / 2) % 256;
+    b[o + 10] = (b[o + 10] & 0x7f) | ((v % 2) * 0x80);
+  };
+  t.ok(withPcr.length > 10, 'segment 1 has PCRs');
+
+  const late = Buffer.from(seg);
+  setPcr(late, withPcr[5], pcrOf(late, withPcr[5]) + 63_000 + 900); // 10 ms past its DTS
+  const lateR = measureTiming([clean[0], late, ...clean.slice(2)], { minMarginMs: 200 });
+  t.ok(lateR.lateVideoPes >= 1 && lateR.belowMargin >= 1, 'a PES arriving after its DTS is reported');
+
+  const repeat = Buffer.from(seg);
+  setPcr(repeat, withPcr[5], pcrOf(repeat, withPcr[4]));
+  t.ok(measureTiming([clean[0], repeat, ...clean.slice(2)]).pcrRepeats >= 1, 'a repeated PCR is reported');
+
+  // Remove one audio PES (its packets on PID 0x101) from segment 1.
+  const packets: Buffer[] = [];
+  let skipping = false;
+  let removed = false;
+  for (let o = 0; o < seg.length; o += 188) {
+    const pid = ((seg[o + 1] & 0x1f) << 8) | seg[o + 2];
+    const pusi = (seg[o + 1] & 0x40) !== 0;
+    if (pid === 0x101 && pusi) skipping = !removed && o > 188 * 40;
+    if (pid === 0x101 && skipping) {
+      removed = true;
+      continue;
+    }
+    packets.push(seg.subarray(o, o + 188));
+  }
+  t.ok(removed, 'an audio PES was removed');
+  t.ok(measureTiming([clean[0], Buffer.concat(packets), ...clean.slice(2)]).audioGaps >= 1, 'a lost audio PES is reported as a gap');
+});
