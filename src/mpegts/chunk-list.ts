@@ -93,3 +93,45 @@ export class ChunkList {
     return this.#ends[i];
   }
 }
+
+/**
+ * Sets `out` to bytes `[from, to)` of `src` (ranges over the same buffers, nothing copied): a run
+ * of ADTS frames out of a pack, for instance.
+ * @param src - the whole payload
+ * @param from - first byte, 0 ≤ from ≤ to ≤ src.byteLength
+ * @param to - one past the last byte
+ * @param out - cleared, then filled
+ */
+export function sliceChunks(src: ChunkList, from: number, to: number, out: ChunkList): void {
+  out.clear();
+  let at = 0; // payload offset of range i's first byte
+  for (let i = 0; i < src.count && at < to; i++) {
+    const start = src.start(i);
+    const len = src.end(i) - start;
+    const a = Math.max(from, at);
+    const b = Math.min(to, at + len);
+    if (b > a) out.add(src.source(i), start + (a - at), start + (b - at));
+    at += len;
+  }
+}
+
+/**
+ * Copies bytes `[from, to)` of `src` into `dest` at `at` (a frame held back for a later segment).
+ * @returns the number of bytes copied
+ */
+export function copyChunks(src: ChunkList, from: number, to: number, dest: Uint8Array, at: number): number {
+  let pos = 0;
+  let out = at;
+  for (let i = 0; i < src.count && pos < to; i++) {
+    const start = src.start(i);
+    const len = src.end(i) - start;
+    const a = Math.max(from, pos);
+    const b = Math.min(to, pos + len);
+    if (b > a) {
+      dest.set(src.source(i).subarray(start + (a - pos), start + (b - pos)), out);
+      out += b - a;
+    }
+    pos += len;
+  }
+  return out - at;
+}

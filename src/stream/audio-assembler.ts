@@ -18,10 +18,18 @@ export interface AssembledAudio {
   sampleRate: number;
 }
 
+/** Samples per AAC frame (ISO/IEC 14496-3: 1024 per raw_data_block; ADTS carries one block per frame here). */
+export const AAC_FRAME_SAMPLES = 1024;
+
 /** Reusable per-stream audio assembler. */
 export class AudioAssembler {
   /** The PES payload ranges of the last assembled pack. */
   readonly payload = new ChunkList();
+  /**
+   * Where each ADTS frame of the last pack ends, as a byte offset in {@link payload} (frame `i` is
+   * `[i === 0 ? 0 : frameEnds[i-1], frameEnds[i])`): a pack can then be split at a segment cut.
+   */
+  readonly frameEnds: number[] = [];
   readonly #scanner = new AdtsScanner();
   readonly #result: AssembledAudio = { error: undefined, detail: '', frames: 0, sampleRate: 0 };
   #codec = '';
@@ -40,6 +48,7 @@ export class AudioAssembler {
     r.sampleRate = 0;
     const payload = this.payload;
     payload.clear();
+    this.frameEnds.length = 0;
     const scanner = this.#scanner;
     for (let k = 0; k < items.length; k++) {
       const p1 = items[k].part1;
@@ -60,6 +69,8 @@ export class AudioAssembler {
       // Consecutive frames are contiguous: add the item's frame bytes as at most two ranges.
       const start = scanner.start(0);
       const end = scanner.end(n - 1);
+      const base = payload.byteLength - start;
+      for (let f = 0; f < n; f++) this.frameEnds.push(base + scanner.end(f));
       if (end <= split) {
         payload.add(p1, start, end);
       } else if (start >= split) {

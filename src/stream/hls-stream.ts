@@ -16,77 +16,43 @@
  */
 import { EventEmitter } from 'node:events';
 import { ErrorCode, type ErrorCodeValue } from '../errors.js';
-import { ContinuityCounters } from '../mpegts/continuity-counters.js';
-import { PID_AUDIO, PID_PAT, PID_PMT, PID_VIDEO, STREAM_ID_AUDIO, STREAM_ID_VIDEO, TS_PACKET_SIZE } from '../mpegts/constants.js';
-import { PesPacketizer, type PesWrite } from '../mpegts/packetizer.js';
-import { writePat, writePmt } from '../mpegts/psi.js';
-import { PcrClock } from '../mpegts/pcr-clock.js';
+import { ChunkList, sliceChunks } from '../mpegts/chunk-list.js';
+import { TS_PACKET_SIZE } from '../mpegts/constants.js';
+import { TsWriter, type WriterMark } from '../mpegts/ts-writer.js';
 import { DEFAULT_POOL_BYTES, SegmentPool } from '../pool/segment-pool.js';
 import type { AudioFramePack, DiscontinuityReason, Segment, SegmentSink, VideoFramePack } from '../types.js';
-import { AudioAssembler } from './audio-assembler.js';
+import { AAC_FRAME_SAMPLES, AudioAssembler } from './audio-assembler.js';
+import { FrameHold } from './frame-hold.js';
 import { checkItems, readTiming } from './pack-validation.js';
+import { emitSegment } from './segment-emit.js';
 import { SegmentClock } from './segment-clock.js';
+import { resolveOptions, type DropEvent, type HlsStreamEvents, type HlsStreamOptions } from './stream-options.js';
 import { StreamCounters, type StreamStats } from './stream-stats.js';
 import { VideoAssembler } from './video-assembler.js';
 
-/** Options of one stream. */
-export interface HlsStreamOptions {
-  /** Camera id; used in stats, events and by sinks (object key prefixes). */
-  readonly streamId: string;
-  /** Where finished segments go. May also be set later with {@link HlsStream.setSink}. */
-  readonly sink?: SegmentSink | undefined;
-  /** Pool size in bytes, allocated once. @defaultValue 4 MiB (the reference C SDK's) */
-  readonly poolBytes?: number | undefined;
-  /** Segment target in seconds; segments are cut at the first IDR at or after each multiple. @defaultValue 2 */
-  readonly targetSegmentSeconds?: number | undefined;
-  /**
-   * Wall-clock of the stream's first frame, ms since the epoch, for inputs processed faster than
-   * real time (files): segment times are then this origin plus media time. When absent, the wall
-   * clock at the first frame anchors the timeline (live inputs).
-   */
-  readonly mediaTimeOriginMs?: number | undefined;
-  /** A forward timestamp jump larger than this starts a new timeline. @defaultValue 5000 */
-  readonly maxTimestampGapMs?: number | undefined;
-  /** Wall clock, ms since the epoch (tests inject one). @defaultValue Date.now */
-  readonly now?: (() => number) | undefined;
-}
+export type { DropEvent, HlsStreamEvents, HlsStreamOptions } from './stream-options.js';
 
-/** A dropped-frames report, from the 'drop' event. */
-export interface DropEvent {
-  readonly streamId: string;
-  readonly kind: 'video' | 'audio';
-  readonly code: ErrorCodeValue;
-  readonly message: string;
-  /** How many frames this report covers (a rolled-back GOP counts all of its frames). */
-  readonly frames: number;
-}
-
-/** Events of a stream. */
-export interface HlsStreamEvents {
-  drop: [DropEvent];
-  /** A sink threw from onSegment; the segment was released so the pool does not leak. */
-  'sink-error': [Error];
-}
-
-// PCR rules (DTS minus a delay, non-decreasing, ≤ 100 ms apart) live in src/mpegts/pcr-clock.ts.
+// PCR rules (DTS minus the mux delay, increasing, ≤ 100 ms apart) live in src/mpegts/pcr-clock.ts;
+// the bytes of PSI and PES in src/mpegts/ts-writer.ts. This file decides where segments start.
 /** PTS going back less than this without a DTS is B-frame reordering, not a timestamp reset. */
 const MAX_REORDER_TICKS = 90_000;
 /** Largest audio PES payload: PES_packet_length (16 bits) counts 3 header bytes + 5 PTS bytes too. */
 const MAX_AUDIO_PAYLOAD = 65_535 - 8;
 
 /** Snapshot of the write state at a GOP start, to roll the GOP back when it cannot be completed. */
-interface Mark {
+interface Mark extends WriterMark {
   /** Bytes of the open segment written before the mark (0 at the segment start). */
   offset: number;
-  ccPat: number;
-  ccPmt: number;
-  ccVideo: number;
-  ccAudio: number;
-  lastPcr: number;
   videoFrames: number;
   audioFrames: number;
+  audioPes: number;
   pts: number;
 }
+
+/** Bytes of audio held back ahead of a possible cut; under one PES payload so a held run always fits one PES. */
+const AUDIO_HOLD_BYTES = 60_000;
+/** Smallest buffer for video held at a cut (a few frames of a small stream). */
+const MIN_VIDEO_HOLD_BYTES = 256 * 1024;
 
 /** One camera's muxer. See the file comment for the data flow and drop policy. */
 export class HlsStream extends EventEmitter<HlsStreamEvents> {
@@ -94,18 +60,24 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   readonly streamId: string;
   #sink: SegmentSink | undefined;
   readonly #pool: SegmentPool;
-  readonly #packetizer: PesPacketizer;
-  readonly #cc = new ContinuityCounters();
+  readonly #ts: TsWriter;
   readonly #video = new VideoAssembler();
   readonly #audio = new AudioAssembler();
   readonly #counters = new StreamCounters();
   readonly #clock: SegmentClock;
   readonly #targetTicks: number;
   readonly #maxGapTicks: number;
+  readonly #maxWaitTicks: number;
   readonly #timing = { pts: 0, dts: 0 };
-  readonly #pes: PesWrite = { pid: PID_VIDEO, streamId: STREAM_ID_VIDEO, pts90k: 0, dts90k: 0, pcr90k: -1, randomAccess: false, discontinuity: false, boundedLength: false };
+  readonly #heldTiming = { pts: 0, dts: 0 };
+  readonly #audioTiming = { pts: 0, dts: 0 };
+  readonly #slice = new ChunkList();
   readonly #segMark: Mark = newMark();
   readonly #gopMark: Mark = newMark();
+  /** Video from a pending cut on, waiting for the previous segment's audio. */
+  readonly #heldVideo: FrameHold;
+  /** Audio ahead of the video that may belong to the next segment. */
+  readonly #heldAudio = new FrameHold(AUDIO_HOLD_BYTES);
 
   #finalized = false;
   #started = false; // an IDR with SPS/PPS has been written
@@ -115,36 +87,32 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #segHasAudioTrack = false;
   #sequence = 0;
   #mediaSequenceBase = 0;
-  #runFirstPts = 0;
   #nextCutPts = 0;
-  #lastDts = -1;
+  #lastDts = -1; // last video DTS taken (written or held)
+  #writtenDts = -1; // last video DTS written into the pool
   #frameTicks = 3_600; // last DTS step; 25 fps until measured
-  readonly #pcr = new PcrClock();
+  #audioEnd = -1; // end PTS of the last audio frame taken in this timeline, -1 before any
   // The open segment.
   #segFirstPts = 0;
   #segMaxPts = 0;
   #segVideo = 0;
-  #segAudio = 0;
+  #segAudio = 0; // audio packs whose first frame is in the segment
+  #segAudioPes = 0;
   #segDiscontinuity: DiscontinuityReason | undefined;
   #segTimestampDiscontinuity = false;
 
   /** @throws TypeError/RangeError naming a bad option */
   constructor(options: HlsStreamOptions) {
     super();
-    if (options === null || typeof options !== 'object') throw new TypeError('HlsStream options must be an object');
-    if (typeof options.streamId !== 'string' || options.streamId.length === 0) {
-      throw new TypeError(`streamId must be a non-empty string, got ${JSON.stringify(options.streamId)}`);
-    }
-    const target = options.targetSegmentSeconds ?? 2;
-    if (!Number.isFinite(target) || target < 0.1 || target > 60) throw new RangeError(`targetSegmentSeconds must be between 0.1 and 60, got ${target}`);
-    const gapMs = options.maxTimestampGapMs ?? 5_000;
-    if (!Number.isFinite(gapMs) || gapMs <= 0) throw new RangeError(`maxTimestampGapMs must be a positive number, got ${gapMs}`);
-    this.streamId = options.streamId;
+    const o = resolveOptions(options);
+    this.streamId = o.streamId;
     this.#sink = options.sink;
     this.#pool = new SegmentPool(options.poolBytes ?? DEFAULT_POOL_BYTES);
-    this.#packetizer = new PesPacketizer(this.#pool.bytes);
-    this.#targetTicks = Math.round(target * 90_000);
-    this.#maxGapTicks = Math.round(gapMs * 90);
+    this.#ts = new TsWriter(this.#pool, o.muxDelayTicks);
+    this.#heldVideo = new FrameHold(Math.max(MIN_VIDEO_HOLD_BYTES, Math.floor(this.#pool.capacity / 4)));
+    this.#targetTicks = o.targetTicks;
+    this.#maxGapTicks = o.maxGapTicks;
+    this.#maxWaitTicks = o.maxWaitTicks;
     this.#clock = new SegmentClock(options.now ?? Date.now, options.mediaTimeOriginMs);
   }
 
@@ -154,9 +122,11 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   }
 
   /**
-   * Muxes one access unit. The caller may reuse the pack's buffers as soon as this returns.
+   * Muxes one access unit. The caller may reuse the pack's buffers as soon as this returns. At a
+   * segment cut whose previous segment still waits for audio, the frame is copied and written once
+   * that audio arrived (at most `maxAudioWaitMs` later, or at finalize()).
    *
-   * @returns true when the frame was written, false when it was dropped (counted, 'drop' event)
+   * @returns true when the frame was taken, false when it was dropped (counted, 'drop' event)
    * @throws TypeError after {@link finalize}, or when the pack is not shaped like a VideoFramePack
    */
   putVideoFrame(pack: VideoFramePack): boolean {
@@ -175,6 +145,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     }
     if (this.#dropping !== undefined && !idr) return this.#dropVideo(this.#dropping, 'dropping to the next IDR frame');
     const { pts, dts } = t;
+    let reason: DiscontinuityReason | undefined;
     if (this.#lastDts >= 0) {
       const step = dts - this.#lastDts;
       if (step < 0 && step > -MAX_REORDER_TICKS && pack.dts90k === undefined && pack.decodeTimestampUs === undefined) {
@@ -182,66 +153,40 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
         // decode time go backwards; say what is missing instead of calling it a timestamp reset.
         return this.#dropVideo(ErrorCode.MissingDts, 'PTS went back without a DTS: a stream with B-frames needs dts90k (or decodeTimestampUs) on every pack');
       }
-      const reason: DiscontinuityReason | undefined = step < 0 ? 'timestamp-reset' : step > this.#maxGapTicks ? 'timestamp-jump' : undefined;
-      if (reason !== undefined) {
-        this.#pendingDiscontinuity ??= reason;
-        if (!idr) {
-          // A new timeline cannot start mid-GOP: keep the whole GOPs written, drop to the next IDR.
-          this.#overflow(ErrorCode.TimestampDiscontinuity);
-          return this.#dropVideo(ErrorCode.TimestampDiscontinuity, `DTS went from ${this.#lastDts} to ${dts} in the middle of a GOP`);
-        }
-      } else if (step > 0 && this.#dropping === undefined) {
-        this.#frameTicks = step; // (after a drop the step spans the dropped frames: not a frame)
+      reason = step < 0 ? 'timestamp-reset' : step > this.#maxGapTicks ? 'timestamp-jump' : undefined;
+      if (reason === undefined && step > 0 && this.#dropping === undefined) this.#frameTicks = step; // (after a drop the step spans the dropped frames)
+    }
+    // A pending cut ends at the next IDR, a new timeline, or when its wait is over.
+    const held = this.#heldVideo;
+    if (held.count > 0 && (idr || reason !== undefined || pts - held.first.pts > this.#maxWaitTicks)) this.#releaseCut();
+    if (reason !== undefined) {
+      this.#pendingDiscontinuity ??= reason;
+      if (!idr) {
+        // A new timeline cannot start mid-GOP: keep the whole GOPs written, drop to the next IDR.
+        this.#overflow(ErrorCode.TimestampDiscontinuity);
+        return this.#dropVideo(ErrorCode.TimestampDiscontinuity, `DTS went from ${this.#lastDts} to ${dts} in the middle of a GOP`);
       }
     }
-
     const startsSegment = !this.#open || (idr && (this.#pendingDiscontinuity !== undefined || pts >= this.#nextCutPts - this.#frameTicks / 2));
     const payload = video.buildPayload(startsSegment);
-    const hasDts = dts !== pts;
-    this.#pcr.set(this.#pes, this.#timing, this.#newTimeline(startsSegment));
-    const fill = this.#pcr.fillCount(this.#pes, this.#newTimeline(startsSegment));
-    const packets = this.#packetizer.packetCount(payload.byteLength, hasDts, true) + fill + (startsSegment ? 2 : 0);
-    if (startsSegment) {
-      // The previous segment ends where this IDR starts, unless this IDR is on a new timeline
-      // (reset or jump): then it ends one frame after its last frame, as at finalize().
-      const newTimeline = this.#open && (pts < this.#segMaxPts || pts - this.#segMaxPts > this.#maxGapTicks);
-      this.#finishSegment(newTimeline ? this.#segMaxPts + this.#frameTicks : pts);
-    } else if (idr) {
-      this.#mark(this.#gopMark, pts);
+    if (held.count > 0 || (startsSegment && this.#open && this.#pendingDiscontinuity === undefined && this.#audioLags(pts))) {
+      if (held.count === 0) this.#releaseAudio(pts); // held audio before the cut closes the old segment first
+      if (held.add(payload, 0, payload.byteLength, pts, dts, idr)) {
+        this.#lastDts = dts;
+        return true;
+      }
+      this.#releaseCut(); // no room to wait longer: cut now
     }
-    if (packets * TS_PACKET_SIZE > this.#pool.capacity) {
-      this.#overflow(ErrorCode.FrameTooLarge);
-      return this.#dropVideo(ErrorCode.FrameTooLarge, `frame needs ${packets * TS_PACKET_SIZE} bytes of TS, the pool holds ${this.#pool.capacity}`);
-    }
-    if (!this.#pool.canWrite(packets)) {
-      this.#overflow(ErrorCode.PoolFull);
-      return this.#dropVideo(ErrorCode.PoolFull, `pool full (${this.#pool.capacity} bytes held by segments not yet released)`);
-    }
-    if (startsSegment) this.#beginSegment(pts, this.#pes.pcr90k);
-    this.#pcr.writeFill(this.#pool, this.#cc, fill);
-    const pes = this.#pes;
-    pes.pid = PID_VIDEO;
-    pes.streamId = STREAM_ID_VIDEO;
-    pes.pts90k = pts;
-    pes.dts90k = dts;
-    pes.randomAccess = idr;
-    pes.discontinuity = startsSegment && this.#segTimestampDiscontinuity;
-    pes.boundedLength = false;
-    this.#packetizer.write(this.#pool, this.#cc, pes, payload);
-    this.#pcr.last = pes.pcr90k;
-    this.#started = true;
-    this.#dropping = undefined;
-    this.#lastDts = dts;
-    if (pts > this.#segMaxPts) this.#segMaxPts = pts;
-    this.#segVideo++;
-    this.#counters.videoWritten++;
-    return true;
+    return this.#writeVideo(payload, t, idr, startsSegment);
   }
 
   /**
-   * Muxes one pack of ADTS frames into the open segment.
+   * Muxes one pack of ADTS frames. Each frame goes to the segment its PTS falls in (as FFmpeg's
+   * hlsenc splits audio at the video keyframe): frames before a pending cut close the previous
+   * segment, frames ahead of the video that may follow the next cut are held (copied) until the
+   * video reaches them.
    *
-   * @returns true when written, false when dropped (counted, 'drop' event)
+   * @returns true when taken, false when dropped (counted, 'drop' event)
    * @throws TypeError after {@link finalize}, or when the pack is not shaped like an AudioFramePack
    */
   putAudioFrame(pack: AudioFramePack): boolean {
@@ -264,26 +209,35 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     }
     const payload = this.#audio.payload;
     if (payload.byteLength > MAX_AUDIO_PAYLOAD) return this.#dropAudio(ErrorCode.FrameTooLarge, `audio pack of ${payload.byteLength} bytes exceeds one PES (${MAX_AUDIO_PAYLOAD})`);
-    // PCR fill follows the audio clock through long video gaps, but never runs ahead of the video
-    // decode time (audio often leads video by the encoder's lookahead): PCR must stay <= DTS.
-    const pes = this.#pes;
-    t.dts = Math.min(t.pts, this.#lastDts + this.#frameTicks);
-    this.#pcr.set(this.#pes, this.#timing, false);
-    const fill = this.#pcr.fillCount(this.#pes, false);
-    const packets = this.#packetizer.packetCount(payload.byteLength, false, false) + fill;
-    if (!this.#pool.canWrite(packets)) return this.#dropAudio(ErrorCode.PoolFull, 'pool full');
-    if (!this.#segHasAudioTrack) this.#rewritePmt(true);
-    this.#pcr.writeFill(this.#pool, this.#cc, fill);
-    pes.pid = PID_AUDIO;
-    pes.streamId = STREAM_ID_AUDIO;
-    pes.pts90k = t.pts;
-    pes.dts90k = t.pts;
-    pes.pcr90k = -1;
-    pes.randomAccess = true;
-    pes.discontinuity = false;
-    pes.boundedLength = true;
-    this.#packetizer.write(this.#pool, this.#cc, pes, payload);
-    this.#segAudio++;
+    const ends = this.#audio.frameEnds;
+    const frameTicks = (AAC_FRAME_SAMPLES * 90_000) / audio.sampleRate;
+    const basePts = t.pts;
+    let firstOk = true; // the pack counts as written when its first frame was written or held
+    let run = 0; // first frame of the run written as one PES
+    for (let i = 0; i <= ends.length; i++) {
+      const pts = basePts + Math.round(i * frameTicks);
+      let hold = false;
+      if (i < ends.length) {
+        const heldVideo = this.#heldVideo;
+        if (heldVideo.count > 0 && pts >= heldVideo.first.pts) {
+          // Audio reached the pending cut: the previous segment is complete.
+          if (i > run && !this.#writeAudioRun(run, i, basePts + Math.round(run * frameTicks)) && run === 0) firstOk = false;
+          run = i;
+          this.#releaseCut();
+        }
+        hold = heldVideo.count === 0 && (this.#heldAudio.count > 0 || (pts > this.#segMaxPts && pts >= this.#nextCutPts - this.#frameTicks / 2));
+        this.#audioEnd = Math.max(this.#audioEnd, pts + Math.round(frameTicks));
+      }
+      if (i === ends.length || hold) {
+        if (i > run && !this.#writeAudioRun(run, i, basePts + Math.round(run * frameTicks)) && run === 0) firstOk = false;
+        run = i + 1;
+        if (hold && !this.#heldAudio.add(payload, i === 0 ? 0 : ends[i - 1], ends[i], pts, pts, i === 0)) {
+          this.#releaseAudio(Infinity); // full (video stalled): write what is held, then this frame, in order
+          run = i;
+        }
+      }
+    }
+    if (!firstOk) return this.#dropAudio(this.#open ? ErrorCode.PoolFull : (this.#dropping ?? ErrorCode.PoolFull), 'pool full');
     this.#counters.audioWritten++;
     return true;
   }
@@ -297,15 +251,17 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#pendingDiscontinuity = reason;
   }
 
-  /** Cuts the open segment now (it is emitted to the sink) and ends the stream: sink.onEnd is called. */
+  /** Writes what is held, cuts the open segment now (it is emitted to the sink) and ends the stream: sink.onEnd is called. */
   finalize(): void {
     if (this.#finalized) return;
+    this.#releaseCut();
+    this.#releaseAudio(Infinity);
     this.#finishSegment(this.#segMaxPts + this.#frameTicks);
     this.#finalized = true;
     this.#sink?.onEnd?.(this.streamId);
   }
 
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters. Frames held at a pending cut count as neither written nor dropped yet. */
   stats(): StreamStats {
     return this.#counters.snapshot(this.streamId, this.#pool.stats());
   }
@@ -330,6 +286,108 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (this.listenerCount('drop') > 0) this.emit('drop', { streamId: this.streamId, kind, code, message, frames });
   }
 
+  /** True when the audio taken so far ends before `cutPts` and is recent enough to wait for. */
+  #audioLags(cutPts: number): boolean {
+    const end = this.#audioEnd;
+    return end >= 0 && end + 1 < cutPts && cutPts - end <= this.#maxWaitTicks && this.#maxWaitTicks > 0;
+  }
+
+  /** Writes one video unit into the pool (cutting first when it starts a segment). */
+  #writeVideo(payload: ChunkList, t: { pts: number; dts: number }, idr: boolean, startsSegment: boolean): boolean {
+    const { pts, dts } = t;
+    // Audio held ahead of the video closes the old segment when it is before the cut (all of it
+    // when the timeline changes: it cannot belong to the new one).
+    if (startsSegment) this.#releaseAudio(this.#pendingDiscontinuity !== undefined ? Infinity : pts);
+    const pending = this.#pendingDiscontinuity;
+    const timelineStart = startsSegment && pending !== undefined && pending !== 'dropped-frames';
+    const packets = this.#ts.videoPackets(payload.byteLength, t, timelineStart, this.#newTimeline(startsSegment), startsSegment);
+    if (startsSegment) {
+      // The previous segment ends where this IDR starts, unless this IDR is on a new timeline
+      // (reset or jump): then it ends one frame after its last frame, as at finalize().
+      const newTimeline = this.#open && (pts < this.#segMaxPts || pts - this.#segMaxPts > this.#maxGapTicks);
+      this.#finishSegment(newTimeline ? this.#segMaxPts + this.#frameTicks : pts);
+    } else if (idr) {
+      this.#mark(this.#gopMark, pts);
+    }
+    if (packets * TS_PACKET_SIZE > this.#pool.capacity) {
+      this.#overflow(ErrorCode.FrameTooLarge);
+      return this.#dropVideo(ErrorCode.FrameTooLarge, `frame needs ${packets * TS_PACKET_SIZE} bytes of TS, the pool holds ${this.#pool.capacity}`);
+    }
+    if (!this.#pool.canWrite(packets)) {
+      this.#overflow(ErrorCode.PoolFull);
+      return this.#dropVideo(ErrorCode.PoolFull, `pool full (${this.#pool.capacity} bytes held by segments not yet released)`);
+    }
+    if (startsSegment) this.#beginSegment(pts);
+    this.#ts.writeVideo(payload, t, idr, startsSegment && this.#segTimestampDiscontinuity);
+    this.#started = true;
+    this.#dropping = undefined;
+    this.#lastDts = dts;
+    this.#writtenDts = dts;
+    if (pts > this.#segMaxPts) this.#segMaxPts = pts;
+    this.#segVideo++;
+    this.#counters.videoWritten++;
+    this.#releaseAudio(this.#segMaxPts + 1); // held audio the video has passed: no later cut can take it
+    return true;
+  }
+
+  /** Writes the held video of a pending cut: its first frame starts the segment. */
+  #releaseCut(): void {
+    const held = this.#heldVideo;
+    const t = this.#heldTiming;
+    let first = true;
+    while (held.count > 0) {
+      const f = held.first;
+      t.pts = f.pts;
+      t.dts = f.dts;
+      const idr = f.idr;
+      const payload = held.take(1);
+      if (this.#dropping !== undefined && !idr) this.#dropVideo(this.#dropping, 'dropping to the next IDR frame');
+      else this.#writeVideo(payload, t, idr, first || !this.#open);
+      first = false;
+    }
+  }
+
+  /** Writes held audio frames with PTS below `limit` into the open segment (dropped, counted, when none is open). */
+  #releaseAudio(limit: number): void {
+    const held = this.#heldAudio;
+    let n = 0;
+    let packs = 0; // packs whose first frame is in the run (a pack is counted where its first frame lands)
+    for (; n < held.count && held.at(n).pts < limit; n++) if (held.at(n).idr) packs++;
+    if (n === 0) return;
+    const pts = held.first.pts;
+    const payload = held.take(n);
+    const why = !this.#open ? 'had no segment to go to' : this.#writeAudioPes(payload, pts, packs) ? undefined : 'did not fit (pool full)';
+    if (why === undefined) return;
+    const code = this.#open ? ErrorCode.PoolFull : (this.#dropping ?? ErrorCode.AudioBeforeVideo);
+    this.#counters.unwrite(0, packs);
+    this.#counters.drop('audio', code, packs);
+    this.#report('audio', code, `${n} audio frame(s) held ahead of the video ${why}`, packs);
+  }
+
+  /** Writes frames `[from, to)` of the pack just assembled as one PES at `pts`. */
+  #writeAudioRun(from: number, to: number, pts: number): boolean {
+    const ends = this.#audio.frameEnds;
+    sliceChunks(this.#audio.payload, from === 0 ? 0 : ends[from - 1], ends[to - 1], this.#slice);
+    return this.#writeAudioPes(this.#slice, pts, from === 0 ? 1 : 0);
+  }
+
+  /** Writes one audio PES at `pts` holding the first frames of `packs` packs (counted in the segment). */
+  #writeAudioPes(payload: ChunkList, pts: number, packs: number): boolean {
+    // PCR fill follows the audio clock through long video gaps, but never runs ahead of the next
+    // video's decode time (audio often leads video by the encoder's lookahead): PCR must stay <= DTS.
+    if (!this.#open) return false; // a cut released above overflowed the pool: no segment now
+    const t = this.#audioTiming;
+    t.pts = pts;
+    t.dts = Math.min(pts, this.#heldVideo.count > 0 ? this.#heldVideo.first.dts : this.#writtenDts + this.#frameTicks);
+    const packets = this.#ts.audioPackets(payload.byteLength, t);
+    if (!this.#pool.canWrite(packets)) return false;
+    if (!this.#segHasAudioTrack) this.#rewritePmt(true);
+    this.#ts.writeAudio(payload, t);
+    this.#segAudio += packs;
+    this.#segAudioPes++;
+    return true;
+  }
+
   /**
    * The drop policy: roll back the GOP being written (never emit half of one), emit the whole GOPs
    * before it, and drop video until the next IDR, which then starts a discontinuous segment.
@@ -345,140 +403,102 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     const video = this.#segVideo - rollback.videoFrames;
     const audio = this.#segAudio - rollback.audioFrames;
     this.#pool.rollbackTo(rollback.offset);
-    restoreCc(this.#cc, PID_PAT, rollback.ccPat);
-    restoreCc(this.#cc, PID_PMT, rollback.ccPmt);
-    restoreCc(this.#cc, PID_VIDEO, rollback.ccVideo);
-    restoreCc(this.#cc, PID_AUDIO, rollback.ccAudio);
-    this.#pcr.last = rollback.lastPcr;
+    this.#ts.restore(rollback);
     this.#counters.unwrite(video, audio);
     this.#counters.drop('video', code, video);
     this.#counters.drop('audio', code, audio);
     if (video > 0) this.#report('video', code, `rolled back ${video} video frame(s) of an incomplete GOP`, video);
-    if (audio > 0) this.#report('audio', code, `rolled back ${audio} audio pack(s) written with an incomplete GOP`, audio);
+    if (audio > 0) this.#report('audio', code, `rolled back ${audio} audio PES written with an incomplete GOP`, audio);
     this.#segVideo = rollback.videoFrames;
     this.#segAudio = rollback.audioFrames;
+    this.#segAudioPes = rollback.audioPes;
     if (rollback === gop) this.#finishSegment(gop.pts);
     else this.#open = false;
   }
 
   #mark(m: Mark, pts: number): void {
     m.offset = this.#pool.openBytes;
-    m.ccPat = this.#cc.peek(PID_PAT);
-    m.ccPmt = this.#cc.peek(PID_PMT);
-    m.ccVideo = this.#cc.peek(PID_VIDEO);
-    m.ccAudio = this.#cc.peek(PID_AUDIO);
-    m.lastPcr = this.#pcr.last;
+    this.#ts.mark(m);
     m.videoFrames = this.#segVideo;
     m.audioFrames = this.#segAudio;
+    m.audioPes = this.#segAudioPes;
     m.pts = pts;
   }
 
-  #beginSegment(pts: number, pcr: number): void {
-    const pool = this.#pool;
+  #beginSegment(pts: number): void {
     const reason = this.#pendingDiscontinuity;
     this.#pendingDiscontinuity = undefined;
     this.#segDiscontinuity = reason;
     // PCR goes back or leaps at a new timeline: say so with discontinuity_indicator (§2.4.3.5) so a
     // demuxer does not take it for clock drift.
-    this.#segTimestampDiscontinuity =
-      reason !== undefined && reason !== 'start' && this.#pcr.steps(pcr);
+    this.#segTimestampDiscontinuity = reason !== undefined && reason !== 'start' && this.#ts.pcrSteps();
     if (reason !== undefined) {
       // A new timeline: the cumulative cut target restarts here.
-      this.#runFirstPts = pts;
       this.#nextCutPts = pts;
       this.#clock.restart(pts, reason);
+      if (reason !== 'dropped-frames') this.#audioEnd = -1;
     }
     while (this.#nextCutPts <= pts + this.#frameTicks / 2) this.#nextCutPts += this.#targetTicks;
-    pool.beginSegment();
+    this.#pool.beginSegment();
     this.#segVideo = 0;
     this.#segAudio = 0;
+    this.#segAudioPes = 0;
     this.#mark(this.#segMark, pts);
     this.#mark(this.#gopMark, pts);
     this.#segFirstPts = pts;
     this.#segMaxPts = pts;
-    // The PMT lists video only until an audio frame lands in this segment (#declareAudioTrack).
+    // The PMT lists video only until an audio frame lands in this segment (#rewritePmt).
     this.#segHasAudioTrack = false;
-    const bytes = pool.bytes;
-    writePat(bytes, pool.nextPacket(), this.#cc);
-    writePmt(bytes, pool.nextPacket(), this.#cc, { video: true, audio: false });
+    this.#ts.writePsi();
     this.#open = true;
   }
 
   /**
-   * Rewrites the open segment's PMT (still in the pool, not yet handed out) in place, keeping the
-   * packet's continuity counter. The PMT is written video-only; the first audio frame of a segment
-   * declares the audio track, and a segment whose audio was all rolled back undeclares it. Every PMT
-   * thus lists exactly the tracks present in its segment, and audio that starts after the first IDR
-   * (cameras often deliver video first) is not lost.
+   * Rewrites the open segment's PMT in place. It is written video-only; the first audio PES of a
+   * segment declares the audio track, and a segment whose audio was all rolled back undeclares it, so
+   * every PMT lists exactly the tracks present and audio that starts after the first IDR is not lost.
    */
   #rewritePmt(audio: boolean): void {
-    const pool = this.#pool;
-    const at = (pool.openStart + TS_PACKET_SIZE) % pool.capacity; // PAT, then the PMT
-    const bytes = pool.bytes;
-    const headerCc = bytes[at + 3];
-    const next = this.#cc.peek(PID_PMT);
-    writePmt(bytes, at, this.#cc, { video: true, audio });
-    bytes[at + 3] = headerCc;
-    restoreCc(this.#cc, PID_PMT, next);
+    this.#ts.rewritePmt(audio);
     this.#segHasAudioTrack = audio;
   }
 
   /** Emits the open segment (if any) with its duration ending at `endPts`. */
   #finishSegment(endPts: number): void {
     if (!this.#open) return;
-    if (this.#segHasAudioTrack && this.#segAudio === 0) this.#rewritePmt(false); // its audio was rolled back
+    if (this.#segHasAudioTrack && this.#segAudioPes === 0) this.#rewritePmt(false); // its audio was rolled back
     this.#open = false;
     const done = this.#pool.finishSegment();
     if (done === undefined) return;
     const durationTicks = Math.max(0, endPts - this.#segFirstPts);
     const sps = this.#video.sps;
-    const overTarget = durationTicks >= this.#targetTicks + 45_000; // EXTINF would round above the target
-    const reason = this.#segDiscontinuity;
     const codecs = this.#segHasAudioTrack && this.#audio.codec !== '' ? `${sps?.codec ?? 'avc1'},${this.#audio.codec}` : (sps?.codec ?? 'avc1');
     const startTimeMs = this.#clock.startTimeMs(this.#segFirstPts, durationTicks);
     if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
     const sequence = this.#sequence++;
-    let released = false;
-    const segment: Segment = {
-      streamId: this.streamId,
-      sequence,
-      mediaSequence: this.#mediaSequenceBase + sequence,
-      firstPts90k: this.#segFirstPts,
-      durationTicks,
-      startTimeMs,
-      byteLength: done.byteLength,
-      parts: done.parts,
-      discontinuity: reason !== undefined,
-      discontinuityReason: reason,
-      videoFrames: this.#segVideo,
-      audioFrames: this.#segAudio,
-      codecs,
-      width: sps?.width ?? 0,
-      height: sps?.height ?? 0,
-      overTarget,
-      release: () => {
-        released = true;
-        done.release();
+    const error = emitSegment(
+      {
+        streamId: this.streamId,
+        sequence,
+        mediaSequence: this.#mediaSequenceBase + sequence,
+        firstPts90k: this.#segFirstPts,
+        durationTicks,
+        startTimeMs,
+        byteLength: done.byteLength,
+        parts: done.parts,
+        reason: this.#segDiscontinuity,
+        videoFrames: this.#segVideo,
+        audioFrames: this.#segAudio,
+        codecs,
+        width: sps?.width ?? 0,
+        height: sps?.height ?? 0,
+        overTarget: durationTicks >= this.#targetTicks + 45_000, // EXTINF would round above the target
+        release: () => done.release(),
       },
-    };
-    const c = this.#counters;
-    c.segments++;
-    c.bytes += done.byteLength;
-    if (overTarget) c.longSegments++;
-    const sink = this.#sink;
-    if (sink === undefined) {
-      // No consumer: nothing will ever release it, so give the space back at once.
-      segment.release();
-      return;
-    }
-    try {
-      sink.onSegment(segment);
-    } catch (e) {
-      // A sink that throws will not release what it was handed: give the space back here, or the
-      // pool fills and the stream is dead.
-      if (!released) done.release();
-      this.emit('sink-error', e instanceof Error ? e : new Error(String(e)));
-    }
+      this.#sink,
+      this.#counters,
+    );
+    if (error !== undefined) this.emit('sink-error', error);
   }
 
   /** A unit starting a segment on a new timeline (not the first): its PCR may go back. */
@@ -487,11 +507,6 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   }
 }
 
-/** Gives a PID back the counter it had at a mark: the next packet repeats the rolled-back one's. */
-function restoreCc(cc: ContinuityCounters, pid: number, value: number): void {
-  cc.set(pid, value);
-}
-
 function newMark(): Mark {
-  return { offset: 0, ccPat: 0, ccPmt: 0, ccVideo: 0, ccAudio: 0, lastPcr: -1, videoFrames: 0, audioFrames: 0, pts: 0 };
+  return { offset: 0, ccPat: 0, ccPmt: 0, ccVideo: 0, ccAudio: 0, lastPcr: -1, videoFrames: 0, audioFrames: 0, audioPes: 0, pts: 0 };
 }

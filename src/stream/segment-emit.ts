@@ -1,0 +1,78 @@
+/**
+ * Hands a finished segment to the sink: builds the {@link Segment} (views of the pool, metadata,
+ * a release that gives the space back) and makes sure the space comes back even when nobody will
+ * release it (no sink, or a sink that threw).
+ */
+import type { DiscontinuityReason, Segment, SegmentSink } from '../types.js';
+import type { StreamCounters } from './stream-stats.js';
+
+/** What the segmenter knows about the segment it just closed. */
+export interface FinishedSegment {
+  readonly streamId: string;
+  readonly sequence: number;
+  readonly mediaSequence: number;
+  readonly firstPts90k: number;
+  readonly durationTicks: number;
+  readonly startTimeMs: number;
+  readonly parts: readonly Uint8Array[];
+  readonly byteLength: number;
+  readonly reason: DiscontinuityReason | undefined;
+  readonly videoFrames: number;
+  readonly audioFrames: number;
+  readonly codecs: string;
+  readonly width: number;
+  readonly height: number;
+  readonly overTarget: boolean;
+  /** Gives the pool space back. */
+  readonly release: () => void;
+}
+
+/**
+ * Emits one segment.
+ * @param s - the segment's facts
+ * @param sink - its consumer, or undefined (then it is released at once)
+ * @param counters - the stream's counters (segments, bytes, long segments)
+ * @returns the error the sink threw, if it did (the segment was released)
+ */
+export function emitSegment(s: FinishedSegment, sink: SegmentSink | undefined, counters: StreamCounters): Error | undefined {
+  let released = false;
+  const segment: Segment = {
+    streamId: s.streamId,
+    sequence: s.sequence,
+    mediaSequence: s.mediaSequence,
+    firstPts90k: s.firstPts90k,
+    durationTicks: s.durationTicks,
+    startTimeMs: s.startTimeMs,
+    byteLength: s.byteLength,
+    parts: s.parts,
+    discontinuity: s.reason !== undefined,
+    discontinuityReason: s.reason,
+    videoFrames: s.videoFrames,
+    audioFrames: s.audioFrames,
+    codecs: s.codecs,
+    width: s.width,
+    height: s.height,
+    overTarget: s.overTarget,
+    release: () => {
+      released = true;
+      s.release();
+    },
+  };
+  counters.segments++;
+  counters.bytes += s.byteLength;
+  if (s.overTarget) counters.longSegments++;
+  if (sink === undefined) {
+    // No consumer: nothing will ever release it, so give the space back at once.
+    segment.release();
+    return undefined;
+  }
+  try {
+    sink.onSegment(segment);
+    return undefined;
+  } catch (e) {
+    // A sink that throws will not release what it was handed: give the space back here, or the
+    // pool fills and the stream is dead.
+    if (!released) s.release();
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
