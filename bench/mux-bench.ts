@@ -20,6 +20,13 @@ export interface MuxFigures {
   readonly s3hls_MBps: number;
   readonly ffmpeg_MBps: number;
   readonly ratio: number;
+  /** A plain JS packetising loop over the same bytes (see {@link plainPacketise}), MB/s, same rounds. */
+  readonly plain_MBps: number;
+  /** Ours / the plain loop (issue 15 §4: ≥ 0.7). */
+  readonly ratioToPlain: number;
+  readonly plainRounds: readonly number[];
+  /** TS bytes written beyond 188/184 of the input, per frame (PES headers, adaptation fields, stuffing, PSI). */
+  readonly tsOverheadBytesPerFrame: number;
   /** Per-round samples, MB/s. */
   readonly oursRounds: readonly number[];
   readonly ffmpegRounds: readonly number[];
@@ -63,13 +70,14 @@ class LongLivedMuxer {
   readonly #passTicks: number;
   #pass = 0;
   segments = 0;
+  tsBytes = 0;
 
   constructor(readonly ops: readonly Op[], targetSegmentSeconds = 2) {
     // 60 s of 5 Mbit/s needs a pool of more than the default 4 MiB.
     const poolBytes = targetSegmentSeconds > 2 ? 64 * 1024 * 1024 : undefined;
     this.#stream = new HlsStream({
       streamId: 'bench', targetSegmentSeconds, poolBytes, mediaTimeOriginMs: 1_700_000_000_000,
-      sink: { onSegment: (seg) => { this.segments++; seg.release(); } },
+      sink: { onSegment: (seg) => { this.segments++; this.tsBytes += seg.byteLength; seg.release(); } },
     });
     this.#basePts = ops.map((op) => op.pack.pts90k);
     this.#passTicks = this.#basePts[this.#basePts.length - 1] - this.#basePts[0] + 3_600;
@@ -98,6 +106,37 @@ class LongLivedMuxer {
     this.#stream.finalize();
     for (let i = 0; i < this.ops.length; i++) this.ops[i].pack.pts90k = this.#basePts[i];
   }
+}
+
+/**
+ * The practical ceiling of TS packetising in JS (issue 15 §4): every frame's bytes cut into 184-byte
+ * slices, each copied with Buffer#copy behind a 4-byte header into 188-byte slots of a 4 MiB ring.
+ * No PES headers, adaptation fields, timestamps or segmenting: what is left when a muxer does nothing
+ * but move the payload.
+ * @param ops - the packs (their first item is a Buffer view of the input file)
+ * @param ring - the destination ring (a multiple of 188 bytes)
+ * @returns milliseconds
+ */
+function plainPacketise(ops: readonly Op[], ring: Buffer): number {
+  const slots = Math.floor(ring.length / 188);
+  let slot = 0;
+  let cc = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < ops.length; i++) {
+    const src = ops[i].pack.items[0].part1 as Buffer;
+    const n = src.length;
+    for (let o = 0; o < n; o += 184) {
+      const d = slot * 188;
+      ring[d] = 0x47;
+      ring[d + 1] = o === 0 ? 0x41 : 0x01;
+      ring[d + 2] = 0x00;
+      ring[d + 3] = 0x10 | cc;
+      cc = (cc + 1) & 0x0f;
+      src.copy(ring, d + 4, o, o + 184 < n ? o + 184 : n);
+      slot = slot + 1 === slots ? 0 : slot + 1;
+    }
+  }
+  return performance.now() - t0;
 }
 
 function runFfmpeg(args: readonly string[]): number {
@@ -146,15 +185,22 @@ export async function muxBench(units: readonly BenchUnit[], adts: readonly Uint8
   // Warm-up: let the optimizing compiler finish before anything is timed.
   const muxer = new LongLivedMuxer(ops);
   for (let i = 0; i < 3; i++) muxer.pass();
+  const ring = Buffer.alloc(22_310 * 188); // ~4 MiB, as the pool
+  for (let i = 0; i < 3; i++) plainPacketise(ops, ring);
   const ours: number[] = [];
   const theirs: number[] = [];
+  const plain: number[] = [];
   let segments = 0;
+  let tsBytes = 0;
   for (let r = 0; r < rounds; r++) {
     fullGc();
     const before = muxer.segments;
+    const bytesBefore = muxer.tsBytes;
     const ms = muxer.pass();
     segments = muxer.segments - before;
+    tsBytes = muxer.tsBytes - bytesBefore;
     ours.push(inputMB / (ms / 1000));
+    plain.push(inputMB / (plainPacketise(ops, ring) / 1000));
     if (ffmpegInputs) theirs.push(inputMB / (runFfmpeg(ffmpegInputs) / 1000));
   }
   // Heap figures after the timed rounds: their extra streams (one with a 64 MiB pool) must not
@@ -175,10 +221,16 @@ export async function muxBench(units: readonly BenchUnit[], adts: readonly Uint8
   obs.disconnect();
   const s3hls = median(ours);
   const ff = ffmpegInputs ? median(theirs) : Number.NaN;
+  const pl = median(plain);
   return {
     s3hls_MBps: round(s3hls, 1),
     ffmpeg_MBps: round(ff, 1),
     ratio: round(s3hls / ff, 2),
+    plain_MBps: round(pl, 1),
+    ratioToPlain: round(s3hls / pl, 2),
+    plainRounds: plain.map((x) => round(x, 1)),
+    // The pass's segment bytes include the segment still open at the previous pass's end and leave out this pass's last one: equal in steady state.
+    tsOverheadBytesPerFrame: round((tsBytes - (inputBytes * 188) / 184) / ops.length, 1),
     oursRounds: ours.map((x) => round(x, 1)),
     ffmpegRounds: theirs.map((x) => round(x, 1)),
     heapBytesPerFrame: round(heapBytesPerFrame, 1),
