@@ -34,6 +34,8 @@ export interface S3ClientSettings {
    * `UNSIGNED-PAYLOAD` exactly when the request goes over HTTPS with a checksum header.
    */
   readonly signPayload: boolean | undefined;
+  /** Extra trusted certificates (PEM) of the HTTPS agent, e.g. the benchmark's self-signed loopback sink. @defaultValue none */
+  readonly ca?: string | undefined;
 }
 
 /** The request fields the payload-signing decision reads. */
@@ -61,7 +63,7 @@ export function unsignedPayload(signPayload: boolean | undefined, req: SigningRe
  */
 export function createS3Client(s: S3ClientSettings): OwnedClient {
   const httpAgent = new HttpAgent({ keepAlive: true, maxSockets: s.maxSockets });
-  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: s.maxSockets });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: s.maxSockets, ...(s.ca !== undefined ? { ca: s.ca } : {}) });
   const client = new S3Client({
     region: s.region,
     ...(s.endpoint !== undefined ? { endpoint: s.endpoint } : {}),
