@@ -98,7 +98,7 @@ export interface ChaosSummary extends ChaosVerdict {
    * answer reached a process in its last second before SIGKILL (its segment is re-sent from the spool:
    * `missing` counts it if not).
    */
-  readonly fake200: { readonly injected: number; readonly detected: number; readonly unreportedAtKill: number };
+  readonly fake200: { readonly injected: number; readonly detected: number; readonly unreportedAtKill: number; readonly unreportedMsBeforeKill: readonly number[] };
   /** Whether every process that was not killed finished its uploads and backlog in time. */
   readonly runsComplete: boolean;
   /** SpoolingSink counters summed over the processes (a killed one: its last report, ≤ 0.5 s old). */
@@ -291,6 +291,7 @@ function matchFake200(log: readonly ProxyLogEntry[], reported: ReadonlyMap<strin
   let injected = 0;
   let detected = 0;
   let unreportedAtKill = 0;
+  const unreportedMsBeforeKill: number[] = [];
   for (const e of log) {
     if (e.fault !== 'fake-200' || e.status !== 200) continue;
     injected++;
@@ -301,9 +302,10 @@ function matchFake200(log: readonly ProxyLogEntry[], reported: ReadonlyMap<strin
       detected++;
     } else if (killedAtMs !== undefined && e.answeredAtMs >= killedAtMs - 1_000 && e.answeredAtMs <= killedAtMs) {
       unreportedAtKill++;
+      unreportedMsBeforeKill.push(killedAtMs - e.answeredAtMs);
     }
   }
-  return { injected, detected, unreportedAtKill };
+  return { injected, detected, unreportedAtKill, unreportedMsBeforeKill };
 }
 
 /**
@@ -331,7 +333,7 @@ export function formatSummary(s: ChaosSummary): string {
     `segments produced:            ${s.produced}`,
     `stored (byte-identical):      ${s.stored} (${(s.bytesStored / MiB).toFixed(1)} MiB in the bucket)`,
     `stored twice, different keys: ${s.storedTwiceUnderDifferentKeys}`,
-    `200 without storing:          ${s.fake200.injected} answered, ${s.fake200.detected} detected as UNVERIFIED_PUT (${s.fake200.injected > 0 ? Math.round((100 * s.fake200.detected) / s.fake200.injected) : 100} %)${s.fake200.unreportedAtKill > 0 ? `, ${s.fake200.unreportedAtKill} reached the process in its last second before SIGKILL` : ''}`,
+    `200 without storing:          ${s.fake200.injected} answered, ${s.fake200.detected} detected as UNVERIFIED_PUT (${s.fake200.injected > 0 ? Math.round((100 * s.fake200.detected) / s.fake200.injected) : 100} %)${s.fake200.unreportedAtKill > 0 ? `, ${s.fake200.unreportedAtKill} reached the process ${s.fake200.unreportedMsBeforeKill.join('/')} ms before its SIGKILL (re-sent from the spool)` : ''}`,
     `missing:                      ${s.missing}${s.examples.missing.length ? ` e.g. ${s.examples.missing.slice(0, 3).join(' ')}` : ''}`,
     `corrupted:                    ${s.corrupted}${s.examples.corrupted.length ? ` e.g. ${s.examples.corrupted.slice(0, 3).join(' ')}` : ''}`,
     `unexpected objects:           ${s.unexpected}`,
