@@ -5,7 +5,7 @@
  * this process at any moment; a new one on the same spool directory recovers what was spooled.
  *
  * Protocol: argv[2] is a JSON {@link ChaosCameraArgs}. stdout: one JSON line per event
- * (`ready`, `credentials-needed`, `resumed`, `done`). stdin: JSON lines `{"cmd":"setCredential",
+ * (`ready`, `credentials-needed`, `resumed`, `unverified`, `done`). stdin: JSON lines `{"cmd":"setCredential",
  * "accessKeyId","secretAccessKey","sessionToken"}`.
  */
 import { createHash } from 'node:crypto';
@@ -82,6 +82,8 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
   const errorsByName: Record<string, number> = {};
   uploader.on('error', (e) => {
     errorsByName[e.name] = (errorsByName[e.name] ?? 0) + 1;
+    // At once (stdout to a pipe is synchronous on Linux): the parent matches each against the proxy's fake-200 answers.
+    if (e.code === 'UNVERIFIED_PUT') say({ event: 'unverified', key: e.key });
   });
   createInterface({ input: process.stdin }).on('line', (text) => {
     const cmd = JSON.parse(text) as { cmd: string; accessKeyId: string; secretAccessKey: string; sessionToken: string };

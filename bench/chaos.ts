@@ -2,7 +2,8 @@
  * `npm run chaos`: N cameras of real H.264 (the benchmark's ffmpeg input), muxed faster than real
  * time in a child process through HlsStream → SpoolingSink(DiskSpool) → Uploader → a fault-injecting
  * proxy → s3rver, all on 127.0.0.1, under a scripted scenario: random 500 / 503 SlowDown / resets
- * mid-body / resets after the store / stalled answers, a full outage longer than the pool can hold
+ * mid-body / resets after the store / stalled answers / `200` answers that store nothing (issue 10 §1:
+ * each must be detected as UNVERIFIED_PUT and re-sent), a full outage longer than the pool can hold
  * (the spool takes over), one session-token expiry (403 ExpiredToken until setCredential), and one
  * SIGKILL of the camera process followed by a new one on the same spool directory. Then every
  * object is read back and compared with the journals (bench/chaos-verify.ts).
@@ -22,7 +23,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
 import type { ChaosCameraArgs } from './chaos-camera.js';
 import { verifyChaos, type ChaosVerdict } from './chaos-verify.js';
-import { seededRandom, startFaultProxy, type Fault } from './fault-proxy.js';
+import { seededRandom, startFaultProxy, type Fault, type ProxyLogEntry } from './fault-proxy.js';
 import { benchInputs } from './inputs.js';
 
 /** Probabilities of each fault per PUT (the rest pass). */
@@ -32,6 +33,8 @@ export interface FaultRates {
   readonly resetMidBody: number;
   readonly resetAfterStore: number;
   readonly stall: number;
+  /** `200` with a made-up ETag, nothing stored. */
+  readonly fake200: number;
 }
 
 /** A chaos scenario. Times are ms after the first camera process is ready. */
@@ -50,6 +53,8 @@ export interface ChaosScenario {
   /** The session token expires at `atMs`; setCredential with a new one `renewAfterMs` later. */
   readonly expiry: { readonly atMs: number; readonly renewAfterMs: number };
   readonly faults: FaultRates;
+  /** Besides the random ones, every Nth PUT is answered `200` without storing, so even a short run has some. */
+  readonly fake200EveryNthPut: number;
   /** Stream pool, bytes. */
   readonly poolBytes: number;
   readonly spoolQuotaBytes: number;
@@ -59,20 +64,20 @@ export interface ChaosScenario {
   readonly finishTimeoutMs: number;
 }
 
-const RANDOM_FAULTS: FaultRates = { error500: 0.04, slowdown503: 0.04, resetMidBody: 0.03, resetAfterStore: 0.02, stall: 0.015 };
+const RANDOM_FAULTS: FaultRates = { error500: 0.04, slowdown503: 0.04, resetMidBody: 0.03, resetAfterStore: 0.02, stall: 0.015, fake200: 0.03 };
 const MiB = 1024 * 1024;
 
 /** The `npm run chaos` scenario (about 1.5 minutes here). */
 export const FULL_SCENARIO: ChaosScenario = {
   name: 'full', cameras: 4, speed: 4, run1MediaSeconds: 120, killAtMs: 22_000, run2MediaSeconds: 32,
-  outage: { atMs: 3_000, durationMs: 9_000 }, expiry: { atMs: 14_000, renewAfterMs: 3_000 }, faults: RANDOM_FAULTS,
+  outage: { atMs: 3_000, durationMs: 9_000 }, expiry: { atMs: 14_000, renewAfterMs: 3_000 }, faults: RANDOM_FAULTS, fake200EveryNthPut: 15,
   poolBytes: 4 * MiB, spoolQuotaBytes: 4 * 1024 * MiB, concurrency: 4, requestTimeoutMs: 2_000, finishTimeoutMs: 90_000,
 };
 
 /** A short scenario for the test: no SIGKILL (test/spool/sigkill.test.ts kills for real). */
 export const SHORT_SCENARIO: ChaosScenario = {
   name: 'short', cameras: 2, speed: 4, run1MediaSeconds: 28, killAtMs: undefined, run2MediaSeconds: 0,
-  outage: { atMs: 1_500, durationMs: 3_000 }, expiry: { atMs: 4_500, renewAfterMs: 2_500 }, faults: RANDOM_FAULTS,
+  outage: { atMs: 1_500, durationMs: 3_000 }, expiry: { atMs: 4_500, renewAfterMs: 2_500 }, faults: RANDOM_FAULTS, fake200EveryNthPut: 15,
   poolBytes: 4 * MiB, spoolQuotaBytes: 1024 * MiB, concurrency: 4, requestTimeoutMs: 2_000, finishTimeoutMs: 40_000,
 };
 
@@ -87,6 +92,13 @@ export interface ChaosSummary extends ChaosVerdict {
   readonly expiredTokenAnswers: number;
   /** `credentials-needed` events seen from the camera processes. */
   readonly credentialHolds: number;
+  /**
+   * The `200`-without-storing answers (issue 10 §1): how many the proxy sent, how many the camera
+   * processes reported as UNVERIFIED_PUT for the same key, and how many went unreported because the
+   * answer reached a process in its last second before SIGKILL (its segment is re-sent from the spool:
+   * `missing` counts it if not).
+   */
+  readonly fake200: { readonly injected: number; readonly detected: number; readonly unreportedAtKill: number; readonly unreportedMsBeforeKill: readonly number[] };
   /** Whether every process that was not killed finished its uploads and backlog in time. */
   readonly runsComplete: boolean;
   /** SpoolingSink counters summed over the processes (a killed one: its last report, ≤ 0.5 s old). */
@@ -162,14 +174,17 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
   const proxy = await startFaultProxy(endpoint);
   const rnd = seededRandom(seed);
   const f = scenario.faults;
+  let puts = 0;
   proxy.setFaultPicker((method): Fault => {
     if (method !== 'PUT') return 'pass';
     let r = rnd();
+    if (++puts % scenario.fake200EveryNthPut === 0) return 'fake-200';
     if ((r -= f.error500) < 0) return 'error500';
     if ((r -= f.slowdown503) < 0) return 'slowdown503';
     if ((r -= f.resetMidBody) < 0) return 'reset-mid-body';
     if ((r -= f.resetAfterStore) < 0) return 'reset-after-store';
     if ((r -= f.stall) < 0) return 'stall';
+    if ((r -= f.fake200) < 0) return 'fake-200';
     return 'pass';
   });
   const timers: NodeJS.Timeout[] = [];
@@ -178,8 +193,13 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
   let current: CameraProcess | undefined;
   let token = 'session-1';
   const s3rverCredentials = (t: string): ChaosCameraArgs['credentials'] => ({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: t });
+  const unverifiedKeys = new Map<string, number>();
   const onEvent = (e: { event: string; [k: string]: unknown }): void => {
     if (e.event === 'credentials-needed') credentialHolds++;
+    if (e.event === 'unverified' && typeof e['key'] === 'string') {
+      unverifiedKeys.set(e['key'], (unverifiedKeys.get(e['key']) ?? 0) + 1);
+      return;
+    }
     if ((e.event === 'done' || e.event === 'sinks') && typeof e['sinks'] === 'object' && e['sinks'] !== null) lastSinks.set(current!, e['sinks'] as Record<string, number>);
     if (e.event !== 'ready' && e.event !== 'sinks') log(`  camera process: ${JSON.stringify(e)}`);
   };
@@ -191,6 +211,7 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
   };
   const journals = [join(work, 'journal-1.jsonl')];
   let killed = false;
+  let killedAtMs = 0;
   let runsComplete = true;
   try {
     log(`chaos '${scenario.name}' seed ${seed}: ${scenario.cameras} cameras at ${scenario.speed}x, work dir ${work}`);
@@ -212,6 +233,7 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
     if (scenario.killAtMs !== undefined) {
       at(scenario.killAtMs, 'SIGKILL of the camera process', () => {
         killed = true;
+        killedAtMs = Date.now();
         first.child.kill('SIGKILL');
       });
     }
@@ -237,13 +259,14 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
     const faultsInjected: Record<string, number> = {};
     for (const e of proxy.log) if (e.fault !== 'pass') faultsInjected[e.fault] = (faultsInjected[e.fault] ?? 0) + 1;
     faultsInjected['expired-token'] = proxy.expiredAnswers;
+    const fake200 = matchFake200(proxy.log, unverifiedKeys, bucket, killed ? killedAtMs : undefined);
     log('verifying every object against the journals');
     const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     const verdict = await verifyChaos(journals, client, bucket, killed ? 1 : undefined);
     client.destroy();
     return {
       ...verdict, scenario: scenario.name, seed, elapsedMs: Date.now() - t0, killed, faultsInjected, expiredTokenAnswers: proxy.expiredAnswers,
-      credentialHolds, runsComplete, spoolTookOver,
+      credentialHolds, runsComplete, spoolTookOver, fake200,
     };
   } finally {
     for (const t of timers) clearTimeout(t);
@@ -255,13 +278,45 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
 }
 
 /**
- * The targets of issue 6: nothing missing (besides the SIGKILL's accounted loss), nothing stored
+ * Matches every fake-200 answer of the proxy with an UNVERIFIED_PUT the camera processes reported
+ * for the same key.
+ * @param log - the proxy's request log
+ * @param reported - key → UNVERIFIED_PUT events seen
+ * @param bucket - the bucket (path-style URLs: `/bucket/key?...`)
+ * @param killedAtMs - when the first process was killed, undefined without a kill
+ * @returns injected, detected, and unreported answers sent in the last second before the kill
+ */
+function matchFake200(log: readonly ProxyLogEntry[], reported: ReadonlyMap<string, number>, bucket: string, killedAtMs: number | undefined): ChaosSummary['fake200'] {
+  const left = new Map(reported);
+  let injected = 0;
+  let detected = 0;
+  let unreportedAtKill = 0;
+  const unreportedMsBeforeKill: number[] = [];
+  for (const e of log) {
+    if (e.fault !== 'fake-200' || e.status !== 200) continue;
+    injected++;
+    const key = decodeURIComponent((e.url.split('?')[0] ?? '').replace(`/${bucket}/`, ''));
+    const n = left.get(key) ?? 0;
+    if (n > 0) {
+      left.set(key, n - 1);
+      detected++;
+    } else if (killedAtMs !== undefined && e.answeredAtMs >= killedAtMs - 1_000 && e.answeredAtMs <= killedAtMs) {
+      unreportedAtKill++;
+      unreportedMsBeforeKill.push(killedAtMs - e.answeredAtMs);
+    }
+  }
+  return { injected, detected, unreportedAtKill, unreportedMsBeforeKill };
+}
+
+/**
+ * The targets of issue 6 and issue 10 §1: nothing missing (besides the SIGKILL's accounted loss), nothing stored
  * twice under different keys, nothing corrupted or unexpected, every surviving process finished.
  * @param s - a summary
  * @returns true when they hold
  */
 export function chaosPassed(s: ChaosSummary): boolean {
-  return s.missing === 0 && s.storedTwiceUnderDifferentKeys === 0 && s.corrupted === 0 && s.unexpected === 0 && s.runsComplete && s.produced > 0;
+  const fakeAccounted = s.fake200.detected + s.fake200.unreportedAtKill === s.fake200.injected;
+  return s.missing === 0 && s.storedTwiceUnderDifferentKeys === 0 && s.corrupted === 0 && s.unexpected === 0 && s.runsComplete && s.produced > 0 && fakeAccounted;
 }
 
 /**
@@ -278,6 +333,7 @@ export function formatSummary(s: ChaosSummary): string {
     `segments produced:            ${s.produced}`,
     `stored (byte-identical):      ${s.stored} (${(s.bytesStored / MiB).toFixed(1)} MiB in the bucket)`,
     `stored twice, different keys: ${s.storedTwiceUnderDifferentKeys}`,
+    `200 without storing:          ${s.fake200.injected} answered, ${s.fake200.detected} detected as UNVERIFIED_PUT (${s.fake200.injected > 0 ? Math.round((100 * s.fake200.detected) / s.fake200.injected) : 100} %)${s.fake200.unreportedAtKill > 0 ? `, ${s.fake200.unreportedAtKill} reached the process ${s.fake200.unreportedMsBeforeKill.join('/')} ms before its SIGKILL (re-sent from the spool)` : ''}`,
     `missing:                      ${s.missing}${s.examples.missing.length ? ` e.g. ${s.examples.missing.slice(0, 3).join(' ')}` : ''}`,
     `corrupted:                    ${s.corrupted}${s.examples.corrupted.length ? ` e.g. ${s.examples.corrupted.slice(0, 3).join(' ')}` : ''}`,
     `unexpected objects:           ${s.unexpected}`,

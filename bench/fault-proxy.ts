@@ -40,6 +40,8 @@ export interface ProxyLogEntry {
   readonly fault: Fault;
   /** Status sent to the client, 0 when none was sent. */
   status: number;
+  /** When the answer was sent (Date.now()), 0 when none was sent. Set for `fake-200` answers. */
+  answeredAtMs: number;
 }
 
 /** A running proxy. */
@@ -153,14 +155,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     res.on('close', finish);
     const token = req.headers['x-amz-security-token'];
     if (typeof token === 'string' && expiredTokens.has(token) && Date.now() >= outageUntil) {
-      log.push({ method: req.method ?? '', url: req.url ?? '', fault: 'pass', status: 403 });
+      log.push({ method: req.method ?? '', url: req.url ?? '', fault: 'pass', status: 403, answeredAtMs: 0 });
       expiredAnswers++;
       req.resume();
       req.on('end', () => s3Error(res, 403, 'ExpiredToken', 'The provided token has expired.'));
       return;
     }
     const fault = Date.now() < outageUntil ? 'reset-mid-body' : pick(req.method ?? '', req.url ?? '');
-    const entry: ProxyLogEntry = { method: req.method ?? '', url: req.url ?? '', fault, status: 0 };
+    const entry: ProxyLogEntry = { method: req.method ?? '', url: req.url ?? '', fault, status: 0, answeredAtMs: 0 };
     log.push(entry);
     switch (fault) {
       case 'hold':
@@ -193,6 +195,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         req.resume();
         req.on('end', () => {
           entry.status = 200;
+          entry.answeredAtMs = Date.now();
           res.writeHead(200, { ETag: '"0123456789abcdef0123456789abcdef"', 'Content-Length': '0' });
           res.end();
         });

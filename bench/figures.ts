@@ -51,3 +51,13 @@ export function fullGc(): void {
 export function hasGc(): boolean {
   return typeof (globalThis as { gc?: unknown }).gc === 'function';
 }
+
+/**
+ * CPU milliseconds (user + system) this process has used: what the bench times with, because the
+ * machine is shared and wall time counts other processes' turns too.
+ * @returns ms since the process started
+ */
+export function cpuNowMs(): number {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+}

@@ -3,8 +3,9 @@
  * exists (our muxer next to ffmpeg on the same bytes, alternating rounds, medians). See
  * docs/benchmarks.md for what each figure means and how to reproduce it with public tools.
  *
- * Usage: `node --openssl-legacy-provider --expose-gc build/bench/main.js [--json] [--only mux,mux_av,memory,put,pipeline,playlist]`
- * With `--json` the last line of stdout is one JSON object with exactly the fields of issue 6 item 5.
+ * Usage: `node --openssl-legacy-provider --expose-gc build/bench/main.js [--json] [--only mux,mux_av,memory,put,pipeline,playlist,cost]`
+ * With `--json` the last line of stdout is one JSON object: the fields of issue 6 item 5, plus the
+ * plain-loop comparison, the pipeline's CPU by stage and the cost per camera-month of issue 15.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,16 +18,30 @@ import { muxBench, type MuxFigures } from './mux-bench.js';
 import type { OneCameraFigures } from './one-camera.js';
 import { pipelineBench, type PipelineFigures } from './pipeline-bench.js';
 import { playlistBench } from './playlist-bench.js';
+import { costLines, costTable, type CostFigures } from './cost-model.js';
 import { putCost } from './put-cost.js';
+import { stageLine, stagesPerCameraSecond, type StagesByEndpoint } from './stages.js';
 
-/** The JSON line of issue 6 item 5 (numbers, medians; 0 when a figure was skipped). */
+/** The mux figures of the JSON line. */
+interface MuxJson { s3hls_MBps: number; ffmpeg_MBps: number; ratio: number; plain_loop_MBps: number; ratio_to_plain_loop: number }
+
+/** The JSON line of issue 6 item 5 and issue 15 (numbers, medians; 0 when a figure was skipped). */
 export interface BenchJson {
-  mux: { s3hls_MBps: number; ffmpeg_MBps: number; ratio: number };
-  mux_av: { s3hls_MBps: number; ffmpeg_MBps: number; ratio: number };
-  pipeline: { cameras: number; cpu_ms_per_camera_second: number; dropped_frames: number; ack_p99_ms: number };
+  mux: MuxJson;
+  mux_av: MuxJson;
+  pipeline: {
+    cameras: number; cpu_ms_per_camera_second: number; dropped_frames: number; ack_p99_ms: number;
+    /** ms CPU per camera-second by stage at 5 Mbit/s with 2 s segments, for an HTTPS (S3) and a plain-HTTP endpoint. */
+    by_stage: StagesByEndpoint | undefined;
+  };
   memory: { rss_mb_one_camera: number; heap_growth_mb_1h: number };
   playlist: { list_43200_ms: number };
+  /** Per camera-month, keyed by case (`2mbps_2s`): see bench/cost-model.ts. */
+  cost: Record<string, CostFigures>;
 }
+
+/** TS overhead per frame used by the cost model when the mux bench did not run (measured 2026-12-02). */
+const DEFAULT_TS_OVERHEAD_PER_FRAME = 125;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -44,18 +59,22 @@ function machine(): string {
 
 function muxLine(name: string, f: MuxFigures): void {
   log(`${name}: s3hls ${f.s3hls_MBps} MB/s vs ffmpeg ${f.ffmpeg_MBps} MB/s → ratio ${f.ratio} (input ${f.inputMB} MB, ${f.frames} frames, ${f.segments} segments; rounds ours ${f.oursRounds.join('/')} ffmpeg ${f.ffmpegRounds.join('/')})`);
+  log(`  vs a plain JS packetising loop (Buffer#copy of 184-byte slices into 188-byte slots) ${f.plain_MBps} MB/s → ${Math.round(f.ratioToPlain * 100)} % of it (rounds ${f.plainRounds.join('/')}); TS overhead ${f.tsOverheadBytesPerFrame} B/frame beyond 188/184`);
   log(`  heap (one long-lived stream, heapUsed over a whole pass after gc): ${f.heapBytesPerFrame} B/frame with 2 s segments (includes each segment's objects), ${f.heapBytesPerFrameLongSegments} B/frame with 60 s segments (what a frame itself costs); ${f.gcEvents} GC events in 5 further passes`);
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const out: BenchJson = {
-    mux: { s3hls_MBps: 0, ffmpeg_MBps: 0, ratio: 0 },
-    mux_av: { s3hls_MBps: 0, ffmpeg_MBps: 0, ratio: 0 },
-    pipeline: { cameras: 0, cpu_ms_per_camera_second: 0, dropped_frames: 0, ack_p99_ms: 0 },
+    mux: { s3hls_MBps: 0, ffmpeg_MBps: 0, ratio: 0, plain_loop_MBps: 0, ratio_to_plain_loop: 0 },
+    mux_av: { s3hls_MBps: 0, ffmpeg_MBps: 0, ratio: 0, plain_loop_MBps: 0, ratio_to_plain_loop: 0 },
+    pipeline: { cameras: 0, cpu_ms_per_camera_second: 0, dropped_frames: 0, ack_p99_ms: 0, by_stage: undefined },
     memory: { rss_mb_one_camera: 0, heap_growth_mb_1h: 0 },
     playlist: { list_43200_ms: 0 },
+    cost: {},
   };
+  let tsOverheadPerFrame = DEFAULT_TS_OVERHEAD_PER_FRAME;
+  const muxJson = (f: MuxFigures): MuxJson => ({ s3hls_MBps: f.s3hls_MBps, ffmpeg_MBps: f.ffmpeg_MBps, ratio: f.ratio, plain_loop_MBps: f.plain_MBps, ratio_to_plain_loop: f.ratioToPlain });
   log(`s3hls bench — ${new Date().toISOString()}`);
   log(`machine: ${machine()}`);
   if (!hasGc()) log('note: run with --expose-gc for the heap figures (npm run bench does)');
@@ -77,12 +96,13 @@ async function main(): Promise<void> {
     if (want('mux')) {
       const f = await muxBench(units, undefined, ['-f', 'h264', '-i', inputs.videoPath, '-c', 'copy']);
       muxLine('mux (1080p 5 Mbit/s H.264 → MPEG-TS)', f);
-      out.mux = { s3hls_MBps: f.s3hls_MBps, ffmpeg_MBps: f.ffmpeg_MBps, ratio: f.ratio };
+      out.mux = muxJson(f);
+      tsOverheadPerFrame = f.tsOverheadBytesPerFrame;
     }
     if (want('mux_av')) {
       const f = await muxBench(units, adts, ['-f', 'h264', '-i', inputs.videoPath, '-f', 'aac', '-i', inputs.audioPath, '-map', '0:v', '-map', '1:a', '-c', 'copy']);
       muxLine('mux_av (same + AAC 128 kbit/s interleaved)', f);
-      out.mux_av = { s3hls_MBps: f.s3hls_MBps, ffmpeg_MBps: f.ffmpeg_MBps, ratio: f.ratio };
+      out.mux_av = muxJson(f);
     }
     if (want('memory')) {
       const { child, first } = await startChild<OneCameraFigures>('one-camera.js', [inputs.videoPath, '3600'], ['--expose-gc']);
@@ -93,13 +113,18 @@ async function main(): Promise<void> {
     if (want('put')) {
       const body = video.subarray(0, 1_250_000);
       const c = await putCost(body);
-      log(`put cost (${c.bodyBytes} B body, CPU ms): whole PutObject without checksum ${c.putCpuMs}; of which payload SHA-256 (SigV4 x-amz-content-sha256) ${c.sha256Ms}; SigV4 signing with the hash given ${c.signFixedMs}; CRC32 checksum (added by the uploader) ${c.crc32Ms}; a SHA-256 checksum instead would cost another ${c.sha256Ms}`);
+      log(`put cost (${c.bodyBytes} B body, CRC32 header, CPU ms per PUT): whole PutObject over HTTP with the payload hash signed ${c.putHttpSignedMs}, over HTTP UNSIGNED-PAYLOAD ${c.putHttpUnsignedMs}, over HTTPS UNSIGNED-PAYLOAD (the default against S3) ${c.putHttpsUnsignedMs}; parts: payload SHA-256 ${c.sha256Ms}, SigV4 signing with the hash given ${c.signFixedMs}, CRC32 ${c.crc32Ms}; verification: echoed checksum compare (S3) ${c.echoVerifyMs}, ETag = MD5 (servers echoing no checksum, e.g. s3rver) ${c.md5VerifyMs}`);
+      if (out.mux.s3hls_MBps > 0) {
+        out.pipeline.by_stage = stagesPerCameraSecond(out.mux.s3hls_MBps, c);
+        log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, HTTPS endpoint (S3)', out.pipeline.by_stage.https)}`);
+        log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, plain-HTTP endpoint', out.pipeline.by_stage.http)}`);
+      }
     }
     if (want('pipeline')) {
       const counts = (process.env['BENCH_CAMERAS'] ?? '50,100,200,300,400').split(',').map(Number);
       const p: PipelineFigures = await pipelineBench(units, counts, { warmupSeconds: 4, measureSeconds: 8 }, log);
       log(`pipeline: ${p.cameras} cameras held with zero drops; ${p.cpu_ms_per_camera_second} ms CPU per camera-second; ack p50 ${p.ack_p50_ms} ms, p99 ${p.ack_p99_ms} ms`);
-      out.pipeline = { cameras: p.cameras, cpu_ms_per_camera_second: p.cpu_ms_per_camera_second, dropped_frames: p.dropped_frames, ack_p99_ms: p.ack_p99_ms };
+      out.pipeline = { ...out.pipeline, cameras: p.cameras, cpu_ms_per_camera_second: p.cpu_ms_per_camera_second, dropped_frames: p.dropped_frames, ack_p99_ms: p.ack_p99_ms };
     }
   }
   if (want('playlist')) {
@@ -110,6 +135,11 @@ async function main(): Promise<void> {
     } catch (e) {
       log(`playlist: skipped (${e instanceof Error ? e.message : String(e)})`);
     }
+  }
+  if (want('cost')) {
+    out.cost = costTable(tsOverheadPerFrame);
+    for (const line of costLines(out.cost)) log(line);
+    if (tsOverheadPerFrame === DEFAULT_TS_OVERHEAD_PER_FRAME) log(`  (TS overhead ${DEFAULT_TS_OVERHEAD_PER_FRAME} B/frame assumed: the mux figure did not run)`);
   }
   log(`total ${round((performance.now() - started) / 1000, 1)} s`);
   if (json) console.log(JSON.stringify(out));

@@ -6,13 +6,15 @@
  * timed: putVideoFrame/putAudioFrame of all of them into one long-lived stream (4 MiB pool, created
  * once as a camera's is, timestamps running on from pass to pass) with a sink that releases each
  * segment at once. ffmpeg: the whole process, from spawn to exit, writing to /dev/null. Throughput
- * is input bytes (H.264 + ADTS) per second for both.
+ * is input bytes (H.264 + ADTS) per second of CPU time for both (ours: process.cpuUsage; ffmpeg: the
+ * utime + stime its `-benchmark` reports, from getrusage at exit, so start-up is included), because
+ * the machine is shared and wall time would count other processes' turns.
  */
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { HlsStream } from '../src/stream/hls-stream.js';
 import type { AudioFramePack, VideoFramePack } from '../src/types.js';
-import { fullGc, median, round } from './figures.js';
+import { cpuNowMs, fullGc, median, round } from './figures.js';
 import type { BenchUnit } from './media-units.js';
 
 /** One throughput comparison. */
@@ -20,6 +22,13 @@ export interface MuxFigures {
   readonly s3hls_MBps: number;
   readonly ffmpeg_MBps: number;
   readonly ratio: number;
+  /** A plain JS packetising loop over the same bytes (see {@link plainPacketise}), MB/s, same rounds. */
+  readonly plain_MBps: number;
+  /** Ours / the plain loop (issue 15 §4: ≥ 0.7). */
+  readonly ratioToPlain: number;
+  readonly plainRounds: readonly number[];
+  /** TS bytes written beyond 188/184 of the input, per frame (PES headers, adaptation fields, stuffing, PSI). */
+  readonly tsOverheadBytesPerFrame: number;
   /** Per-round samples, MB/s. */
   readonly oursRounds: readonly number[];
   readonly ffmpegRounds: readonly number[];
@@ -63,13 +72,14 @@ class LongLivedMuxer {
   readonly #passTicks: number;
   #pass = 0;
   segments = 0;
+  tsBytes = 0;
 
   constructor(readonly ops: readonly Op[], targetSegmentSeconds = 2) {
     // 60 s of 5 Mbit/s needs a pool of more than the default 4 MiB.
     const poolBytes = targetSegmentSeconds > 2 ? 64 * 1024 * 1024 : undefined;
     this.#stream = new HlsStream({
       streamId: 'bench', targetSegmentSeconds, poolBytes, mediaTimeOriginMs: 1_700_000_000_000,
-      sink: { onSegment: (seg) => { this.segments++; seg.release(); } },
+      sink: { onSegment: (seg) => { this.segments++; this.tsBytes += seg.byteLength; seg.release(); } },
     });
     this.#basePts = ops.map((op) => op.pack.pts90k);
     this.#passTicks = this.#basePts[this.#basePts.length - 1] - this.#basePts[0] + 3_600;
@@ -81,13 +91,13 @@ class LongLivedMuxer {
     const shift = this.#pass++ * this.#passTicks;
     for (let i = 0; i < ops.length; i++) ops[i].pack.pts90k = this.#basePts[i] + shift;
     const stream = this.#stream;
-    const t0 = performance.now();
+    const t0 = cpuNowMs();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
       if (op.video) stream.putVideoFrame(op.pack as VideoFramePack);
       else stream.putAudioFrame(op.pack as AudioFramePack);
     }
-    const ms = performance.now() - t0;
+    const ms = cpuNowMs() - t0;
     const s = stream.stats();
     if (s.videoFramesDropped + s.audioFramesDropped > 0) throw new Error(`bench stream dropped frames: ${JSON.stringify(s.droppedByReason)}`);
     return ms;
@@ -100,12 +110,45 @@ class LongLivedMuxer {
   }
 }
 
+/**
+ * The practical ceiling of TS packetising in JS (issue 15 §4): every frame's bytes cut into 184-byte
+ * slices, each copied with Buffer#copy behind a 4-byte header into 188-byte slots of a 4 MiB ring.
+ * No PES headers, adaptation fields, timestamps or segmenting: what is left when a muxer does nothing
+ * but move the payload.
+ * @param ops - the packs (their first item is a Buffer view of the input file)
+ * @param ring - the destination ring (a multiple of 188 bytes)
+ * @returns milliseconds
+ */
+function plainPacketise(ops: readonly Op[], ring: Buffer): number {
+  const slots = Math.floor(ring.length / 188);
+  let slot = 0;
+  let cc = 0;
+  const t0 = cpuNowMs();
+  for (let i = 0; i < ops.length; i++) {
+    const src = ops[i].pack.items[0].part1 as Buffer;
+    const n = src.length;
+    for (let o = 0; o < n; o += 184) {
+      const d = slot * 188;
+      ring[d] = 0x47;
+      ring[d + 1] = o === 0 ? 0x41 : 0x01;
+      ring[d + 2] = 0x00;
+      ring[d + 3] = 0x10 | cc;
+      cc = (cc + 1) & 0x0f;
+      src.copy(ring, d + 4, o, o + 184 < n ? o + 184 : n);
+      slot = slot + 1 === slots ? 0 : slot + 1;
+    }
+  }
+  return cpuNowMs() - t0;
+}
+
+/** Runs ffmpeg and returns the CPU ms (user + system) its `-benchmark` line reports. */
 function runFfmpeg(args: readonly string[]): number {
-  const t0 = performance.now();
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-v', 'error', ...args, '-f', 'mpegts', '-y', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const ms = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString().slice(0, 500)}`);
-  return ms;
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-benchmark', '-v', 'info', ...args, '-f', 'mpegts', '-y', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const err = r.stderr.toString();
+  if (r.status !== 0) throw new Error(`ffmpeg failed: ${err.slice(0, 500)}`);
+  const m = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(err);
+  if (!m) throw new Error(`ffmpeg -benchmark printed no "bench: utime=" line: ${err.slice(-500)}`);
+  return (Number(m[1]) + Number(m[2])) * 1000;
 }
 
 /**
@@ -146,15 +189,22 @@ export async function muxBench(units: readonly BenchUnit[], adts: readonly Uint8
   // Warm-up: let the optimizing compiler finish before anything is timed.
   const muxer = new LongLivedMuxer(ops);
   for (let i = 0; i < 3; i++) muxer.pass();
+  const ring = Buffer.alloc(22_310 * 188); // ~4 MiB, as the pool
+  for (let i = 0; i < 3; i++) plainPacketise(ops, ring);
   const ours: number[] = [];
   const theirs: number[] = [];
+  const plain: number[] = [];
   let segments = 0;
+  let tsBytes = 0;
   for (let r = 0; r < rounds; r++) {
     fullGc();
     const before = muxer.segments;
+    const bytesBefore = muxer.tsBytes;
     const ms = muxer.pass();
     segments = muxer.segments - before;
+    tsBytes = muxer.tsBytes - bytesBefore;
     ours.push(inputMB / (ms / 1000));
+    plain.push(inputMB / (plainPacketise(ops, ring) / 1000));
     if (ffmpegInputs) theirs.push(inputMB / (runFfmpeg(ffmpegInputs) / 1000));
   }
   // Heap figures after the timed rounds: their extra streams (one with a 64 MiB pool) must not
@@ -175,10 +225,16 @@ export async function muxBench(units: readonly BenchUnit[], adts: readonly Uint8
   obs.disconnect();
   const s3hls = median(ours);
   const ff = ffmpegInputs ? median(theirs) : Number.NaN;
+  const pl = median(plain);
   return {
     s3hls_MBps: round(s3hls, 1),
     ffmpeg_MBps: round(ff, 1),
     ratio: round(s3hls / ff, 2),
+    plain_MBps: round(pl, 1),
+    ratioToPlain: round(s3hls / pl, 2),
+    plainRounds: plain.map((x) => round(x, 1)),
+    // The pass's segment bytes include the segment still open at the previous pass's end and leave out this pass's last one: equal in steady state.
+    tsOverheadBytesPerFrame: round((tsBytes - (inputBytes * 188) / 184) / ops.length, 1),
     oursRounds: ours.map((x) => round(x, 1)),
     ffmpegRounds: theirs.map((x) => round(x, 1)),
     heapBytesPerFrame: round(heapBytesPerFrame, 1),

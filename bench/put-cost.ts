@@ -1,24 +1,38 @@
 /**
- * What one segment PUT costs in CPU, measured in isolation against the bare loopback sink:
- * the whole PutObject of a 2-s 1080p segment (1.25 MB) through @aws-sdk/client-s3 with no checksum,
- * then its parts alone: the SHA-256 of the payload (SigV4 signs the body's hash,
- * `x-amz-content-sha256`), the CRC32 the uploader sends for S3 to verify, a SHA-256 checksum (the
- * alternative), and SigV4 signing of a request with a precomputed payload hash (the fixed part).
+ * What one segment PUT costs in CPU, measured in isolation against the bare loopback sink
+ * (bench/null-sink.ts, which answers as S3 does: checksum echoed): a 2-s 1080p segment (1.25 MB)
+ * through the uploader's own client (src/upload/s3-client.ts) with the CRC32 header the uploader
+ * sends, in three configurations — plain HTTP with the payload hash signed (what an http endpoint
+ * gets), plain HTTP with `UNSIGNED-PAYLOAD` (what an https one gets, minus TLS) and HTTPS with
+ * `UNSIGNED-PAYLOAD` (what S3 gets) — then the parts alone: the SHA-256 of the payload, the CRC32,
+ * the MD5 verification (only against servers that echo no checksum), the echoed-checksum compare,
+ * and SigV4 signing with the payload hash given.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Agent } from 'node:http';
-import { crc32Parts } from '../src/upload/checksum.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { checksumBase64, crc32Parts } from '../src/upload/checksum.js';
+import type { SdkCredentialProvider } from '../src/upload/credential-source.js';
+import { createS3Client } from '../src/upload/s3-client.js';
+import { verifyPutAnswer } from '../src/upload/verify-put.js';
 import { startChild } from './child.js';
 import { median, round } from './figures.js';
+import { selfSignedCert } from './self-signed-cert.js';
 
 /** CPU ms per operation. */
 export interface PutCostFigures {
   readonly bodyBytes: number;
-  /** Whole PutObject (SDK: serialize, sign incl. payload SHA-256, HTTP) with no checksum header, CPU ms. */
-  readonly putCpuMs: number;
+  /** Whole PutObject over HTTP, payload hash signed (the SDK hashes the body), CRC32 header, CPU ms. */
+  readonly putHttpSignedMs: number;
+  /** The same with `UNSIGNED-PAYLOAD`. */
+  readonly putHttpUnsignedMs: number;
+  /** Over HTTPS with `UNSIGNED-PAYLOAD` (the default against S3); NaN when openssl is missing. */
+  readonly putHttpsUnsignedMs: number;
   readonly sha256Ms: number;
   readonly crc32Ms: number;
+  /** MD5 of the body: the verification's ETag proof, paid only when no checksum is echoed (s3rver). */
+  readonly md5VerifyMs: number;
+  /** verifyPutAnswer with the checksum echoed (S3): a string compare. */
+  readonly echoVerifyMs: number;
   /** SigV4 signing with the payload hash given (no body hashing), ms; NaN when @smithy/signature-v4 is not importable. */
   readonly signFixedMs: number;
 }
@@ -63,23 +77,15 @@ async function signFixedMs(): Promise<number> {
   }
 }
 
-/**
- * Measures the per-PUT costs.
- * @param body - a segment's bytes (e.g. 1.25 MB)
- * @param puts - PUTs to average over @defaultValue 100
- * @returns the figures
- */
-export async function putCost(body: Uint8Array, puts = 100): Promise<PutCostFigures> {
-  const { child, first } = await startChild<{ port: number }>('null-sink.js', []);
-  const agent = new Agent({ keepAlive: true, maxSockets: 2 });
-  const client = new S3Client({
-    region: 'us-east-1', endpoint: `http://127.0.0.1:${first.port}`, forcePathStyle: true, maxAttempts: 1,
-    credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' },
-    requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED',
-    requestHandler: { httpAgent: agent },
-  });
+const credentials = (async () => ({ accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' })) as unknown as SdkCredentialProvider;
+(credentials as { memoized: boolean }).memoized = true;
+
+/** Median CPU ms of one PutObject of `body` through the uploader's client against `endpoint`. */
+async function putMs(endpoint: string, body: Uint8Array, signPayload: boolean | undefined, puts: number, ca?: string): Promise<number> {
+  const own = createS3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials, maxSockets: 2, signPayload, ca });
+  const crc = checksumBase64('CRC32', [body]);
   try {
-    const send = (i: number) => client.send(new PutObjectCommand({ Bucket: 'bench', Key: `cost/${i}.ts`, Body: body, ContentLength: body.byteLength, ContentType: 'video/mp2t' }));
+    const send = (i: number) => own.client.send(new PutObjectCommand({ Bucket: 'bench', Key: `cost/${i}.ts`, Body: body, ContentLength: body.byteLength, ContentType: 'video/mp2t', ChecksumCRC32: crc }));
     for (let i = 0; i < 10; i++) await send(i);
     const samples: number[] = [];
     for (let i = 0; i < puts; i++) {
@@ -88,17 +94,52 @@ export async function putCost(body: Uint8Array, puts = 100): Promise<PutCostFigu
       const c = process.cpuUsage(c0);
       samples.push((c.user + c.system) / 1000);
     }
+    return median(samples);
+  } finally {
+    own.destroy();
+  }
+}
+
+async function httpsPutMs(body: Uint8Array, puts: number): Promise<number> {
+  let cert;
+  try {
+    cert = selfSignedCert();
+  } catch {
+    return Number.NaN;
+  }
+  const { child, first } = await startChild<{ port: number }>('null-sink.js', [cert.certPath, cert.keyPath]);
+  try {
+    return await putMs(`https://127.0.0.1:${first.port}`, body, undefined, puts, cert.cert);
+  } finally {
+    child.stdin.end();
+    cert.remove();
+  }
+}
+
+/**
+ * Measures the per-PUT costs.
+ * @param body - a segment's bytes (e.g. 1.25 MB)
+ * @param puts - PUTs to take the median of, per configuration @defaultValue 100
+ * @returns the figures
+ */
+export async function putCost(body: Uint8Array, puts = 100): Promise<PutCostFigures> {
+  const { child, first } = await startChild<{ port: number }>('null-sink.js', []);
+  const endpoint = `http://127.0.0.1:${first.port}`;
+  try {
     const parts = [body];
+    const crc = checksumBase64('CRC32', parts);
     return {
       bodyBytes: body.byteLength,
-      putCpuMs: round(median(samples), 3),
+      putHttpSignedMs: round(await putMs(endpoint, body, undefined, puts), 3),
+      putHttpUnsignedMs: round(await putMs(endpoint, body, false, puts), 3),
+      putHttpsUnsignedMs: round(await httpsPutMs(body, puts), 3),
       sha256Ms: round(cpuMsPer(50, () => createHash('sha256').update(body).digest()), 3),
       crc32Ms: round(cpuMsPer(50, () => crc32Parts(parts)), 3),
+      md5VerifyMs: round(cpuMsPer(50, () => verifyPutAnswer('auto', 'CRC32', crc, { ETag: '"0"' }, parts, false)), 3),
+      echoVerifyMs: round(cpuMsPer(5_000, () => verifyPutAnswer('auto', 'CRC32', crc, { ETag: '"0"', ChecksumCRC32: crc }, parts, false)), 4),
       signFixedMs: round(await signFixedMs(), 3),
     };
   } finally {
-    client.destroy();
-    agent.destroy();
     child.stdin.end();
   }
 }

@@ -60,8 +60,17 @@ export class ByteCopier {
     const dv = this.#destView;
     const s = src.byteOffset + start;
     const d = destOffset; // #destView starts where #dest starts
-    const words = len - (len % 4);
+    // Four words per iteration: a TS packet's 184 payload bytes are 11 iterations and one word,
+    // ~1.5x the one-word loop here (fewer loop checks per byte; issue 15 §4).
+    const blocks = len - (len % 16);
     let i = 0;
+    for (; i < blocks; i += 16) {
+      dv.setUint32(d + i, sv.getUint32(s + i, true), true);
+      dv.setUint32(d + i + 4, sv.getUint32(s + i + 4, true), true);
+      dv.setUint32(d + i + 8, sv.getUint32(s + i + 8, true), true);
+      dv.setUint32(d + i + 12, sv.getUint32(s + i + 12, true), true);
+    }
+    const words = len - (len % 4);
     for (; i < words; i += 4) dv.setUint32(d + i, sv.getUint32(s + i, true), true);
     const dest = this.#dest;
     for (; i < len; i++) dest[destOffset + i] = src[start + i];

@@ -116,7 +116,7 @@ export class Uploader {
         forcePathStyle: options.forcePathStyle ?? false,
         credentials: this.credentials.sdkProvider(),
         maxSockets: this.opts.maxSockets,
-        signPayload: options.signPayload ?? true,
+        signPayload: options.signPayload,
       });
       this.client = own.client;
       this.destroyClient = own.destroy;
