@@ -12,6 +12,8 @@
   var VOD_HALF_WINDOW_MS = 1800000;
   /** The endpoint's longest recordings.json range is 24 h: a 25-h DST day is asked for in parts. */
   var MAX_QUERY_MS = 86400000;
+  /** How often the live camera's row asks for its spans again. */
+  var LIVE_REFRESH_MS = 30000;
   var state = { hls: null, errors: [], fatal: null, cause: '', url: null, camera: '', mode: '', range: null, playheadMs: null, lastSeek: null, sel: null };
   window.s3hlsPlayer = state;
   var video = $('video');
@@ -111,8 +113,17 @@
   function live() {
     if (!camera()) { status('no camera to play', true); return; }
     timeline.setActive(camera());
+    // Live is today: show today's timeline so the playhead has a place on it.
+    var today = S.dayOf(Date.now(), utc());
+    if ($('day').value !== today) { $('day').value = today; loadDay(); }
     play(S.cameraPath(camera()) + 'live.m3u8', 'live');
   }
+  /** While live, the active camera's row is refreshed so its newest span grows with the recording. */
+  setInterval(function () {
+    var cam = state.camera;
+    if (state.mode !== 'live' || !cam || Date.now() >= timeline.day[1] || timeline.drag) return;
+    spansOf(cam, timeline.day[0], timeline.day[1]).then(function (spans) { timeline.setSpans(cam, spans); }, function () {});
+  }, LIVE_REFRESH_MS);
   function playRange(startMs, endMs, seekMs) {
     state.range = [startMs, endMs];
     timeline.setActive(camera());

@@ -122,6 +122,9 @@
     if (d.details === 'fragLoadError' && code === 403) {
       return 'S3 refused a segment (403): the presigned URLs have probably expired; press Play again to get fresh ones';
     }
+    if (d.details === 'fragLoadError' && code === 404) {
+      return 'a segment in the playlist is gone from the bucket (404): it may have been expired by the retention rule; pick a later time';
+    }
     if ((d.details === 'manifestLoadError' || d.details === 'levelLoadError') && code === 404) {
       return 'no footage in this range (the playlist endpoint answered 404); pick another range or check the camera';
     }

@@ -227,6 +227,32 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     await p.close();
   });
 
+  t.test('expired presigned segment URLs: the page says so and how to get fresh ones', async (t) => {
+    // The SigV4-checking fork refuses an expired URL with 403 (plain s3rver checks nothing). It
+    // cannot answer the endpoint's listings (see TESTING.md), so the endpoint lists the plain
+    // s3rver and presigns for the fork, which holds the same keys, with a clock two hours back.
+    const strict = await startS3({ verifySignatures: true, cors: true });
+    t.teardown(() => strict.close());
+    await seed(strict.client(), strict.bucket, 'cams/yard', segs, 0, 6, T0);
+    const stale = presignedUrlResolver({ client: strict.client(), bucket: strict.bucket, expiresInSeconds: 60, nowMs: () => Date.now() - 7_200_000 });
+    const key = segmentKey('cams/yard', { startTimeMs: T0, sequence: segs[0]!.sequence, durationMs: 2000, discontinuity: true });
+    const fresh = presignedUrlResolver({ client: strict.client(), bucket: strict.bucket, expiresInSeconds: 60 });
+    t.equal((await fetch((await fresh.urls([key]))[0]!)).status, 200, 'a fresh URL of the fork loads the segment');
+    const old = await fetch((await stale.urls([key]))[0]!);
+    t.equal(old.status, 403, 'the stale one is refused');
+    t.match(await old.text(), /expired/i, 'because it expired');
+    const srv = await startPageServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: stale });
+    t.teardown(() => srv.close());
+    const p = await context.newPage();
+    await p.goto(`${srv.url}/#${new URLSearchParams({ camera: 'yard', day: DAY, zoom: '300' })}`);
+    await p.waitForFunction(() => document.querySelectorAll('.tl-row[data-camera="yard"] .tl-span').length === 2, undefined, { timeout: 20_000 });
+    const { x, box } = await xOf(p, 'yard', T0 + 3_000);
+    await p.locator('.tl-row[data-camera="yard"] .tl-track').click({ position: { x, y: box.height / 2 } });
+    await p.waitForFunction(() => /403/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 20_000 });
+    t.equal(await p.locator('#status').textContent(), 'S3 refused a segment (403): the presigned URLs have probably expired; press Play again to get fresh ones');
+    await p.close();
+  });
+
   t.test('the live grid plays every camera at once', async (t) => {
     const cams = ['gate', 'garage', 'porch'];
     const now = Date.now();
