@@ -139,7 +139,7 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     await page.waitForFunction((l) => ((window as unknown as { s3hlsPlayer: { playheadMs: number | null } }).s3hlsPlayer.playheadMs ?? 0) > l + 1000, seek.landedMs!, { timeout: 15_000 });
     const local = await read();
     t.equal(local.text, wallText(local.ms!, ZONE), `the clock reads ${local.text}`);
-    t.match(local.text, /^2026-11-20 10:01:0\d E[SD]T$/, 'local time in New York, 5 h behind UTC');
+    t.match(local.text, /^2026-11-20 10:01:[01]\d E[SD]T$/, 'local time in New York, 5 h behind UTC');
     await page.locator('#utc').check();
     const inUtc = await read();
     t.equal(inUtc.text, wallText(inUtc.ms!, 'UTC'), `with UTC: ${inUtc.text}`);
@@ -157,8 +157,9 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     const from = (await page.evaluate(() => (window as unknown as { s3hlsPlayer: { playheadMs: number } }).s3hlsPlayer.playheadMs));
     await page.keyboard.press('Shift+ArrowLeft');
     // Back one minute from span B's start lands in span A (which begins 60 s before B).
-    const key = await landedNear(page, from - 60_000, 1);
-    t.ok(Math.abs(key.landedMs! - (from - 60_000)) < 2000, `Shift+ArrowLeft: ${new Date(from).toISOString()} → ${new Date(key.landedMs!).toISOString()}`);
+    // The playhead moves on between reading it here and the key press (the video plays): 1 s slack.
+    const key = await landedNear(page, from - 60_000, 1000);
+    t.ok(Math.abs(key.landedMs! - key.targetMs) < 2000, `Shift+ArrowLeft: ${new Date(from).toISOString()} → ${new Date(key.landedMs!).toISOString()}`);
     t.equal(await page.locator('.tl-row[data-camera="yard"] .tl-track').getAttribute('role'), 'slider');
   });
 
