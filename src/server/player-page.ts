@@ -96,7 +96,7 @@ const PAGE = `<!doctype html>
 <div class="bar">
  <label>Camera <select id="camera"></select></label>
  <button id="live" type="button">Play live</button>
- <span>Playhead <output id="clock" aria-live="off">--:--:--</output></span>
+ <span>Playhead <output id="clock" aria-label="Playhead time" aria-live="off">--:--:--</output></span>
  <label><input id="utc" type="checkbox"> Show UTC</label>
  <button id="token" type="button">Set token</button>
 </div>

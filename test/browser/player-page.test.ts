@@ -273,8 +273,22 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.equal(after.length, 3, 'three tiles');
     t.ok(after.every((x, i) => x - before[i]! > 1), `every tile advanced: ${before.map((b, i) => `${b.toFixed(1)}→${after[i]!.toFixed(1)}`).join(', ')}`);
     t.same(await p.locator('#grid figcaption').allTextContents(), ['garage Open', 'gate Open', 'porch Open'], 'one labelled tile per camera');
-    const errors = await p.evaluate(() => (window as unknown as { s3hlsGrid: { fatal: string | null; errors: unknown[] }[] }).s3hlsGrid.map((g) => [g.fatal, g.errors.length]));
-    t.same(errors, [[null, 0], [null, 0], [null, 0]], 'no hls.js error in any tile');
+    // The seeded live windows do not grow (nothing uploads after the seed), so a slow run can play
+    // to their end and hls.js reports a buffer stall; any other error (a load) is a failure.
+    const errors = await p.evaluate(() => (window as unknown as { s3hlsGrid: { fatal: string | null; errors: { details: string }[] }[] }).s3hlsGrid
+      .map((g) => [g.fatal, g.errors.map((e) => e.details).filter((d) => !/^buffer(Stalled|NudgeOnStall|SeekOverHole)/.test(d))]));
+    t.same(errors, [[null, []], [null, []], [null, []]], 'no fatal hls.js error and no load error in any tile');
+    // "Open" plays that camera live in the main player; the playhead shows about now.
+    await p.locator('#grid figure').filter({ hasText: 'gate' }).getByRole('button', { name: 'Open gate in the player' }).click();
+    await p.waitForFunction(() => (window as unknown as { s3hlsPlayer: { playheadMs: number | null } }).s3hlsPlayer.playheadMs !== null, undefined, { timeout: 20_000 });
+    const main = await p.evaluate(() => {
+      const s = (window as unknown as { s3hlsPlayer: { playheadMs: number; mode: string; url: string } }).s3hlsPlayer;
+      return { ms: s.playheadMs, mode: s.mode, url: s.url, head: !document.querySelector('.tl-row[data-camera="gate"] .tl-head')!.hasAttribute('hidden') };
+    });
+    t.equal(main.mode, 'live');
+    t.equal(main.url, 'cameras/gate/live.m3u8');
+    t.ok(main.ms > now - 26_000 && main.ms < now, `live playhead ${new Date(main.ms).toISOString()} is inside the seeded footage (it ends ${new Date(now).toISOString()})`);
+    t.ok(main.head, 'the playhead is drawn on the gate row of today\'s timeline');
     await p.close();
   });
 });
