@@ -210,9 +210,14 @@
         list.forEach(function (x) {
           var sp = { startMs: Date.parse(x.start), endMs: Date.parse(x.end), segments: x.segments };
           var prev = out[out.length - 1];
-          // A span cut by a query boundary is reported by both parts: join them.
-          if (prev && sp.startMs <= prev.endMs) { prev.endMs = Math.max(prev.endMs, sp.endMs); if (sp.startMs >= prev.startMs && sp.endMs > prev.endMs) prev.segments += sp.segments; }
-          else out.push(sp);
+          // A span crossing a query boundary is reported by both parts, each as far as it read:
+          // one span (its segment count, shown in the tooltip, is then the larger part's).
+          if (prev && sp.startMs <= prev.endMs) {
+            prev.endMs = Math.max(prev.endMs, sp.endMs);
+            prev.segments = Math.max(prev.segments, sp.segments);
+          } else {
+            out.push(sp);
+          }
         });
       });
       return out;
