@@ -7,8 +7,8 @@
   var S = window.S3hls;
   /** More live players than this would fight for decoders and bandwidth; the rest are named. */
   var MAX_TILES = 16;
-  /** A tile that has not started playing by then says so instead of spinning. */
-  S.START_TIMEOUT_MS = 20000;
+  /** A player or tile that has not started playing by then says so instead of spinning (a test may set it first). */
+  S.START_TIMEOUT_MS = S.START_TIMEOUT_MS || 20000;
 
   /**
    * Calls `onTimeout` unless the video starts playing within `ms`.

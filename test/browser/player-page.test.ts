@@ -8,13 +8,14 @@
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
+import { createServer, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Page } from 'playwright-core';
 import { segmentKey } from '../../src/keys/object-keys.js';
-import { presignedUrlResolver } from '../../src/playlist/segment-urls.js';
+import { baseUrlResolver, presignedUrlResolver } from '../../src/playlist/segment-urls.js';
 import { startS3 } from '../helpers/s3server.js';
 import { CHROMIUM, launch, makeSegments, type MadeSegment } from './browser-fixtures.js';
 import { startPageServer } from './page-server.js';
@@ -161,6 +162,17 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     const key = await landedNear(page, from - 60_000, 1000);
     t.ok(Math.abs(key.landedMs! - key.targetMs) < 2000, `Shift+ArrowLeft: ${new Date(from).toISOString()} → ${new Date(key.landedMs!).toISOString()}`);
     t.equal(await page.locator('.tl-row[data-camera="yard"] .tl-track').getAttribute('role'), 'slider');
+    // A drag scrubs: the playhead follows the pointer and the seek happens where it is released.
+    const from2 = await xOf(page, 'yard', T0 + 2_000);
+    const to2 = await xOf(page, 'yard', B0 + 9_000);
+    const y = from2.box.y + from2.box.height / 2;
+    await page.mouse.move(from2.box.x + from2.x, y);
+    await page.mouse.down();
+    await page.mouse.move(from2.box.x + to2.x, y, { steps: 8 });
+    await page.mouse.up();
+    const msPerPx = 300_000 / from2.box.width;
+    const drag = await landedNear(page, B0 + 9_000, msPerPx + 1);
+    t.ok(Math.abs(drag.landedMs! - drag.targetMs) < 2000, `drag released at ${new Date(drag.targetMs).toISOString()}, landed ${drag.landedMs! - drag.targetMs} ms from it`);
   });
 
   t.test('Shift+drag selects a range; "Export this range" downloads a playable MP4', async (t) => {
@@ -251,6 +263,29 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     await p.locator('.tl-row[data-camera="yard"] .tl-track').click({ position: { x, y: box.height / 2 } });
     await p.waitForFunction(() => /403/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 20_000 });
     t.equal(await p.locator('#status').textContent(), 'S3 refused a segment (403): the presigned URLs have probably expired; press Play again to get fresh ones');
+    await p.close();
+  });
+
+  t.test('segments that never answer: a bounded wait, then the cause', async (t) => {
+    // Segment URLs point at a port that accepts connections and never answers.
+    const held: Socket[] = [];
+    const hole = createServer((sock) => void held.push(sock));
+    await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
+    t.teardown(() => { held.forEach((x) => x.destroy()); hole.close(); });
+    const port = (hole.address() as { port: number }).port;
+    const srv = await startPageServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver(`http://127.0.0.1:${port}`) });
+    t.teardown(() => srv.close());
+    const p = await context.newPage();
+    // The page's 20-s bound, shortened for the test before the page's scripts run.
+    await p.addInitScript(() => { (window as unknown as { S3hls: object }).S3hls = { START_TIMEOUT_MS: 3000 }; });
+    await p.goto(`${srv.url}/#${new URLSearchParams({ camera: 'yard', day: DAY, zoom: '300' })}`);
+    await p.waitForFunction(() => document.querySelectorAll('.tl-row[data-camera="yard"] .tl-span').length === 2, undefined, { timeout: 20_000 });
+    const { x, box } = await xOf(p, 'yard', T0 + 3_000);
+    const clicked = Date.now();
+    await p.locator('.tl-row[data-camera="yard"] .tl-track').click({ position: { x, y: box.height / 2 } });
+    await p.waitForFunction(() => /^nothing played within/.test(document.getElementById('status')!.textContent ?? ''), undefined, { timeout: 20_000 });
+    t.match(await p.locator('#status').textContent(), /^nothing played within 3 s: .*check that the endpoint can reach the bucket$/, `said after ${Date.now() - clicked} ms`);
+    t.ok(held.length > 0, `the player did try the segments (${held.length} connection(s) held)`);
     await p.close();
   });
 
