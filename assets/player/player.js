@@ -54,7 +54,9 @@
     var fr = fragments();
     for (var i = 0; i < fr.length; i++) {
       var f = fr[i];
-      if (f.programDateTime !== null && t >= f.start && t < f.start + f.duration) return f.programDateTime + (t - f.start) * 1000;
+      // The last fragment includes its end: a VOD that played to the end stays at its last instant.
+      var inside = t < f.start + f.duration || (i === fr.length - 1 && t <= f.start + f.duration + 0.1);
+      if (f.programDateTime !== null && t >= f.start && inside) return f.programDateTime + (t - f.start) * 1000;
     }
     return null;
   }

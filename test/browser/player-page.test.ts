@@ -217,6 +217,17 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.match(await page.locator('#export-status').textContent(), /^nothing to export: .*; pick a range that overlaps footage/);
   });
 
+  t.test('a day without footage says so on the row and under the timeline', async (t) => {
+    await page.locator('#prev-day').click();
+    await page.waitForFunction(() => /^no footage for yard on 2026-11-19/.test(document.getElementById('tl-status')!.textContent ?? ''), undefined, { timeout: 20_000 });
+    t.equal(await page.locator('#tl-status').textContent(), 'no footage for yard on 2026-11-19 (EST): pick another day');
+    t.equal(await page.locator('.tl-span').count(), 0, 'no spans drawn');
+    t.same(await page.locator('.tl-note').evaluateAll((e) => e.map((x) => x.textContent).filter((x) => x!.startsWith('no footage'))), ['no footage this day', 'no footage this day'], 'each row says it');
+    await page.locator('#next-day').click();
+    await page.waitForFunction(() => document.querySelectorAll('.tl-row[data-camera="yard"] .tl-span').length > 0, undefined, { timeout: 20_000 });
+    t.equal(await page.inputValue('#day'), DAY, 'and back');
+  });
+
   t.test('no request of the page failed (the refused export above aside)', async (t) => {
     t.same(failed, []);
     await page.close();
