@@ -98,7 +98,12 @@
       var ms = pendingSeek;
       pendingSeek = null;
       var pos = positionOf(ms);
-      if (pos === null) { status('no footage at ' + S.formatTime(ms, utc(), true) + ' in this playlist; pick another time', true); return; }
+      if (pos === null) {
+        state.cause = 'no footage at ' + S.formatTime(ms, utc(), true) + ' in this playlist; pick another time';
+        status(state.cause, true);
+        cancelWatch();
+        return;
+      }
       state.lastSeek = { targetMs: ms, position: pos, landedMs: null };
       hls.startLoad(pos);
     });
