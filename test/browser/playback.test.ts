@@ -8,98 +8,21 @@
  * with S3HLS_SEGMENT_SOURCE=ffmpeg).
  */
 import t from 'tap';
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { segmentKey } from '../../src/keys/object-keys.js';
 import { presignedUrlResolver } from '../../src/playlist/segment-urls.js';
 import { startPlaylistServer } from '../../src/server/playlist-server.js';
-import { HlsStream } from '../../src/stream/hls-stream.js';
-import type { Segment } from '../../src/types.js';
 import { startS3 } from '../helpers/s3server.js';
 import { probeDurationAsync } from './gate-async.js';
 import { ffmpegGateAsync } from '../helpers/ffmpeg-gate.js';
+import { startPageServer } from './page-server.js';
+import { CHROMIUM, launch, makeSegments, type MadeSegment } from './browser-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'browser-test-token-0123456789';
-const SECONDS = 24;
-
-/** One finished segment, as it will be uploaded. */
-interface MadeSegment {
-  readonly bytes: Uint8Array;
-  readonly durationMs: number;
-  readonly sequence: number;
-  readonly discontinuity: boolean;
-}
-
-/** Segments from ffmpeg's own segment muxer (libx264 + AAC, 2-s GOPs). */
-function segmentsFromFfmpeg(dir: string): MadeSegment[] {
-  execFileSync('ffmpeg', [
-    '-y', '-hide_banner', '-nostdin', '-v', 'error',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(SECONDS), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', '-segment_list', join(dir, 'list.csv'), '-segment_list_type', 'csv', join(dir, 'seg%03d.ts'),
-  ]);
-  const rows = readFileSync(join(dir, 'list.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
-  return rows.map(([name, start, end], i) => ({
-    bytes: readFileSync(join(dir, name!)),
-    durationMs: Math.round((Number(end) - Number(start)) * 1000),
-    sequence: i,
-    discontinuity: i === 0,
-  }));
-}
-
-/** Segments from our muxer (HlsStream), fed one access unit at a time from libx264 Annex B with AUDs. */
-function segmentsFromMuxer(dir: string): MadeSegment[] {
-  const path = join(dir, 'v.h264');
-  execFileSync('ffmpeg', [
-    '-y', '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', String(SECONDS),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1', '-f', 'h264', path,
-  ]);
-  const annexB = readFileSync(path);
-  // Access units start at each AUD (nal_unit_type 9, H.264 §7.4.1.2.3), which x264 writes with a 4-byte start code.
-  const starts: number[] = [];
-  for (let i = annexB.indexOf(Buffer.of(0, 0, 0, 1, 0x09)); i !== -1; i = annexB.indexOf(Buffer.of(0, 0, 0, 1, 0x09), i + 5)) starts.push(i);
-  const out: MadeSegment[] = [];
-  const stream = new HlsStream({
-    streamId: 'browser',
-    poolBytes: 16 << 20,
-    mediaTimeOriginMs: Date.now(),
-    sink: {
-      onSegment(seg: Segment) {
-        out.push({ bytes: Buffer.concat(seg.parts), durationMs: Math.round(seg.durationTicks / 90), sequence: seg.sequence, discontinuity: seg.discontinuity });
-        seg.release();
-      },
-    },
-  });
-  starts.forEach((s, i) => stream.putVideoFrame({ items: [{ part1: annexB.subarray(s, starts[i + 1] ?? annexB.length) }], pts90k: 90_000 + i * 3600 }));
-  stream.finalize();
-  return out;
-}
-
-/** The segment source of this test: switch here. */
-function makeSegments(dir: string): MadeSegment[] {
-  return process.env['S3HLS_SEGMENT_SOURCE'] === 'ffmpeg' ? segmentsFromFfmpeg(dir) : segmentsFromMuxer(dir);
-}
-
-async function launch(): Promise<BrowserContext> {
-  const profile = mkdtempSync(join(tmpdir(), 's3hls-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
-  });
-  const close = context.close.bind(context);
-  context.close = async () => {
-    await close();
-    rmSync(profile, { recursive: true, force: true });
-  };
-  return context;
-}
 
 interface PlayerState {
   errors: { type: string; details: string; fatal: boolean; url: string }[];
@@ -142,7 +65,8 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
   await Promise.all(segments.map((s, i) => upload('cams/vod-cam', s, vodStarts[i]!)));
 
   const urls = presignedUrlResolver({ client, bucket: s3.bucket, expiresInSeconds: 600 });
-  const server = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls, accessToken: TOKEN });
+  // The page also asks for each camera's recordings.json: see page-server.ts.
+  const server = await startPageServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls, accessToken: TOKEN });
   t.teardown(() => server.close());
 
   const context = await launch();
