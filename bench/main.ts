@@ -41,7 +41,7 @@ export interface BenchJson {
 }
 
 /** TS overhead per frame used by the cost model when the mux bench did not run (measured 2026-12-02). */
-const DEFAULT_TS_OVERHEAD_PER_FRAME = 125;
+const DEFAULT_TS_OVERHEAD_PER_FRAME = 130;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
