@@ -7,8 +7,7 @@
  * ExpiredToken for every request signed with it). With no faults it is a transparent proxy that
  * also measures requests in flight, which tests use as an invariant.
  *
- * It lives in src/ because the chaos run (bench/chaos.ts) ships in dist/; test/helpers/fault-proxy.ts
- * re-exports it.
+ * It lives in bench/ next to the chaos run that uses it; test/helpers/fault-proxy.ts re-exports it.
  */
 import { createServer, request as httpRequest, Agent, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import type { Socket } from 'node:net';

@@ -41,7 +41,7 @@ export interface BenchJson {
 }
 
 /** TS overhead per frame used by the cost model when the mux bench did not run (measured 2026-12-02). */
-const DEFAULT_TS_OVERHEAD_PER_FRAME = 125;
+const DEFAULT_TS_OVERHEAD_PER_FRAME = 130;
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
     if (want('put')) {
       const body = video.subarray(0, 1_250_000);
       const c = await putCost(body);
-      log(`put cost (${c.bodyBytes} B body, CRC32 header, CPU ms per PUT): whole PutObject over HTTP with the payload hash signed ${c.putHttpSignedMs}, over HTTP UNSIGNED-PAYLOAD ${c.putHttpUnsignedMs}, over HTTPS UNSIGNED-PAYLOAD (the default against S3) ${c.putHttpsUnsignedMs}; parts: payload SHA-256 ${c.sha256Ms}, SigV4 signing with the hash given ${c.signFixedMs}, CRC32 ${c.crc32Ms}; verification: echoed checksum compare (S3) ${c.echoVerifyMs}, ETag = MD5 (servers echoing no checksum, e.g. s3rver) ${c.md5VerifyMs}`);
+      log(`put cost (${c.bodyBytes} B body, CRC32 header, CPU ms per PUT): whole PutObject over HTTP with the payload hash signed ${c.putHttpSignedMs}, over HTTP UNSIGNED-PAYLOAD ${c.putHttpUnsignedMs}, over HTTPS UNSIGNED-PAYLOAD (the default against S3) ${c.putHttpsUnsignedMs}; a bare node:http PUT (no SDK) ${c.bareHttpPutMs}; parts: payload SHA-256 ${c.sha256Ms}, SigV4 signing with the hash given ${c.signFixedMs}, CRC32 ${c.crc32Ms}; verification: echoed checksum compare (S3) ${c.echoVerifyMs}, ETag = MD5 (servers echoing no checksum, e.g. s3rver) ${c.md5VerifyMs}`);
       if (out.mux.s3hls_MBps > 0) {
         out.pipeline.by_stage = stagesPerCameraSecond(out.mux.s3hls_MBps, c);
         log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, HTTPS endpoint (S3)', out.pipeline.by_stage.https)}`);

@@ -9,6 +9,7 @@
  * and SigV4 signing with the payload hash given.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { Agent, request } from 'node:http';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { checksumBase64, crc32Parts } from '../src/upload/checksum.js';
 import type { SdkCredentialProvider } from '../src/upload/credential-source.js';
@@ -27,6 +28,8 @@ export interface PutCostFigures {
   readonly putHttpUnsignedMs: number;
   /** Over HTTPS with `UNSIGNED-PAYLOAD` (the default against S3); NaN when openssl is missing. */
   readonly putHttpsUnsignedMs: number;
+  /** A bare node:http PUT of the same body on a keep-alive socket, no SDK: the floor of "send" over HTTP. */
+  readonly bareHttpPutMs: number;
   readonly sha256Ms: number;
   readonly crc32Ms: number;
   /** MD5 of the body: the verification's ETag proof, paid only when no checksum is echoed (s3rver). */
@@ -100,6 +103,33 @@ async function putMs(endpoint: string, body: Uint8Array, signPayload: boolean | 
   }
 }
 
+/** Median CPU ms of a bare node:http PUT of `body` (keep-alive, no SDK, no signing). */
+async function barePutMs(port: number, body: Uint8Array, puts: number): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const put = (i: number) => new Promise<void>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/bench/bare/${i}.ts`, agent, headers: { 'content-length': String(buf.length) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve());
+    });
+    req.on('error', reject);
+    req.end(buf);
+  });
+  try {
+    for (let i = 0; i < 10; i++) await put(i);
+    const samples: number[] = [];
+    for (let i = 0; i < puts; i++) {
+      const c0 = process.cpuUsage();
+      await put(i);
+      const c = process.cpuUsage(c0);
+      samples.push((c.user + c.system) / 1000);
+    }
+    return median(samples);
+  } finally {
+    agent.destroy();
+  }
+}
+
 async function httpsPutMs(body: Uint8Array, puts: number): Promise<number> {
   let cert;
   try {
@@ -133,6 +163,7 @@ export async function putCost(body: Uint8Array, puts = 100): Promise<PutCostFigu
       putHttpSignedMs: round(await putMs(endpoint, body, undefined, puts), 3),
       putHttpUnsignedMs: round(await putMs(endpoint, body, false, puts), 3),
       putHttpsUnsignedMs: round(await httpsPutMs(body, puts), 3),
+      bareHttpPutMs: round(await barePutMs(first.port, body, puts), 3),
       sha256Ms: round(cpuMsPer(50, () => createHash('sha256').update(body).digest()), 3),
       crc32Ms: round(cpuMsPer(50, () => crc32Parts(parts)), 3),
       md5VerifyMs: round(cpuMsPer(50, () => verifyPutAnswer('auto', 'CRC32', crc, { ETag: '"0"' }, parts, false)), 3),
