@@ -25,7 +25,7 @@ import { AudioAssembler } from './audio-assembler.js';
 import { AudioCut, type AudioCutHost } from './audio-cut.js';
 import { FrameHold } from './frame-hold.js';
 import { checkItems, readTiming } from './pack-validation.js';
-import { emitSegment } from './segment-emit.js';
+import { SegmentEmitter } from './segment-emit.js';
 import { SegmentClock } from './segment-clock.js';
 import { resolveOptions, type DropEvent, type HlsStreamEvents, type HlsStreamOptions } from './stream-options.js';
 import { StreamCounters, type StreamStats } from './stream-stats.js';
@@ -64,6 +64,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   readonly #audio = new AudioAssembler();
   readonly #counters = new StreamCounters();
   readonly #clock: SegmentClock;
+  readonly #emitter: SegmentEmitter;
   readonly #targetTicks: number;
   readonly #maxGapTicks: number;
   readonly #maxWaitTicks: number;
@@ -74,7 +75,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   readonly #gopMark: Mark = newMark();
   /** Video from a pending cut on, waiting for the previous segment's audio. */
   readonly #heldVideo: FrameHold;
-  /** Audio ahead of the video that may belong to the next segment. */
+  /** The audio side of cuts: per-frame placement, audio held ahead of the video. */
   readonly #audioCut = new AudioCut();
   /** What the audio side calls back (one object, made once). */
   readonly #host: AudioCutHost = {
@@ -96,8 +97,6 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #dropping: ErrorCodeValue | undefined; // dropping video until the next IDR, and why
   #pendingDiscontinuity: DiscontinuityReason | undefined = 'start';
   #segHasAudioTrack = false;
-  #sequence = 0;
-  #mediaSequenceBase = 0;
   #nextCutPts = 0;
   #lastDts = -1; // last video DTS taken (written or held)
   #writtenDts = -1; // last video DTS written into the pool
@@ -124,6 +123,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#maxGapTicks = o.maxGapTicks;
     this.#maxWaitTicks = o.maxWaitTicks;
     this.#clock = new SegmentClock(options.now ?? Date.now, options.mediaTimeOriginMs);
+    this.#emitter = new SegmentEmitter(o.streamId, this.#clock, this.#counters);
   }
 
   /** Sets (or replaces) the consumer of finished segments. */
@@ -426,19 +426,11 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     const durationTicks = Math.max(0, endPts - this.#segFirstPts);
     const sps = this.#video.sps;
     const codecs = this.#segHasAudioTrack && this.#audio.codec !== '' ? `${sps?.codec ?? 'avc1'},${this.#audio.codec}` : (sps?.codec ?? 'avc1');
-    const startTimeMs = this.#clock.startTimeMs(this.#segFirstPts, durationTicks);
-    if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
-    const sequence = this.#sequence++;
-    const error = emitSegment(
+    const error = this.#emitter.emit(
+      done,
       {
-        streamId: this.streamId,
-        sequence,
-        mediaSequence: this.#mediaSequenceBase + sequence,
         firstPts90k: this.#segFirstPts,
         durationTicks,
-        startTimeMs,
-        byteLength: done.byteLength,
-        parts: done.parts,
         reason: this.#segDiscontinuity,
         videoFrames: this.#segVideo,
         audioFrames: this.#segAudio,
@@ -446,10 +438,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
         width: sps?.width ?? 0,
         height: sps?.height ?? 0,
         overTarget: durationTicks >= this.#targetTicks + 45_000, // EXTINF would round above the target
-        release: () => done.release(),
       },
       this.#sink,
-      this.#counters,
     );
     if (error !== undefined) this.emit('sink-error', error);
   }
