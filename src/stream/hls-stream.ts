@@ -16,15 +16,16 @@
  */
 import { EventEmitter } from 'node:events';
 import { ErrorCode, type ErrorCodeValue } from '../errors.js';
-import { ChunkList, sliceChunks } from '../mpegts/chunk-list.js';
+import type { ChunkList } from '../mpegts/chunk-list.js';
 import { TS_PACKET_SIZE } from '../mpegts/constants.js';
 import { TsWriter, type WriterMark } from '../mpegts/ts-writer.js';
 import { DEFAULT_POOL_BYTES, SegmentPool } from '../pool/segment-pool.js';
 import type { AudioFramePack, DiscontinuityReason, Segment, SegmentSink, VideoFramePack } from '../types.js';
-import { AAC_FRAME_SAMPLES, AudioAssembler } from './audio-assembler.js';
+import { AudioAssembler } from './audio-assembler.js';
+import { AudioCut, type AudioCutHost } from './audio-cut.js';
 import { FrameHold } from './frame-hold.js';
 import { checkItems, readTiming } from './pack-validation.js';
-import { emitSegment } from './segment-emit.js';
+import { SegmentEmitter } from './segment-emit.js';
 import { SegmentClock } from './segment-clock.js';
 import { resolveOptions, type DropEvent, type HlsStreamEvents, type HlsStreamOptions } from './stream-options.js';
 import { StreamCounters, type StreamStats } from './stream-stats.js';
@@ -49,8 +50,6 @@ interface Mark extends WriterMark {
   pts: number;
 }
 
-/** Bytes of audio held back ahead of a possible cut; under one PES payload so a held run always fits one PES. */
-const AUDIO_HOLD_BYTES = 60_000;
 /** Smallest buffer for video held at a cut (a few frames of a small stream). */
 const MIN_VIDEO_HOLD_BYTES = 256 * 1024;
 
@@ -65,19 +64,32 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   readonly #audio = new AudioAssembler();
   readonly #counters = new StreamCounters();
   readonly #clock: SegmentClock;
+  readonly #emitter: SegmentEmitter;
   readonly #targetTicks: number;
   readonly #maxGapTicks: number;
   readonly #maxWaitTicks: number;
   readonly #timing = { pts: 0, dts: 0 };
   readonly #heldTiming = { pts: 0, dts: 0 };
   readonly #audioTiming = { pts: 0, dts: 0 };
-  readonly #slice = new ChunkList();
   readonly #segMark: Mark = newMark();
   readonly #gopMark: Mark = newMark();
   /** Video from a pending cut on, waiting for the previous segment's audio. */
   readonly #heldVideo: FrameHold;
-  /** Audio ahead of the video that may belong to the next segment. */
-  readonly #heldAudio = new FrameHold(AUDIO_HOLD_BYTES);
+  /** The audio side of cuts: per-frame placement, audio held ahead of the video. */
+  readonly #audioCut = new AudioCut();
+  /** What the audio side calls back (one object, made once). */
+  readonly #host: AudioCutHost = {
+    pendingCutPts: () => (this.#heldVideo.count > 0 ? this.#heldVideo.first.pts : -1),
+    releaseCut: () => this.#releaseCut(),
+    mayFollowCut: (pts) => pts > this.#segMaxPts && pts >= this.#nextCutPts - this.#frameTicks / 2,
+    writePes: (payload, pts, packs) => this.#writeAudioPes(payload, pts, packs),
+    heldLost: (frames, packs) => {
+      const code = this.#open ? ErrorCode.PoolFull : (this.#dropping ?? ErrorCode.AudioBeforeVideo);
+      this.#counters.unwrite(0, packs);
+      this.#counters.drop('audio', code, packs);
+      this.#report('audio', code, `${frames} audio frame(s) held ahead of the video ${this.#open ? 'did not fit (pool full)' : 'had no segment to go to'}`, packs);
+    },
+  };
 
   #finalized = false;
   #started = false; // an IDR with SPS/PPS has been written
@@ -85,13 +97,10 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #dropping: ErrorCodeValue | undefined; // dropping video until the next IDR, and why
   #pendingDiscontinuity: DiscontinuityReason | undefined = 'start';
   #segHasAudioTrack = false;
-  #sequence = 0;
-  #mediaSequenceBase = 0;
   #nextCutPts = 0;
   #lastDts = -1; // last video DTS taken (written or held)
   #writtenDts = -1; // last video DTS written into the pool
   #frameTicks = 3_600; // last DTS step; 25 fps until measured
-  #audioEnd = -1; // end PTS of the last audio frame taken in this timeline, -1 before any
   // The open segment.
   #segFirstPts = 0;
   #segMaxPts = 0;
@@ -114,6 +123,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#maxGapTicks = o.maxGapTicks;
     this.#maxWaitTicks = o.maxWaitTicks;
     this.#clock = new SegmentClock(options.now ?? Date.now, options.mediaTimeOriginMs);
+    this.#emitter = new SegmentEmitter(o.streamId, this.#clock, this.#counters);
   }
 
   /** Sets (or replaces) the consumer of finished segments. */
@@ -169,8 +179,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     }
     const startsSegment = !this.#open || (idr && (this.#pendingDiscontinuity !== undefined || pts >= this.#nextCutPts - this.#frameTicks / 2));
     const payload = video.buildPayload(startsSegment);
-    if (held.count > 0 || (startsSegment && this.#open && this.#pendingDiscontinuity === undefined && this.#audioLags(pts))) {
-      if (held.count === 0) this.#releaseAudio(pts); // held audio before the cut closes the old segment first
+    if (held.count > 0 || (startsSegment && this.#open && this.#pendingDiscontinuity === undefined && this.#audioCut.lags(pts, this.#maxWaitTicks))) {
+      if (held.count === 0) this.#audioCut.release(pts, this.#host); // held audio before the cut closes the old segment first
       if (held.add(payload, 0, payload.byteLength, pts, dts, idr)) {
         this.#lastDts = dts;
         return true;
@@ -209,34 +219,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     }
     const payload = this.#audio.payload;
     if (payload.byteLength > MAX_AUDIO_PAYLOAD) return this.#dropAudio(ErrorCode.FrameTooLarge, `audio pack of ${payload.byteLength} bytes exceeds one PES (${MAX_AUDIO_PAYLOAD})`);
-    const ends = this.#audio.frameEnds;
-    const frameTicks = (AAC_FRAME_SAMPLES * 90_000) / audio.sampleRate;
-    const basePts = t.pts;
-    let firstOk = true; // the pack counts as written when its first frame was written or held
-    let run = 0; // first frame of the run written as one PES
-    for (let i = 0; i <= ends.length; i++) {
-      const pts = basePts + Math.round(i * frameTicks);
-      let hold = false;
-      if (i < ends.length) {
-        const heldVideo = this.#heldVideo;
-        if (heldVideo.count > 0 && pts >= heldVideo.first.pts) {
-          // Audio reached the pending cut: the previous segment is complete.
-          if (i > run && !this.#writeAudioRun(run, i, basePts + Math.round(run * frameTicks)) && run === 0) firstOk = false;
-          run = i;
-          this.#releaseCut();
-        }
-        hold = heldVideo.count === 0 && (this.#heldAudio.count > 0 || (pts > this.#segMaxPts && pts >= this.#nextCutPts - this.#frameTicks / 2));
-        this.#audioEnd = Math.max(this.#audioEnd, pts + Math.round(frameTicks));
-      }
-      if (i === ends.length || hold) {
-        if (i > run && !this.#writeAudioRun(run, i, basePts + Math.round(run * frameTicks)) && run === 0) firstOk = false;
-        run = i + 1;
-        if (hold && !this.#heldAudio.add(payload, i === 0 ? 0 : ends[i - 1], ends[i], pts, pts, i === 0)) {
-          this.#releaseAudio(Infinity); // full (video stalled): write what is held, then this frame, in order
-          run = i;
-        }
-      }
-    }
+    const firstOk = this.#audioCut.place(this.#audio, audio.sampleRate, t.pts, this.#host);
     if (!firstOk) return this.#dropAudio(this.#open ? ErrorCode.PoolFull : (this.#dropping ?? ErrorCode.PoolFull), 'pool full');
     this.#counters.audioWritten++;
     return true;
@@ -255,7 +238,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   finalize(): void {
     if (this.#finalized) return;
     this.#releaseCut();
-    this.#releaseAudio(Infinity);
+    this.#audioCut.release(Infinity, this.#host);
     this.#finishSegment(this.#segMaxPts + this.#frameTicks);
     this.#finalized = true;
     this.#sink?.onEnd?.(this.streamId);
@@ -286,18 +269,12 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (this.listenerCount('drop') > 0) this.emit('drop', { streamId: this.streamId, kind, code, message, frames });
   }
 
-  /** True when the audio taken so far ends before `cutPts` and is recent enough to wait for. */
-  #audioLags(cutPts: number): boolean {
-    const end = this.#audioEnd;
-    return end >= 0 && end + 1 < cutPts && cutPts - end <= this.#maxWaitTicks && this.#maxWaitTicks > 0;
-  }
-
   /** Writes one video unit into the pool (cutting first when it starts a segment). */
   #writeVideo(payload: ChunkList, t: { pts: number; dts: number }, idr: boolean, startsSegment: boolean): boolean {
     const { pts, dts } = t;
     // Audio held ahead of the video closes the old segment when it is before the cut (all of it
     // when the timeline changes: it cannot belong to the new one).
-    if (startsSegment) this.#releaseAudio(this.#pendingDiscontinuity !== undefined ? Infinity : pts);
+    if (startsSegment) this.#audioCut.release(this.#pendingDiscontinuity !== undefined ? Infinity : pts, this.#host);
     const pending = this.#pendingDiscontinuity;
     const timelineStart = startsSegment && pending !== undefined && pending !== 'dropped-frames';
     const packets = this.#ts.videoPackets(payload.byteLength, t, timelineStart, this.#newTimeline(startsSegment), startsSegment);
@@ -326,7 +303,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (pts > this.#segMaxPts) this.#segMaxPts = pts;
     this.#segVideo++;
     this.#counters.videoWritten++;
-    this.#releaseAudio(this.#segMaxPts + 1); // held audio the video has passed: no later cut can take it
+    this.#audioCut.release(this.#segMaxPts + 1, this.#host); // held audio the video has passed: no later cut can take it
     return true;
   }
 
@@ -345,30 +322,6 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       else this.#writeVideo(payload, t, idr, first || !this.#open);
       first = false;
     }
-  }
-
-  /** Writes held audio frames with PTS below `limit` into the open segment (dropped, counted, when none is open). */
-  #releaseAudio(limit: number): void {
-    const held = this.#heldAudio;
-    let n = 0;
-    let packs = 0; // packs whose first frame is in the run (a pack is counted where its first frame lands)
-    for (; n < held.count && held.at(n).pts < limit; n++) if (held.at(n).idr) packs++;
-    if (n === 0) return;
-    const pts = held.first.pts;
-    const payload = held.take(n);
-    const why = !this.#open ? 'had no segment to go to' : this.#writeAudioPes(payload, pts, packs) ? undefined : 'did not fit (pool full)';
-    if (why === undefined) return;
-    const code = this.#open ? ErrorCode.PoolFull : (this.#dropping ?? ErrorCode.AudioBeforeVideo);
-    this.#counters.unwrite(0, packs);
-    this.#counters.drop('audio', code, packs);
-    this.#report('audio', code, `${n} audio frame(s) held ahead of the video ${why}`, packs);
-  }
-
-  /** Writes frames `[from, to)` of the pack just assembled as one PES at `pts`. */
-  #writeAudioRun(from: number, to: number, pts: number): boolean {
-    const ends = this.#audio.frameEnds;
-    sliceChunks(this.#audio.payload, from === 0 ? 0 : ends[from - 1], ends[to - 1], this.#slice);
-    return this.#writeAudioPes(this.#slice, pts, from === 0 ? 1 : 0);
   }
 
   /** Writes one audio PES at `pts` holding the first frames of `packs` packs (counted in the segment). */
@@ -436,7 +389,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       // A new timeline: the cumulative cut target restarts here.
       this.#nextCutPts = pts;
       this.#clock.restart(pts, reason);
-      if (reason !== 'dropped-frames') this.#audioEnd = -1;
+      if (reason !== 'dropped-frames') this.#audioCut.end = -1;
     }
     while (this.#nextCutPts <= pts + this.#frameTicks / 2) this.#nextCutPts += this.#targetTicks;
     this.#pool.beginSegment();
@@ -473,19 +426,11 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     const durationTicks = Math.max(0, endPts - this.#segFirstPts);
     const sps = this.#video.sps;
     const codecs = this.#segHasAudioTrack && this.#audio.codec !== '' ? `${sps?.codec ?? 'avc1'},${this.#audio.codec}` : (sps?.codec ?? 'avc1');
-    const startTimeMs = this.#clock.startTimeMs(this.#segFirstPts, durationTicks);
-    if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
-    const sequence = this.#sequence++;
-    const error = emitSegment(
+    const error = this.#emitter.emit(
+      done,
       {
-        streamId: this.streamId,
-        sequence,
-        mediaSequence: this.#mediaSequenceBase + sequence,
         firstPts90k: this.#segFirstPts,
         durationTicks,
-        startTimeMs,
-        byteLength: done.byteLength,
-        parts: done.parts,
         reason: this.#segDiscontinuity,
         videoFrames: this.#segVideo,
         audioFrames: this.#segAudio,
@@ -493,10 +438,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
         width: sps?.width ?? 0,
         height: sps?.height ?? 0,
         overTarget: durationTicks >= this.#targetTicks + 45_000, // EXTINF would round above the target
-        release: () => done.release(),
       },
       this.#sink,
-      this.#counters,
     );
     if (error !== undefined) this.emit('sink-error', error);
   }

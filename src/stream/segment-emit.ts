@@ -4,6 +4,7 @@
  * release it (no sink, or a sink that threw).
  */
 import type { DiscontinuityReason, Segment, SegmentSink } from '../types.js';
+import type { SegmentClock } from './segment-clock.js';
 import type { StreamCounters } from './stream-stats.js';
 
 /** What the segmenter knows about the segment it just closed. */
@@ -74,5 +75,47 @@ export function emitSegment(s: FinishedSegment, sink: SegmentSink | undefined, c
     // pool fills and the stream is dead.
     if (!released) s.release();
     return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+/** What the segmenter says about a segment it closed; the emitter adds sequence numbers and times. */
+export type ClosedSegment = Omit<FinishedSegment, 'streamId' | 'sequence' | 'mediaSequence' | 'startTimeMs' | 'parts' | 'byteLength' | 'release'>;
+
+/** Numbers a stream's segments and hands them out (sequence, media sequence, start time). */
+export class SegmentEmitter {
+  readonly #streamId: string;
+  readonly #clock: SegmentClock;
+  readonly #counters: StreamCounters;
+  #sequence = 0;
+  #mediaSequenceBase = 0;
+
+  /**
+   * @param streamId - the stream's id
+   * @param clock - maps first PTS to start times
+   * @param counters - the stream's counters
+   */
+  constructor(streamId: string, clock: SegmentClock, counters: StreamCounters) {
+    this.#streamId = streamId;
+    this.#clock = clock;
+    this.#counters = counters;
+  }
+
+  /**
+   * Emits a closed segment.
+   * @param done - its bytes in the pool and how to give them back
+   * @param facts - what the segmenter knows about it
+   * @param sink - its consumer
+   * @returns the error the sink threw, if it did
+   */
+  emit(done: { readonly parts: readonly Uint8Array[]; readonly byteLength: number; release(): void }, facts: ClosedSegment, sink: SegmentSink | undefined): Error | undefined {
+    const startTimeMs = this.#clock.startTimeMs(facts.firstPts90k, facts.durationTicks);
+    // mediaSequence = floor(run start ms / 100) + sequence: still increasing after a restart (docs/architecture.md).
+    if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
+    const sequence = this.#sequence++;
+    return emitSegment(
+      { ...facts, streamId: this.#streamId, sequence, mediaSequence: this.#mediaSequenceBase + sequence, startTimeMs, parts: done.parts, byteLength: done.byteLength, release: () => done.release() },
+      sink,
+      this.#counters,
+    );
   }
 }
