@@ -86,6 +86,13 @@ t.test('the same stream read through ffmpeg (not measurable up front) with the 4
   t.equal((await stored('big/ffmpeg')).length, 3);
 });
 
+t.test('--bitrate sizes the pool of an input that cannot be measured up front', async (t) => {
+  const r = await upload('big/bitrate', remux(bigGop), ['--bitrate', '12M']);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out + r.err, /pool 10M \(automatic, from --bitrate 12000000 bit\/s × 2 s segments\)/);
+  t.equal((await stored('big/bitrate')).length, 3);
+});
+
 t.test('a file with a single IDR: stored as one segment as long as the file, with a pool sized for it', async (t) => {
   const r = await upload('big/one-idr', oneIdr);
   t.equal(r.aborted, false);
