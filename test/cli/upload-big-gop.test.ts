@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -108,6 +108,18 @@ t.test('a single IDR read through ffmpeg with the default pool: exit 3 naming th
   t.equal(r.aborted, false, `ended on its own in ${Math.round(r.ms)} ms`);
   t.equal(r.code, 3, r.err);
   t.match(r.err, /one GOP is larger than the 4 MiB pool.*use --pool-size at least 12 MiB/);
+});
+
+t.test('several cameras: the one whose GOP outgrows its pool is stopped and named, the others are stored, exit 3', async (t) => {
+  const config = join(dir, 'cameras.json');
+  writeFileSync(config, JSON.stringify({ cameras: [{ id: 'huge', input: remux(oneIdr) }, { id: 'fine', input: bigGop, fps: '30' }] }));
+  const out = capture();
+  const err = capture();
+  const code = await runUpload(['--config', config, '--prefix', 'multi', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], { stdout: out, stderr: err, credentials: S3RVER_CREDENTIALS });
+  t.equal(code, 3, err.text);
+  t.match(err.text, /camera huge: one GOP is larger than the 4 MiB pool/);
+  t.match(err.text, /1 camera\(s\) failed: huge/);
+  t.equal((await stored('multi/fine')).length, 3, 'the other camera finished');
 });
 
 t.test('--pool-size smaller than the file\'s GOP: refused before anything is uploaded, with the size needed', async (t) => {
