@@ -107,7 +107,7 @@ t.test('a single IDR read through ffmpeg with the default pool: exit 3 naming th
   const r = await upload('big/one-idr-ffmpeg', remux(oneIdr));
   t.equal(r.aborted, false, `ended on its own in ${Math.round(r.ms)} ms`);
   t.equal(r.code, 3, r.err);
-  t.match(r.err, /one GOP is larger than the 4 MiB pool.*use --pool-size at least 12 MiB/);
+  t.match(r.err, /the segment being written outgrew the 4 MiB pool.*use --pool-size at least 12 MiB/);
 });
 
 t.test('several cameras: the one whose GOP outgrows its pool is stopped and named, the others are stored, exit 3', async (t) => {
@@ -117,7 +117,7 @@ t.test('several cameras: the one whose GOP outgrows its pool is stopped and name
   const err = capture();
   const code = await runUpload(['--config', config, '--prefix', 'multi', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], { stdout: out, stderr: err, credentials: S3RVER_CREDENTIALS });
   t.equal(code, 3, err.text);
-  t.match(err.text, /camera huge: one GOP is larger than the 4 MiB pool/);
+  t.match(err.text, /camera huge: the segment being written outgrew the 4 MiB pool/);
   t.match(err.text, /1 camera\(s\) failed: huge/);
   t.equal((await stored('multi/fine')).length, 3, 'the other camera finished');
 });
