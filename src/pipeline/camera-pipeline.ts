@@ -128,6 +128,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   #waiters: (() => void)[] = [];
   readonly #ledger: SegmentLedger;
   #poolTooSmall: PoolTooSmallEvent | undefined;
+  readonly #unsubscribe: (() => void)[] = [];
 
   /**
    * Builds the stream and, unless `startUpload: false`, attaches it to the uploader.
@@ -137,7 +138,6 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   constructor(options: CameraPipelineOptions) {
     super();
     this.#options = options;
-    // Emitted only with a listener: an 'error'-like surprise must never throw from the muxer's call stack.
     this.#ledger = new SegmentLedger(options.streamId, (o) => this.emit('segment', o));
     const watch = new ReleaseWatchSink(this.#held, () => this.#wake(), this.#ledger);
     this.stream = new HlsStream({
@@ -157,14 +157,25 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       this.#poolTooSmall = e;
       this.emit('pool-too-small', e);
     });
+    // The uploader is shared by every camera: its events are matched to this one by stream id.
     const up = options.uploader;
-    up.on('uploaded', (e) => {
-      if (e.streamId === options.streamId) this.#ledger.stored(e.sequence, e.key);
-    });
-    up.on('discarded', (e) => {
-      if (e.streamId === options.streamId) this.#ledger.failed(e.sequence, 'discarded', e.key, e.code, `discarded after ${e.name}`);
-    });
+    this.#unsubscribe.push(
+      up.on('uploaded', (e) => {
+        if (e.streamId === options.streamId) this.#ledger.stored(e.sequence, e.key);
+      }),
+      up.on('discarded', (e) => {
+        if (e.streamId === options.streamId) this.#ledger.failed(e.sequence, 'discarded', e.key, e.code, `discarded after ${e.name}`);
+      }),
+    );
     if (options.startUpload ?? true) this.startUpload();
+  }
+
+  /**
+   * Stops listening to the shared uploader (a camera replaced by a new pipeline with the same id must
+   * not have its segments settled in the old one's ledger). Idempotent.
+   */
+  dispose(): void {
+    for (const off of this.#unsubscribe.splice(0)) off();
   }
 
   /** Segment and frame counts by terminal state (stored, spooled, failed) and still pending. */

@@ -40,8 +40,8 @@ export function guardPoolSize(stream: HlsStream, onTooSmall: (e: PoolTooSmallEve
     const mib = Math.round(pool.capacityBytes / 1048576);
     const message = tooLarge
       ? `a single frame is larger than the ${mib} MiB pool: use a pool of at least ${2 * mib + 1} MiB`
-      : `one GOP is larger than the ${mib} MiB pool (the pool filled with no segment waiting for upload): ` +
-        `use a pool of at least ${3 * mib} MiB, or set the bitrate hint, or shorten the keyframe interval`;
+      : `the segment being written outgrew the ${mib} MiB pool with no segment waiting for upload (its GOP, or the GOPs ` +
+        `of one segment, do not fit): use a pool of at least ${3 * mib} MiB, or set the bitrate hint, or shorten the keyframe interval or the segments`;
     onTooSmall({ streamId: stream.streamId, capacityBytes: pool.capacityBytes, code: d.code, message });
   };
   stream.on('drop', onDrop);

@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -86,6 +86,13 @@ t.test('the same stream read through ffmpeg (not measurable up front) with the 4
   t.equal((await stored('big/ffmpeg')).length, 3);
 });
 
+t.test('--bitrate sizes the pool of an input that cannot be measured up front', async (t) => {
+  const r = await upload('big/bitrate', remux(bigGop), ['--bitrate', '12M']);
+  t.equal(r.code, 0, r.err);
+  t.match(r.out + r.err, /pool 10M \(automatic, from --bitrate 12000000 bit\/s × 2 s segments\)/);
+  t.equal((await stored('big/bitrate')).length, 3);
+});
+
 t.test('a file with a single IDR: stored as one segment as long as the file, with a pool sized for it', async (t) => {
   const r = await upload('big/one-idr', oneIdr);
   t.equal(r.aborted, false);
@@ -100,7 +107,19 @@ t.test('a single IDR read through ffmpeg with the default pool: exit 3 naming th
   const r = await upload('big/one-idr-ffmpeg', remux(oneIdr));
   t.equal(r.aborted, false, `ended on its own in ${Math.round(r.ms)} ms`);
   t.equal(r.code, 3, r.err);
-  t.match(r.err, /one GOP is larger than the 4 MiB pool.*use --pool-size at least 12 MiB/);
+  t.match(r.err, /the segment being written outgrew the 4 MiB pool.*use --pool-size at least 12 MiB/);
+});
+
+t.test('several cameras: the one whose GOP outgrows its pool is stopped and named, the others are stored, exit 3', async (t) => {
+  const config = join(dir, 'cameras.json');
+  writeFileSync(config, JSON.stringify({ cameras: [{ id: 'huge', input: remux(oneIdr) }, { id: 'fine', input: bigGop, fps: '30' }] }));
+  const out = capture();
+  const err = capture();
+  const code = await runUpload(['--config', config, '--prefix', 'multi', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], { stdout: out, stderr: err, credentials: S3RVER_CREDENTIALS });
+  t.equal(code, 3, err.text);
+  t.match(err.text, /camera huge: the segment being written outgrew the 4 MiB pool/);
+  t.match(err.text, /1 camera\(s\) failed: huge/);
+  t.equal((await stored('multi/fine')).length, 3, 'the other camera finished');
 });
 
 t.test('--pool-size smaller than the file\'s GOP: refused before anything is uploaded, with the size needed', async (t) => {

@@ -41,6 +41,6 @@ t.test('a GOP larger than the pool: one pool-too-small event naming the size', a
   for (let i = 0; i < aus.length; i++) pipeline.stream.putVideoFrame({ items: [{ part1: aus[i] }], timestampUs: i * 40_000 });
   t.equal(events.length, 1, 'reported once');
   t.equal(events[0]?.code, 'POOL_FULL');
-  t.match(events[0]?.message ?? '', /one GOP is larger than the 1 MiB pool/);
+  t.match(events[0]?.message ?? '', /the segment being written outgrew the 1 MiB pool/);
   t.equal(pipeline.poolTooSmall, events[0]);
 });

@@ -204,6 +204,7 @@ function createManager(run: Run): CameraManager {
     // The pipeline builds the stream and its uploader sink together; createStream returns its stream.
     sinkFor: (spec, prefix) => {
       const cam = planned.get(spec.id) as PlannedCamera;
+      pipelines.get(spec.id)?.dispose(); // a camera added again: its old pipeline stops listening
       const pipeline = new CameraPipeline({
         streamId: spec.id,
         prefix,
@@ -278,7 +279,8 @@ function onPoolTooSmall(run: Run, cam: PlannedCamera, message: string): void {
   }
   run.progress.line(text, true);
   run.failures.push({ id: cam.id, error: new Error(text) });
-  void run.manager?.remove(cam.id);
+  // Not from inside the muxer's call stack (this runs in its drop event): stop the camera next turn.
+  setImmediate(() => void run.manager?.remove(cam.id).catch(() => {}));
 }
 
 /** File inputs still being read when the run was asked to stop: the rest of each was never uploaded. */
