@@ -75,14 +75,29 @@ export interface UploaderEvents {
 /** One of the uploader's event names. */
 export type UploaderEventName = keyof UploaderEvents;
 
-/** Minimal typed emitter; a throwing listener is isolated (reported to `onListenerError`). */
+/**
+ * Rethrows a listener's exception on a fresh microtask: it surfaces as the process's
+ * `uncaughtException`, as it would from a Node `EventEmitter` listener, but only after the emitter's
+ * owner finished the bookkeeping it was doing when it emitted (a half-settled upload job would lose
+ * or duplicate a segment).
+ */
+function rethrowLater(err: unknown): void {
+  queueMicrotask(() => {
+    throw err;
+  });
+}
+
+/**
+ * Minimal typed emitter. A throwing listener never interrupts the others or the emitter's owner, and
+ * is never swallowed: it goes to `onListenerError`, by default rethrown on a microtask.
+ */
 export class TypedEmitter<E extends object> {
   private readonly listeners = new Map<keyof E, Set<(payload: never) => void>>();
 
   /**
-   * @param onListenerError - called when a listener throws (the uploader must go on)
+   * @param onListenerError - called when a listener throws @defaultValue rethrown on a microtask
    */
-  constructor(private readonly onListenerError: (err: unknown) => void = () => {}) {}
+  constructor(private readonly onListenerError: (err: unknown) => void = rethrowLater) {}
 
   /**
    * Adds a listener.
