@@ -102,8 +102,9 @@ export interface Segment {
   readonly audioFrames: number;
   /** RFC 6381 codecs string for the tracks present, e.g. `avc1.64001f,mp4a.40.2`. */
   readonly codecs: string;
-  /** Coded picture size from the SPS (after cropping). */
+  /** Coded picture width from the SPS (after cropping), pixels. */
   readonly width: number;
+  /** Coded picture height from the SPS (after cropping), pixels. */
   readonly height: number;
   /** True when the segment is longer than the target because the GOP was (reported, never cut mid-GOP). */
   readonly overTarget: boolean;

@@ -37,7 +37,9 @@ export interface AnnexBSourceOptions {
 
 /** What {@link AnnexBSource.run} delivered. */
 export interface AnnexBRunResult {
+  /** `ended` at the end of the input, `stopped` after stop()/abort. */
   readonly reason: 'ended' | 'stopped';
+  /** Access units handed to the target. */
   readonly videoFrames: number;
   /** Frames the target refused (it counted them). */
   readonly refused: number;

@@ -69,28 +69,35 @@ export type CameraState = 'running' | 'ended' | 'failed' | 'removed';
 
 /** A camera as {@link CameraManager.list} reports it. */
 export interface CameraStatus {
+  /** The camera id. */
   readonly id: string;
+  /** The key prefix its segments are stored under. */
   readonly prefix: string;
+  /** Where it is in its life: starting, running, restarting, ended, failed, removed. */
   readonly state: CameraState;
   /** Frames its source delivered (accepted or not). */
   readonly framesIn: number;
   /** Frames or calls its stream threw on (isolated, counted). */
   readonly errors: number;
+  /** Times it stalled (no frame for `idleMs`) and was restarted. */
   readonly stalls: number;
   /** Time since its last frame, ms (since start when none yet). */
   readonly idleMs: number;
   /** Why it failed, when `state` is `failed`. */
   readonly error: Error | undefined;
+  /** Its stream's counters (frames, drops, segments, pool). */
   readonly stream: StreamStats;
 }
 
 /** Events of {@link CameraManager}. */
 export interface CameraManagerEvents {
+  /** A camera was added and its source started. */
   'camera-added': [id: string];
   /** The input ended (file) and the stream was finalized. */
   'camera-ended': [id: string];
   /** The source gave up (e.g. too many restarts, missing ffmpeg); the stream was finalized. */
   'camera-failed': [id: string, error: Error];
+  /** A camera was removed; its open segment was finalized. */
   'camera-removed': [id: string];
   /** The camera's stream threw; the frame was counted and the camera goes on. */
   'camera-error': [id: string, error: Error];

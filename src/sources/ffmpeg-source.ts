@@ -63,8 +63,11 @@ export interface FfmpegSourceEvents {
 export interface FfmpegRunResult {
   /** `ended` when the input ended (file), `stopped` after stop()/abort. */
   readonly reason: 'ended' | 'stopped';
+  /** Video frames handed to the target. */
   readonly videoFrames: number;
+  /** Audio packs (ADTS frames of one PES) handed to the target. */
   readonly audioPacks: number;
+  /** Times ffmpeg was restarted (live inputs). */
   readonly restarts: number;
 }
 

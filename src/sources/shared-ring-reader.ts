@@ -19,12 +19,15 @@ export interface SharedRingRunOptions {
 
 /** What {@link SharedRingReader.run} delivered. */
 export interface SharedRingRunResult {
+  /** Frames read from the ring and handed to the target. */
   readonly frames: number;
+  /** Bytes of those frames. */
   readonly bytes: number;
   /** Frames whose unit wrapped and was delivered as two parts. */
   readonly wrapped: number;
   /** Frames the target refused (it counted them as drops). */
   readonly refused: number;
+  /** `closed` when the writer closed the ring, `aborted` after the signal. */
   readonly reason: 'closed' | 'aborted';
 }
 

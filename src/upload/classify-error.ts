@@ -18,6 +18,7 @@ export type FailureKind =
 
 /** A failure, described safely. */
 export interface FailureInfo {
+  /** What the uploader does about it: retry, hold for credentials, or treat as permanent. */
   readonly kind: FailureKind;
   /** The S3HlsError code matching `kind`. */
   readonly code: ErrorCodeValue;

@@ -10,8 +10,11 @@
  * types depend only on packages s3hls declares).
  */
 export interface AwsCredentialIdentity {
+  /** The access key id. */
   readonly accessKeyId: string;
+  /** The secret key: never printed, logged or put in an event. */
   readonly secretAccessKey: string;
+  /** The session token of temporary credentials (STS, IoT), if any. */
   readonly sessionToken?: string | undefined;
   /** When the credentials stop working; absent for long-term keys. */
   readonly expiration?: Date | undefined;

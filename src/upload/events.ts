@@ -6,9 +6,13 @@ import type { ErrorCodeValue } from '../errors.js';
 
 /** A segment S3 acknowledged (its pool space was released right after). */
 export interface UploadedEvent {
+  /** The camera (stream id) the segment belongs to. */
   readonly streamId: string;
+  /** The object key it was stored under. */
   readonly key: string;
+  /** The segment's media sequence number in its stream. */
   readonly sequence: number;
+  /** Bytes stored (the segment's length). */
   readonly bytes: number;
   /** Attempts it took, 1 when the first PUT succeeded. */
   readonly attempts: number;
@@ -18,13 +22,17 @@ export interface UploadedEvent {
 
 /** A failed attempt. The segment is kept unless `willRetry` is false (see `discarded`). */
 export interface UploadErrorEvent {
+  /** The camera (stream id) the segment belongs to. */
   readonly streamId: string;
+  /** The object key of the failed PUT. */
   readonly key: string;
+  /** The segment's media sequence number in its stream. */
   readonly sequence: number;
   /** `UPLOAD_TRANSIENT`, `CREDENTIALS_REFUSED` or `UPLOAD_PERMANENT`. */
   readonly code: ErrorCodeValue;
   /** S3 or network error name, e.g. `SlowDown`, `ECONNRESET`, `TimeoutError`. */
   readonly name: string;
+  /** The HTTP status S3 answered, or undefined when no answer came (network error, timeout). */
   readonly httpStatus: number | undefined;
   /** One sentence, never a secret, token or signature. */
   readonly message: string;
@@ -50,25 +58,37 @@ export interface CredentialsNeededEvent {
 export interface ResumedEvent {
   /** `setCredential` or `retry-timer`. */
   readonly trigger: 'setCredential' | 'retry-timer';
+  /** Segments that were waiting and are now sent again. */
   readonly heldSegments: number;
 }
 
 /** A segment given up on after a permanent error (only with `permanentErrors: 'discard'`). */
 export interface DiscardedEvent {
+  /** The camera (stream id) the segment belonged to. */
   readonly streamId: string;
+  /** The object key it would have had. */
   readonly key: string;
+  /** The segment's media sequence number in its stream. */
   readonly sequence: number;
+  /** Bytes given up (the segment's length). */
   readonly bytes: number;
+  /** The error code of the permanent failure (`UPLOAD_PERMANENT`). */
   readonly code: ErrorCodeValue;
+  /** The S3 error name, e.g. `AccessDenied`, `NoSuchBucket`. */
   readonly name: string;
 }
 
 /** Event name → payload. */
 export interface UploaderEvents {
+  /** A segment S3 acknowledged (and the PUT was verified). */
   uploaded: UploadedEvent;
+  /** A PUT attempt failed (the segment is kept unless discarded). */
   error: UploadErrorEvent;
+  /** The credentials were refused or missing: segments are held. */
   'credentials-needed': CredentialsNeededEvent;
+  /** Uploads resumed after a credentials hold. */
   resumed: ResumedEvent;
+  /** A segment was given up on (only with `permanentErrors: 'discard'`). */
   discarded: DiscardedEvent;
 }
 

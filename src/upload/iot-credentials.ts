@@ -34,6 +34,7 @@ export interface IotCredentialsOptions {
 
 /** Why fetching IoT credentials failed (message without any credential). */
 export class IotCredentialsError extends Error {
+  /** `CredentialsProviderError`, the name the AWS SDK's providers use, so callers can match either. */
   override readonly name = 'CredentialsProviderError';
   /** HTTP status, when a response arrived. */
   readonly httpStatus: number | undefined;

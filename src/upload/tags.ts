@@ -10,7 +10,9 @@ import { ErrorCode, S3HlsError } from '../errors.js';
 
 /** One tag, in the order given. */
 export interface S3Tag {
+  /** Tag key (1-128 characters). */
   readonly key: string;
+  /** Tag value (0-256 characters). */
   readonly value: string;
 }
 

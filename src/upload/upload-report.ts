@@ -6,11 +6,17 @@ import type { Job } from './upload-job.js';
 
 /** A segment not uploaded when `drain` returned. */
 export interface PendingSegment {
+  /** The camera (stream id). */
   readonly streamId: string;
+  /** The segment's media sequence number in its stream. */
   readonly sequence: number;
+  /** The object key it is to be stored under. */
   readonly key: string;
+  /** Its length, bytes. */
   readonly bytes: number;
+  /** PUT attempts so far. */
   readonly attempts: number;
+  /** True while a PUT of it is in flight. */
   readonly inFlight: boolean;
   /** Code and name of the last failure, if any. */
   readonly lastError: { readonly code: string; readonly name: string; readonly message?: string } | undefined;
@@ -30,15 +36,21 @@ export interface DrainReport {
 export interface UploadStats {
   /** Segments waiting to be sent (including those in backoff or held). */
   readonly queued: number;
+  /** PUTs in flight now. */
   readonly inFlight: number;
   /** True while held for credentials. */
   readonly heldForCredentials: boolean;
+  /** Segments stored (acknowledged and verified). */
   readonly uploadedSegments: number;
+  /** Bytes stored. */
   readonly uploadedBytes: number;
   /** PUT attempts started. */
   readonly attempts: number;
+  /** Failed attempts that will be retried (5xx, throttling, network, unverified 2xx). */
   readonly transientErrors: number;
+  /** Attempts refused for their credentials. */
   readonly credentialErrors: number;
+  /** Attempts refused for good (4xx other than credentials). */
   readonly permanentErrors: number;
   /** Segments released without upload (`permanentErrors: 'discard'`). */
   readonly discardedSegments: number;
