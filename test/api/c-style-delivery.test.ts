@@ -141,3 +141,23 @@ t.test('B-frames: presentation-order timestamps warn once; correct PTS + DTS do 
   const right = await feed('cams/b-right', (i) => ({ timestampUs: us(packets[i].pts), decodeTimestampUs: us(packets[i].dts) }));
   t.same(right, [], 'decode-order DTS with reordered PTS: no warning');
 });
+
+t.test('finalize aborted while uploads cannot finish: the report never reads as complete, the frames are lost, not silently gone', async (t) => {
+  const s3 = await startS3();
+  const api = new S3Hls();
+  const events: SegmentOutcome[] = [];
+  // A pool that holds both GOPs: nothing is dropped, so only the ledger can say what was lost.
+  api.initialize(config(s3, 'cams/abort', { poolBytes: 8 * 1024 * 1024, onSegment: (o) => events.push(o) }));
+  await s3.close(); // nothing can be stored from here on
+  api.startUpload();
+  for (let i = 0; i < 100; i++) t.equal(api.putVideoFrame({ items: [{ part1: aus[i] }], timestampUs: i * 40_000 }), true);
+  const stop = new AbortController();
+  setTimeout(() => stop.abort(), 300);
+  const report = await api.finalize({ timeoutMs: 60_000, signal: stop.signal });
+  t.equal(report.complete, false);
+  t.equal(report.frames.dropped, 0, 'nothing dropped by the muxer...');
+  t.equal(report.frames.lost, 100, '...but every frame is accounted as lost');
+  t.equal(report.frames.stored, 0);
+  t.equal(events.length, 2);
+  t.ok(events.every((e) => e.state === 'failed' && e.reason === 'not-uploaded'));
+});
