@@ -74,7 +74,7 @@ export function createLambdaHandler(options: LambdaHandlerOptions): (event: Http
     options.onError ??
     ((e: unknown) => logJson(log, { level: 'error', msg: 'storage request failed', ...current.getStore(), ...errorFields(e) }));
   const handle = createPlaylistRoutes({ ...options, accessToken: token, corsOrigin: undefined, onError });
-  return async (event) => {
+  const answer = async (event: HttpApiEventV2): Promise<HttpApiResultV2> => {
     const bad = checkEvent(event);
     if (bad !== undefined) {
       logJson(log, { level: 'warn', msg: 'malformed event', reason: bad });
@@ -108,6 +108,16 @@ export function createLambdaHandler(options: LambdaHandlerOptions): (event: Http
       return json(400, { error: `the playlist is ${out.body.length} bytes, over the ${MAX_RESPONSE_BYTES}-byte Lambda response limit: ask for a shorter range${out.isBase64Encoded ? '' : ' or send Accept-Encoding: gzip'}` });
     }
     return out;
+  };
+  // The catch of last resort (as serve's listenForRequests): an unexpected throw is a 500 and one
+  // log line, not an exception into the runtime (an opaque 502 and a possibly recycled environment).
+  return async (event) => {
+    try {
+      return await answer(event);
+    } catch (e) {
+      logJson(log, { level: 'error', msg: 'request failed', path: typeof event?.rawPath === 'string' ? event.rawPath : undefined, ...errorFields(e) });
+      return json(500, { error: 'internal error' });
+    }
   };
 }
 

@@ -115,3 +115,20 @@ t.test('authorized responses are Cache-Control: private (token, Authorization he
   t.equal(live.statusCode, 200);
   t.match(live.headers['cache-control'], /^private, max-age=\d+$/);
 });
+
+t.test('an unexpected failure inside the handler answers 500 JSON with one log line', async (t) => {
+  const lines: string[] = [];
+  const s3 = await startS3();
+  t.teardown(() => s3.close());
+  const real = s3.client();
+  await real.send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey('cams/door', { startTimeMs: Date.now() - 4000, sequence: 0, durationMs: 2000, discontinuity: true }), Body: new Uint8Array(188) }));
+  const handler = createLambdaHandler({ client: real, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), log: (l) => lines.push(l) });
+  // Headers that make the adapter throw: a getter standing in for any bug past the routes.
+  const ev = { ...event('/cameras'), headers: Object.defineProperty({}, 'origin', { enumerable: false, get: () => { throw new Error('adapter bug'); } }) };
+  const r = await handler(ev as never);
+  t.equal(r.statusCode, 500);
+  t.same(JSON.parse(r.body), { error: 'internal error' });
+  t.equal(lines.length, 1);
+  t.match(JSON.parse(lines[0]!), { level: 'error', msg: 'request failed', path: '/cameras', message: 'adapter bug' });
+  t.equal((await handler(event('/cameras'))).statusCode, 200, 'the next call is served');
+});
