@@ -31,16 +31,20 @@ export interface TsPool extends PacketSlots {
 
 /** Writer state saved at a segment or GOP start and restored by a rollback. */
 export interface WriterMark {
+  /** Next continuity_counter of the PAT, PMT, video and audio PIDs. */
   ccPat: number;
   ccPmt: number;
   ccVideo: number;
   ccAudio: number;
+  /** Last PCR written (wire ticks), -1 before the first. */
   lastPcr: number;
 }
 
 /** Timestamps of the unit being sized/written, caller's clock (90 kHz ticks, no offset). */
 export interface UnitTiming {
+  /** Presentation time. */
   pts: number;
+  /** Decoding time (for audio sizing: the bound PCR fill may not pass). */
   dts: number;
 }
 

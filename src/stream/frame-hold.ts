@@ -11,11 +11,15 @@ import { ChunkList, copyChunks } from '../mpegts/chunk-list.js';
 
 /** One held frame. Times in 90 kHz ticks, the caller's clock. */
 export interface HeldFrame {
+  /** Presentation time. */
   pts: number;
+  /** Decoding time (= pts for audio). */
   dts: number;
+  /** Video: an IDR access unit. Audio: the first frame of its pack (packs are counted by their first frame). */
   idr: boolean;
-  /** Byte range in the hold's buffer. */
+  /** First byte in the hold's buffer. */
   start: number;
+  /** One past the last byte. */
   end: number;
 }
 

@@ -99,12 +99,7 @@ function join(parts: Uint8Array | readonly Uint8Array[]): Uint8Array {
  * @returns the figures and the problems found
  */
 export function measureTiming(segments: readonly (Uint8Array | readonly Uint8Array[])[], options: TimingOptions = {}): TimingReport {
-  const minMargin90k = (options.minMarginMs ?? 0) * 90;
-  const r: TimingReport = {
-    videoPes: 0, audioPes: 0, minVideoMarginMs: Infinity, minAudioMarginMs: Infinity, lateVideoPes: 0, lateAudioPes: 0, belowMargin: 0,
-    pcrs: 0, pcrRepeats: 0, pcrBackwards: 0, maxPcrGapMs: 0, pcrContinuousAcrossSegments: true, audioGaps: 0, audioDuplicates: 0,
-    audioFrames: 0, maxAudioStartOffsetMs: 0, maxCarriedAudioMs: 0, audioFrameMs: 0, segments: [], errors: [],
-  };
+  const r = emptyReport();
   const pcrIndex: number[] = [];
   const pcrValue: number[] = [];
   const pcrBase: number[] = []; // time base number (incremented at discontinuity_indicator)
@@ -112,39 +107,7 @@ export function measureTiming(segments: readonly (Uint8Array | readonly Uint8Arr
   let base = 0;
   let index = 0;
   let lastPcr = -1;
-  // Audio payload reassembly per PES, for ADTS frame counting.
-  let audioBuf: number[] = [];
-  let audioPts = -1;
-  let audioBase = 0;
-  let audioPid = -1;
-  let prevFrameEnd = -1; // 90 kHz, expected PTS of the next audio frame
-  let prevFrameBase = -1;
-  const flushAudio = (seg: SegmentTiming): void => {
-    if (audioPts < 0) return;
-    let p = 0;
-    let k = 0;
-    while (p + 7 <= audioBuf.length && audioBuf[p] === 0xff && (audioBuf[p + 1] & 0xf0) === 0xf0) {
-      const rate = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350][(audioBuf[p + 2] >> 2) & 0x0f] ?? 0;
-      const len = ((audioBuf[p + 3] & 3) << 11) | (audioBuf[p + 4] << 3) | (audioBuf[p + 5] >> 5);
-      if (rate === 0 || len < 7) break;
-      const dur = (1024 * 90_000) / rate;
-      r.audioFrameMs = dur / 90;
-      const pts = audioPts + k * dur;
-      if (prevFrameEnd >= 0 && prevFrameBase === audioBase) {
-        const step = pts - (prevFrameEnd - dur);
-        if (step > 1.5 * dur) r.audioGaps++;
-        else if (step < 0.5 * dur) r.audioDuplicates++;
-      }
-      prevFrameEnd = pts + dur;
-      prevFrameBase = audioBase;
-      r.audioFrames++;
-      seg.audioFrames++;
-      k++;
-      p += len;
-    }
-    audioBuf = [];
-    audioPts = -1;
-  };
+  const adts = new AudioFrames();
   for (let s = 0; s < segments.length; s++) {
     const b = join(segments[s]);
     const seg: SegmentTiming = { firstVideoPtsMs: undefined, firstAudioPtsMs: undefined, audioStartOffsetMs: undefined, audioFrames: 0 };
@@ -198,37 +161,37 @@ export function measureTiming(segments: readonly (Uint8Array | readonly Uint8Arr
         } else {
           r.audioPes++;
           seg.firstAudioPtsMs ??= pts / 90;
-          flushAudio(seg);
-          audioPid = pid;
-          audioPts = pts;
-          audioBase = base;
-          const start = p + 9 + b[p + 8];
-          for (let i = start; i < o + 188; i++) audioBuf.push(b[i]);
+          adts.flush(r, seg);
+          adts.start(pid, pts, base, b, p + 9 + b[p + 8], o + 188);
         }
-      } else if (audioPts >= 0 && pid === audioPid) {
-        for (let i = p; i < o + 188; i++) audioBuf.push(b[i]);
+      } else if (adts.pid === pid) {
+        adts.append(b, p, o + 188);
       }
     }
-    flushAudio(seg);
-    if (seg.firstAudioPtsMs !== undefined && seg.firstVideoPtsMs !== undefined) {
-      seg.audioStartOffsetMs = seg.firstAudioPtsMs - seg.firstVideoPtsMs;
-      if (s > 0) {
-        // The first segment has no cut before it: audio may start before or after its video.
-        r.maxAudioStartOffsetMs = Math.max(r.maxAudioStartOffsetMs, Math.abs(seg.audioStartOffsetMs));
-        r.maxCarriedAudioMs = Math.max(r.maxCarriedAudioMs, -seg.audioStartOffsetMs);
-      }
-    }
+    adts.flush(r, seg);
+    alignment(r, seg, s);
   }
-  // Margins: interpolate each PES's arrival between the PCRs around it.
+  margins(r, pes, { index: pcrIndex, value: pcrValue, base: pcrBase }, options.minMarginMs ?? 0);
+  summarize(r);
+  return r;
+}
+
+
+/**
+ * Each PES's margin: its DTS minus the arrival of its first byte, interpolated between the PCRs
+ * around it (same time base; extrapolated at the last rate after the last PCR).
+ */
+function margins(r: TimingReport, pes: readonly PesStart[], pcrs: { index: number[]; value: number[]; base: number[] }, minMarginMs: number): void {
+  const minMargin90k = minMarginMs * 90;
   let j = 0;
   for (const e of pes) {
-    while (j + 1 < pcrIndex.length && pcrIndex[j + 1] <= e.index) j++;
-    if (pcrIndex.length === 0 || pcrIndex[j] > e.index) continue; // before the first PCR: no arrival time
-    let arrival = pcrValue[j];
-    const k = j + 1 < pcrIndex.length && pcrBase[j + 1] === pcrBase[j] ? j + 1 : j > 0 && pcrBase[j - 1] === pcrBase[j] ? j - 1 : -1;
-    if (k >= 0 && pcrIndex[k] !== pcrIndex[j]) {
-      const rate = (pcrValue[k] - pcrValue[j]) / (pcrIndex[k] - pcrIndex[j]); // 90 kHz ticks per packet
-      arrival += rate * (e.index - pcrIndex[j]);
+    while (j + 1 < pcrs.index.length && pcrs.index[j + 1] <= e.index) j++;
+    if (pcrs.index.length === 0 || pcrs.index[j] > e.index) continue; // before the first PCR: no arrival time
+    let arrival = pcrs.value[j];
+    const k = j + 1 < pcrs.index.length && pcrs.base[j + 1] === pcrs.base[j] ? j + 1 : j > 0 && pcrs.base[j - 1] === pcrs.base[j] ? j - 1 : -1;
+    if (k >= 0 && pcrs.index[k] !== pcrs.index[j]) {
+      const rate = (pcrs.value[k] - pcrs.value[j]) / (pcrs.index[k] - pcrs.index[j]); // 90 kHz ticks per packet
+      arrival += rate * (e.index - pcrs.index[j]);
     }
     let margin = e.decode - (arrival % WRAP);
     if (margin < -WRAP / 2) margin += WRAP;
@@ -242,14 +205,87 @@ export function measureTiming(segments: readonly (Uint8Array | readonly Uint8Arr
     }
     if (margin < minMargin90k) {
       r.belowMargin++;
-      if (r.errors.length < 20) r.errors.push(`segment ${e.segment}: ${e.video ? 'video' : 'audio'} PES (packet ${e.index}) DTS − PCR ${ms.toFixed(1)} ms < ${options.minMarginMs} ms`);
+      if (r.errors.length < 20) r.errors.push(`segment ${e.segment}: ${e.video ? 'video' : 'audio'} PES (packet ${e.index}) DTS − PCR ${ms.toFixed(1)} ms < ${minMarginMs} ms`);
     }
   }
+}
+
+/** ADTS frames of the audio PES being reassembled: counted, and their PTS steps checked. */
+class AudioFrames {
+  pid = -1;
+  #buf: number[] = [];
+  #pts = -1;
+  #base = 0;
+  #prevEnd = -1; // 90 kHz, expected PTS of the next frame
+  #prevBase = -1;
+
+  start(pid: number, pts: number, base: number, b: Uint8Array, from: number, to: number): void {
+    this.pid = pid;
+    this.#pts = pts;
+    this.#base = base;
+    this.append(b, from, to);
+  }
+
+  append(b: Uint8Array, from: number, to: number): void {
+    for (let i = from; i < to; i++) this.#buf.push(b[i]);
+  }
+
+  /** Counts the frames of the PES reassembled so far into `r` and `seg`. */
+  flush(r: TimingReport, seg: SegmentTiming): void {
+    const buf = this.#buf;
+    if (this.#pts < 0) return;
+    let p = 0;
+    for (let k = 0; p + 7 <= buf.length && buf[p] === 0xff && (buf[p + 1] & 0xf0) === 0xf0; k++) {
+      const rate = ADTS_RATES[(buf[p + 2] >> 2) & 0x0f] ?? 0;
+      const len = ((buf[p + 3] & 3) << 11) | (buf[p + 4] << 3) | (buf[p + 5] >> 5);
+      if (rate === 0 || len < 7) break;
+      const dur = (1024 * 90_000) / rate;
+      r.audioFrameMs = dur / 90;
+      const pts = this.#pts + k * dur;
+      if (this.#prevEnd >= 0 && this.#prevBase === this.#base) {
+        const step = pts - (this.#prevEnd - dur);
+        if (step > 1.5 * dur) r.audioGaps++;
+        else if (step < 0.5 * dur) r.audioDuplicates++;
+      }
+      this.#prevEnd = pts + dur;
+      this.#prevBase = this.#base;
+      r.audioFrames++;
+      seg.audioFrames++;
+      p += len;
+    }
+    this.#buf = [];
+    this.#pts = -1;
+  }
+}
+
+/** sampling_frequency_index → Hz (ISO/IEC 14496-3 Table 1.18). */
+const ADTS_RATES = [96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350];
+
+/** A segment's audio start against its video start (segments after the first have a cut before them). */
+function alignment(r: TimingReport, seg: SegmentTiming, s: number): void {
+  if (seg.firstAudioPtsMs !== undefined && seg.firstVideoPtsMs !== undefined) {
+    seg.audioStartOffsetMs = seg.firstAudioPtsMs - seg.firstVideoPtsMs;
+    if (s > 0) {
+      // The first segment has no cut before it: audio may start before or after its video.
+      r.maxAudioStartOffsetMs = Math.max(r.maxAudioStartOffsetMs, Math.abs(seg.audioStartOffsetMs));
+      r.maxCarriedAudioMs = Math.max(r.maxCarriedAudioMs, -seg.audioStartOffsetMs);
+    }
+  }
+}
+
+/** One error line per rule broken. */
+function summarize(r: TimingReport): void {
   if (r.pcrRepeats > 0) r.errors.push(`PCR repeated ${r.pcrRepeats} time(s)`);
   if (r.pcrBackwards > 0) r.errors.push(`PCR went back ${r.pcrBackwards} time(s) without discontinuity_indicator`);
   if (!r.pcrContinuousAcrossSegments) r.errors.push('a segment\'s first PCR is not after the previous segment\'s last');
   if (r.maxPcrGapMs > 100) r.errors.push(`PCR interval ${r.maxPcrGapMs.toFixed(1)} ms > 100 ms`);
   if (r.audioGaps + r.audioDuplicates > 0) r.errors.push(`audio: ${r.audioGaps} gap(s), ${r.audioDuplicates} duplicate(s) between consecutive frames`);
-  return r;
 }
 
+function emptyReport(): TimingReport {
+  return {
+    videoPes: 0, audioPes: 0, minVideoMarginMs: Infinity, minAudioMarginMs: Infinity, lateVideoPes: 0, lateAudioPes: 0, belowMargin: 0,
+    pcrs: 0, pcrRepeats: 0, pcrBackwards: 0, maxPcrGapMs: 0, pcrContinuousAcrossSegments: true, audioGaps: 0, audioDuplicates: 0,
+    audioFrames: 0, maxAudioStartOffsetMs: 0, maxCarriedAudioMs: 0, audioFrameMs: 0, segments: [], errors: [],
+  };
+}
