@@ -39,6 +39,8 @@ export interface S3HlsConfig extends UploaderOptions {
   readonly bitrateBps?: number;
   /** Segment target, seconds. @defaultValue 2 */
   readonly targetSegmentSeconds?: number;
+  /** How far PCR runs ahead of decode time, ms (200-5000; docs/mpegts.md). @defaultValue 700 */
+  readonly muxDelayMs?: number;
   /** Initial tags, `k1=v1&k2=v2` or an object. @defaultValue none */
   readonly tags?: TagsInput;
   /** Key layout. @defaultValue 'timeline' */
@@ -130,11 +132,11 @@ export class S3Hls {
     if (config === null || typeof config !== 'object') throw new TypeError('S3HLS.initialize() needs a config object');
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
-    const { prefix: _p, streamId: _s, poolBytes, bitrateBps, targetSegmentSeconds, tags, layout, onDrop, onSegment, onWarning, ...uploaderOptions } = config;
+    const { prefix: _p, streamId: _s, poolBytes, bitrateBps, targetSegmentSeconds, muxDelayMs, tags, layout, onDrop, onSegment, onWarning, ...uploaderOptions } = config;
     const pool = poolBytes ?? poolFromBitrate(bitrateBps, targetSegmentSeconds ?? 2);
     const uploader = new Uploader(uploaderOptions);
     // The composition root; segments stay in the pool until startUpload (tags may change before).
-    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes: pool, targetSegmentSeconds, layout, startUpload: false });
+    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes: pool, targetSegmentSeconds, muxDelayMs, layout, startUpload: false });
     if (onDrop) pipeline.stream.on('drop', onDrop);
     if (onSegment) pipeline.on('segment', onSegment);
     const warnings: S3HlsWarning[] = [];

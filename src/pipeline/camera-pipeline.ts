@@ -44,6 +44,10 @@ export interface CameraPipelineOptions {
   readonly poolBytes?: number | undefined;
   /** Segment target, seconds. @defaultValue 2 */
   readonly targetSegmentSeconds?: number | undefined;
+  /** How far PCR runs ahead of decode time, ms (200-5000; docs/mpegts.md). @defaultValue 700 */
+  readonly muxDelayMs?: number | undefined;
+  /** How long a cut waits for late audio before cutting anyway, ms (0-5000). @defaultValue 1000 */
+  readonly maxAudioWaitMs?: number | undefined;
   /** Files: segment times are this + media time; live: undefined (wall clock). @defaultValue undefined */
   readonly mediaTimeOriginMs?: number | undefined;
   /** Object tags. @defaultValue none */
@@ -146,6 +150,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       poolBytes: options.poolBytes,
       targetSegmentSeconds: options.targetSegmentSeconds,
       mediaTimeOriginMs: options.mediaTimeOriginMs,
+      muxDelayMs: options.muxDelayMs,
+      maxAudioWaitMs: options.maxAudioWaitMs,
     });
     // A segment the sink refused (e.g. no valid key for its time) is released by the stream: it is
     // a terminal failure of that segment, counted here so callers can report it, never silent.
