@@ -9,7 +9,8 @@
  * - dropped: refused or rolled back by the muxer, by reason (`POOL_FULL`, `MISSING_DTS`, ...);
  * - lost: in a segment that failed (refused key, discarded after a permanent error, not uploaded
  *   when finalize's wait ended);
- * - pending: muxed, in a segment not yet settled (or the open segment).
+ * - pending: muxed, in a segment not yet settled (or the open segment), or video held at a cut
+ *   while the muxer waits for late audio (written once the audio arrives or the wait ends).
  */
 import type { LedgerCounts, SegmentOutcome } from '../pipeline/segment-ledger.js';
 import type { StreamStats } from '../stream/stream-stats.js';
@@ -50,8 +51,9 @@ export function frameAccounting(st: StreamStats, seg: LedgerCounts): FrameAccoun
     dropped: st.videoFramesDropped + st.audioFramesDropped,
     droppedByReason: st.droppedByReason,
     lost: seg.failedFrames,
-    // Written frames not in a settled segment: in pending segments or the open one.
-    pending: written - seg.storedFrames - seg.spooledFrames - seg.failedFrames,
+    // Written frames not in a settled segment (pending segments or the open one), plus video held
+    // at a cut, which is counted as written only when it is written.
+    pending: written - seg.storedFrames - seg.spooledFrames - seg.failedFrames + st.videoFramesHeld,
   };
 }
 

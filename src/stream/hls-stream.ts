@@ -246,7 +246,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
 
   /** A snapshot of the counters. Frames held at a pending cut count as neither written nor dropped yet. */
   stats(): StreamStats {
-    return this.#counters.snapshot(this.streamId, this.#pool.stats());
+    return this.#counters.snapshot(this.streamId, this.#pool.stats(), this.#heldVideo.count);
   }
 
   #checkLive(what: string): void {

@@ -19,6 +19,12 @@ export interface StreamStats {
   readonly videoFramesDropped: number;
   /** Audio packs dropped, all reasons. */
   readonly audioFramesDropped: number;
+  /**
+   * Video frames accepted and held at a pending cut (waiting for late audio): neither written nor
+   * dropped yet. `videoFramesIn = written + dropped + held` at any moment; 0 after finalize().
+   * (Audio held ahead of the video counts as written when taken, and moves to dropped if it is lost.)
+   */
+  readonly videoFramesHeld: number;
   /** Dropped frames (video + audio) by error code, e.g. `{ POOL_FULL: 12, NO_KEYFRAME_YET: 3 }`. */
   readonly droppedByReason: Readonly<Record<string, number>>;
   /** Segments emitted to the sink. */
@@ -59,7 +65,7 @@ export class StreamCounters {
   }
 
   /** A snapshot for stats(). */
-  snapshot(streamId: string, pool: PoolStats): StreamStats {
+  snapshot(streamId: string, pool: PoolStats, videoHeld = 0): StreamStats {
     return {
       streamId,
       videoFramesIn: this.videoIn,
@@ -68,6 +74,7 @@ export class StreamCounters {
       audioFramesWritten: this.audioWritten,
       videoFramesDropped: this.videoDropped,
       audioFramesDropped: this.audioDropped,
+      videoFramesHeld: videoHeld,
       droppedByReason: Object.fromEntries(this.#byReason),
       segments: this.segments,
       longSegments: this.longSegments,
