@@ -108,6 +108,18 @@ export interface Segment {
   /** True when the segment is longer than the target because the GOP was (reported, never cut mid-GOP). */
   readonly overTarget: boolean;
   /**
+   * The device's own wall clock (`Date.now()`, not the anchored segment clock) when the segment was
+   * cut, ms since the epoch; stored as `x-amz-meta-device-time-ms` so playback can compare it with
+   * the key time and the server's `Date` (docs/keys.md, "Clocks"). Undefined for file inputs.
+   */
+  readonly deviceTimeMs?: number | undefined;
+  /**
+   * The object key recorded when the segment was muxed, for segments uploaded later from the disk
+   * spool: a sink that stores segments must use it as is, never recompute it from today's prefix or
+   * clock (docs/spool.md, "Keys"). Undefined for live segments (the sink computes the key).
+   */
+  readonly objectKey?: string | undefined;
+  /**
    * Gives the segment's pool space back. Must be called exactly once, after the consumer is done
    * with `parts` (for the uploader: after S3 acknowledged it). Calls may come in any order; the pool
    * reuses space from the oldest segment as soon as it and all before it are released.

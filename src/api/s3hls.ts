@@ -16,6 +16,8 @@ import { CameraPipeline } from '../pipeline/camera-pipeline.js';
 import { Uploader, type DrainReport, type UploadStats } from '../upload/uploader.js';
 import type { UploaderOptions } from '../upload/options.js';
 import { parseTags, type TagsInput } from '../upload/tags.js';
+import type { DiskSpool } from '../spool/disk-spool.js';
+import { openSpoolLocked, type SpoolConfig } from '../spool/spool-config.js';
 
 /** Configuration of {@link S3Hls.initialize}: the uploader's options plus the default stream's. */
 export interface S3HlsConfig extends UploaderOptions {
@@ -33,6 +35,14 @@ export interface S3HlsConfig extends UploaderOptions {
   readonly layout?: KeyLayout;
   /** Called for every dropped-frames report (bad input, pool full). */
   readonly onDrop?: (event: DropEvent) => void;
+  /**
+   * A disk spool for outages and restarts (docs/spool.md): `{ dir, maxBytes?, order? }`. The
+   * directory is locked at `initialize` (another process holding it: SpoolLockedError, thrown);
+   * an earlier run's backlog is uploaded under its recorded keys. @defaultValue none
+   */
+  readonly spool?: SpoolConfig;
+  /** Spool problems (damaged or skipped files, write errors); the stream goes on. @defaultValue none */
+  readonly onSpoolError?: (err: Error) => void;
 }
 
 /** Counters of the default stream and its uploader. */
@@ -72,6 +82,7 @@ interface Session {
   readonly uploader: Uploader;
   readonly pipeline: CameraPipeline;
   readonly stream: HlsStream;
+  readonly spool: Promise<DiskSpool> | undefined;
   tags: TagsInput | undefined;
 }
 
@@ -88,12 +99,16 @@ export class S3Hls {
     if (config === null || typeof config !== 'object') throw new TypeError('S3HLS.initialize() needs a config object');
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
-    const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, ...uploaderOptions } = config;
+    const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, spool: spoolConfig, onSpoolError, ...uploaderOptions } = config;
     const uploader = new Uploader(uploaderOptions);
+    // Locked now (a conflict throws here); the backlog is verified in the background.
+    const onError = onSpoolError ?? (() => {});
+    const spool = spoolConfig !== undefined ? openSpoolLocked(spoolConfig, { onDamaged: (r) => onError(new Error(r.message)) }) : undefined;
+    const spoolOption = spool !== undefined ? { spool, order: spoolConfig?.order, onError } : undefined;
     // The composition root; segments stay in the pool until startUpload (tags may change before).
-    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes, targetSegmentSeconds, layout, startUpload: false });
+    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes, targetSegmentSeconds, layout, startUpload: false, spool: spoolOption });
     if (onDrop) pipeline.stream.on('drop', onDrop);
-    this.#session = { uploader, pipeline, stream: pipeline.stream, tags };
+    this.#session = { uploader, pipeline, stream: pipeline.stream, spool, tags };
   }
 
   /**
@@ -157,8 +172,15 @@ export class S3Hls {
     s.stream.finalize();
     // finalize() without startUpload(): upload what was muxed rather than lose it silently.
     this.#start(s);
-    const report = await s.uploader.drain({ timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    // With a spool: live segments and backlog go through it first; what is left stays on disk.
+    if (s.spool !== undefined) await s.pipeline.whenSpoolDone(timeoutMs);
+    const report = await s.uploader.drain({ timeoutMs, signal: options.signal });
     await s.uploader.close();
+    if (s.spool !== undefined) {
+      await s.pipeline.closeSpool();
+      await s.spool.then((sp) => sp.close(), () => {});
+    }
     const st = s.stream.stats();
     const framesDropped = st.videoFramesDropped + st.audioFramesDropped;
     const segmentsFailed = s.pipeline.failedSegments;

@@ -69,6 +69,7 @@ export function segmentInfo(segment: SpooledSegmentInfo): SpooledSegmentInfo {
     width: segment.width,
     height: segment.height,
     overTarget: segment.overTarget,
+    ...(segment.deviceTimeMs !== undefined ? { deviceTimeMs: segment.deviceTimeMs } : {}),
   };
 }
 
@@ -140,6 +141,7 @@ export function decodeSpoolFile(file: Buffer): DecodeResult {
     return { ok: false, reason: 'bad-checksum', message: `CRC-32 is 0x${hex(actual)}, the file says 0x${hex(stored)}` };
   }
   const segment = { ...header.segment, discontinuityReason: header.segment.discontinuityReason ?? undefined };
+  if (segment.deviceTimeMs === null) delete (segment as { deviceTimeMs?: number }).deviceTimeMs;
   return { ok: true, header: { ...header, segment }, payload: file.subarray(payloadAt, expected - SPOOL_TRAILER_BYTES) };
 }
 
@@ -180,5 +182,6 @@ function checkHeader(h: unknown): string | undefined {
   const reason = s['discontinuityReason'];
   if (reason !== null && reason !== undefined && !(typeof reason === 'string' && REASONS.has(reason))) return `unknown discontinuityReason ${JSON.stringify(reason)}`;
   if (typeof s['codecs'] !== 'string') return 'segment.codecs missing';
+  if (s['deviceTimeMs'] !== undefined && s['deviceTimeMs'] !== null && !isInt(s['deviceTimeMs'])) return `segment.deviceTimeMs must be a non-negative integer, got ${JSON.stringify(s['deviceTimeMs'])}`;
   return undefined;
 }

@@ -267,7 +267,8 @@ export class Uploader {
     if (segment.parts.length === 0 || bytes !== segment.byteLength) {
       throw new RangeError(`segment ${segment.sequence} of ${sink.streamId}: parts add up to ${bytes} bytes, byteLength says ${segment.byteLength}`);
     }
-    const key = keyOfSegment(sink.prefix, segment, sink.layout);
+    // A spooled segment keeps the key recorded when it was muxed (docs/spool.md, "Keys").
+    const key = segment.objectKey ?? keyOfSegment(sink.prefix, segment, sink.layout);
     const checksum = this.opts.checksum === 'none' ? undefined : checksumBase64(this.opts.checksum, segment.parts);
     const job: Job = {
       streamId: sink.streamId, sequence: segment.sequence, segment, sink, key, bytes, checksum,
