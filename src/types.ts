@@ -61,7 +61,9 @@ export type DiscontinuityReason =
   /** Frames were dropped (full pool, bad input) between this segment and the previous one. */
   | 'dropped-frames'
   /** A source was restarted (ffmpeg child respawned, camera reconnected). */
-  | 'source-restart';
+  | 'source-restart'
+  /** Live: the wall clock stepped (NTP) by more than the threshold; times follow the new wall clock. */
+  | 'clock-step';
 
 /**
  * A finished MPEG-TS segment: PAT, PMT, then PES packets starting with an IDR access unit.

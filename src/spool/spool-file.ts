@@ -49,7 +49,7 @@ export type DecodeResult =
   | { readonly ok: true; readonly header: SpoolHeader; readonly payload: Buffer }
   | { readonly ok: false; readonly reason: DamageReason; readonly message: string };
 
-const REASONS = new Set(['start', 'timestamp-reset', 'timestamp-jump', 'dropped-frames', 'source-restart']);
+const REASONS = new Set(['start', 'timestamp-reset', 'timestamp-jump', 'dropped-frames', 'source-restart', 'clock-step']);
 
 /** The segment fields of `segment`, as a plain object (no views, no functions). */
 export function segmentInfo(segment: SpooledSegmentInfo): SpooledSegmentInfo {

@@ -26,6 +26,7 @@ import type { AudioFramePack, DiscontinuityReason, Segment, SegmentSink, VideoFr
 import { AudioAssembler } from './audio-assembler.js';
 import { checkItems, readTiming } from './pack-validation.js';
 import { SegmentClock } from './segment-clock.js';
+import type { AnchoredClock } from './anchored-clock.js';
 import { StreamCounters, type StreamStats } from './stream-stats.js';
 import { VideoAssembler } from './video-assembler.js';
 
@@ -49,6 +50,12 @@ export interface HlsStreamOptions {
   readonly maxTimestampGapMs?: number | undefined;
   /** Wall clock, ms since the epoch (tests inject one). @defaultValue Date.now */
   readonly now?: (() => number) | undefined;
+  /**
+   * Live clock: monotonic, anchored to the wall clock, re-anchored (discontinuity `clock-step`) when
+   * the wall clock steps; share one between the streams of a process (docs/keys.md, "Clocks").
+   * @defaultValue one of its own
+   */
+  readonly clock?: AnchoredClock | undefined;
 }
 
 /** A dropped-frames report, from the 'drop' event. */
@@ -145,7 +152,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#packetizer = new PesPacketizer(this.#pool.bytes);
     this.#targetTicks = Math.round(target * 90_000);
     this.#maxGapTicks = Math.round(gapMs * 90);
-    this.#clock = new SegmentClock(options.now ?? Date.now, options.mediaTimeOriginMs);
+    this.#clock = new SegmentClock(options.now ?? Date.now, options.mediaTimeOriginMs, options.clock);
   }
 
   /** Sets (or replaces) the consumer of finished segments. */
@@ -375,7 +382,9 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
 
   #beginSegment(pts: number, pcr: number): void {
     const pool = this.#pool;
-    const reason = this.#pendingDiscontinuity;
+    // A wall-clock step (live) starts a new timeline unless one starts here anyway.
+    const stepped = this.#clock.steppedSinceLastCheck();
+    const reason = this.#pendingDiscontinuity ?? (stepped ? 'clock-step' : undefined);
     this.#pendingDiscontinuity = undefined;
     this.#segDiscontinuity = reason;
     // PCR goes back or leaps at a new timeline: say so with discontinuity_indicator (§2.4.3.5) so a
@@ -456,6 +465,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       width: sps?.width ?? 0,
       height: sps?.height ?? 0,
       overTarget,
+      deviceTimeMs: this.#clock.deviceTimeMs(),
       release: () => {
         released = true;
         done.release();
