@@ -9,6 +9,7 @@ export { ErrorCode, S3HlsError, type ErrorCodeValue } from './errors.js';
 export { S3HLS, S3Hls, type S3HlsConfig, type S3HlsStats, type FinalizeOptions, type S3HlsFinalReport } from './api/s3hls.js';
 export { HlsStream, type HlsStreamOptions, type HlsStreamEvents, type DropEvent } from './stream/hls-stream.js';
 export type { StreamStats } from './stream/stream-stats.js';
+export { AnchoredClock, type AnchoredClockOptions, type ClockStep } from './stream/anchored-clock.js';
 export { SegmentPool, DEFAULT_POOL_BYTES, type PoolStats } from './pool/segment-pool.js';
 
 // Upload.

@@ -18,6 +18,7 @@ import type { UploaderOptions } from '../upload/options.js';
 import { parseTags, type TagsInput } from '../upload/tags.js';
 import type { DiskSpool } from '../spool/disk-spool.js';
 import { openSpoolLocked, type SpoolConfig } from '../spool/spool-config.js';
+import { AnchoredClock, type ClockStep } from '../stream/anchored-clock.js';
 
 /** Configuration of {@link S3Hls.initialize}: the uploader's options plus the default stream's. */
 export interface S3HlsConfig extends UploaderOptions {
@@ -43,6 +44,12 @@ export interface S3HlsConfig extends UploaderOptions {
   readonly spool?: SpoolConfig;
   /** Spool problems (damaged or skipped files, write errors); the stream goes on. @defaultValue none */
   readonly onSpoolError?: (err: Error) => void;
+  /**
+   * Called once when the wall clock steps by more than 2 s (NTP): segment times follow the new
+   * wall clock from the next segment, which starts a new timeline (docs/keys.md, "Clocks").
+   * @defaultValue a Node process warning
+   */
+  readonly onClockStep?: (step: ClockStep) => void;
 }
 
 /** Counters of the default stream and its uploader. */
@@ -99,14 +106,16 @@ export class S3Hls {
     if (config === null || typeof config !== 'object') throw new TypeError('S3HLS.initialize() needs a config object');
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
-    const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, spool: spoolConfig, onSpoolError, ...uploaderOptions } = config;
+    const { prefix: _p, streamId: _s, poolBytes, targetSegmentSeconds, tags, layout, onDrop, spool: spoolConfig, onSpoolError, onClockStep, ...uploaderOptions } = config;
     const uploader = new Uploader(uploaderOptions);
     // Locked now (a conflict throws here); the backlog is verified in the background.
     const onError = onSpoolError ?? (() => {});
     const spool = spoolConfig !== undefined ? openSpoolLocked(spoolConfig, { onDamaged: (r) => onError(new Error(r.message)) }) : undefined;
     const spoolOption = spool !== undefined ? { spool, order: spoolConfig?.order, onError } : undefined;
     // The composition root; segments stay in the pool until startUpload (tags may change before).
-    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes, targetSegmentSeconds, layout, startUpload: false, spool: spoolOption });
+    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes, targetSegmentSeconds, layout, startUpload: false, spool: spoolOption, clock: new AnchoredClock({
+      onStep: onClockStep ?? ((s) => process.emitWarning(`wall clock stepped by ${s.stepMs} ms: segment times follow it from the next segment (discontinuity clock-step)`, 'S3HlsClockStep')),
+    }) });
     if (onDrop) pipeline.stream.on('drop', onDrop);
     this.#session = { uploader, pipeline, stream: pipeline.stream, spool, tags };
   }

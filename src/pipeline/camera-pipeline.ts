@@ -19,6 +19,7 @@ import type { KeyLayout } from '../keys/object-keys.js';
 import { DiskSpool } from '../spool/disk-spool.js';
 import { SpoolingSink, type SpoolingSinkStats, type SpoolOrder } from '../spool/spooling-sink.js';
 import { HlsStream } from '../stream/hls-stream.js';
+import type { AnchoredClock } from '../stream/anchored-clock.js';
 import type { Segment, SegmentSink } from '../types.js';
 import type { StreamUploadSink, Uploader } from '../upload/uploader.js';
 import type { TagsInput } from '../upload/tags.js';
@@ -43,6 +44,8 @@ export interface CameraPipelineOptions {
   readonly layout?: KeyLayout | undefined;
   /** Attach the uploader at once (true) or hold segments in the pool until startUpload(). @defaultValue true */
   readonly startUpload?: boolean | undefined;
+  /** Live clock shared by a process's cameras (wall-clock steps: docs/keys.md, "Clocks"). @defaultValue one per stream */
+  readonly clock?: AnchoredClock | undefined;
   /** Put a disk spool between the stream and the uploader (docs/spool.md). @defaultValue none */
   readonly spool?: PipelineSpool | undefined;
 }
@@ -139,6 +142,7 @@ export class CameraPipeline {
       poolBytes: options.poolBytes,
       targetSegmentSeconds: options.targetSegmentSeconds,
       mediaTimeOriginMs: options.mediaTimeOriginMs,
+      clock: options.clock,
     });
     // A segment the sink refused (e.g. no valid key for its time) is released by the stream: it is
     // a terminal failure of that segment, counted here so callers can report it, never silent.

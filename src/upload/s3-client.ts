@@ -22,6 +22,8 @@ export interface S3ClientSettings {
   readonly credentials: SdkCredentialProvider;
   readonly maxSockets: number;
   readonly signPayload: boolean;
+  /** Called with the `Date` header of every answer (success or error). @defaultValue none */
+  readonly onServerDate?: ((date: string) => void) | undefined;
 }
 
 /**
@@ -54,6 +56,26 @@ export function createS3Client(s: S3ClientSettings): OwnedClient {
         return next(args);
       },
       { step: 'build', name: 's3hlsUnsignedPayload' },
+    );
+  }
+  const onDate = s.onServerDate;
+  if (onDate !== undefined) {
+    const seen = (r: unknown): void => {
+      const date = (r as { headers?: Record<string, string | undefined> } | undefined)?.headers?.['date'];
+      if (typeof date === 'string' && date !== '') onDate(date);
+    };
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          const out = await next(args);
+          seen(out.response);
+          return out;
+        } catch (e) {
+          seen((e as { $response?: unknown }).$response);
+          throw e;
+        }
+      },
+      { step: 'deserialize', name: 's3hlsServerDate' },
     );
   }
   return {

@@ -23,6 +23,7 @@ import { UploadMonitor } from '../upload-monitor.js';
 import type { DiskSpool } from '../../spool/disk-spool.js';
 import { openSpoolLocked } from '../../spool/spool-config.js';
 import { SpoolLockedError } from '../../spool/spool-lock.js';
+import { AnchoredClock } from '../../stream/anchored-clock.js';
 
 /** Output streams and hooks of {@link runUpload} (tests pass their own). */
 export interface UploadIo {
@@ -194,6 +195,11 @@ function watchUploader(run: Run): void {
 function createManager(run: Run): CameraManager {
   const { plan, progress, pipelines } = run;
   const planned = new Map(plan.cameras.map((c) => [c.id, c]));
+  // One live clock for all cameras: a wall-clock step is one line, and every live camera starts a
+  // new timeline at its next segment (docs/keys.md, "Clocks").
+  const clock = new AnchoredClock({
+    onStep: (s) => progress.line(`wall clock stepped ${s.stepMs < 0 ? 'back' : 'forward'} by ${(Math.abs(s.stepMs) / 1000).toFixed(1)} s: live segment times follow it from the next segment (discontinuity clock-step)`, true),
+  });
   const manager = new CameraManager({
     stallTimeoutMs: plan.stallTimeoutMs,
     // The pipeline builds the stream and its uploader sink together; createStream returns its stream.
@@ -208,6 +214,7 @@ function createManager(run: Run): CameraManager {
         targetSegmentSeconds: cam.segmentSeconds,
         // Files: segment times are --start-time + media time; live: the wall clock.
         mediaTimeOriginMs: cam.live ? undefined : plan.startTimeMs,
+        clock,
         spool: cam.spool === undefined ? undefined : {
           spool: run.spools.get(cam.spool.dir) as DiskSpool, order: plan.spoolOrder,
           onError: (e) => progress.line(`camera ${spec.id}: spool: ${e.message}`, true),
