@@ -90,21 +90,24 @@ t.test('kill -9 during an outage, restart: backlog drains under its recorded key
   // A third process on the same spool is refused while the second runs.
   await until(() => second.stderr.includes('from an earlier run'), 150_000, 'the second process to open the spool');
   const openedAt = Date.now();
+  // Watch the bucket from now on, while the third process starts (its start-up is slow here).
+  let liveDuringDrain = 0;
+  let drainedAt = 0;
+  const drained = until(async () => {
+    const keys = new Set(await stored());
+    if (!backlogKeys.every((k) => keys.has(k))) return false;
+    drainedAt = Date.now();
+    liveDuringDrain = [...keys].filter((k) => !backlogKeys.includes(k)).length;
+    return true;
+  }, 90_000, 'the backlog to be stored');
   const third = start(args);
   children.push(third);
   const r3 = await third.exited;
   t.equal(r3.code, 2, 'third process refused (exit 2)');
   t.match(third.stderr, new RegExp(`spool directory .* is in use by process ${second.proc.pid} on .*two processes must not share a spool`), third.stderr);
 
-  let liveDuringDrain = 0;
-  await until(async () => {
-    const keys = new Set(await stored());
-    if (!backlogKeys.every((k) => keys.has(k))) return false;
-    liveDuringDrain = [...keys].filter((k) => !backlogKeys.includes(k)).length;
-    return true;
-  }, 60_000, 'the backlog to be stored');
-  const drainMs = Date.now() - restartedAt;
-  t.comment(`backlog of ${backlogKeys.length} segments stored ${drainMs} ms after the restart (${Date.now() - openedAt} ms after the spool was opened; the child's start-up compiles TypeScript); ${liveDuringDrain} live segment(s) stored meanwhile`);
+  await drained;
+  t.comment(`backlog of ${backlogKeys.length} segments stored ${drainedAt - restartedAt} ms after the restart (${drainedAt - openedAt} ms after the second process opened the spool; its start-up compiles TypeScript); ${liveDuringDrain} live segment(s) stored by then`);
   t.comment(`second process said: ${second.stderr.split(/[\r\n]/).filter((l) => l !== '' && !l.includes('\x1b[K')).slice(0, 8).join(' | ')}`);
   t.ok(liveDuringDrain >= 1, 'live segments kept flowing while the backlog drained');
   const backlogLines = second.stderr.match(/backlog \d+ \(/g) ?? [];
