@@ -7,7 +7,9 @@
  * Wiring, in order: the stream emits segments into a release watcher (so a producer can await
  * room in the pool instead of polling it), then into a held sink that keeps segments in the pool
  * until {@link CameraPipeline.startUpload} (so frames put before upload starts are not lost to call
- * order), then into the uploader's per-stream sink.
+ * order), then — with `spool` — into a {@link SpoolingSink} (disk spool, backlog of earlier runs,
+ * docs/spool.md), then into the uploader's per-stream sink. Live cameras take their times from an
+ * {@link AnchoredClock} (`clock`, shared by a process's cameras; docs/keys.md, "Clocks").
  *
  * Extension point for per-segment observers of stored segments: listen to the shared
  * {@link Uploader}'s `'uploaded'` event (`{ streamId, key, bytes, sequence, ... }`, see
