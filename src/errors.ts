@@ -50,6 +50,8 @@ export const ErrorCode = {
   SpoolWriteFailed: 'SPOOL_WRITE_FAILED',
   /** Spool: the entry was removed (uploaded or dropped by quota) before it was read. */
   SpoolEntryGone: 'SPOOL_ENTRY_GONE',
+  /** Spool: another live process holds the spool directory's lock. */
+  SpoolLocked: 'SPOOL_LOCKED',
   /** Source: the ffmpeg executable was not found (spawn ENOENT). */
   FfmpegNotFound: 'FFMPEG_NOT_FOUND',
   /** Source: the input could not be opened or read (missing file, refused connection, no device). */

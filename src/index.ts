@@ -13,6 +13,7 @@ export { HlsStream, type HlsStreamOptions, type HlsStreamEvents, type DropEvent 
 export type { StreamStats } from './stream/stream-stats.js';
 export { DEFAULT_POOL_BYTES, type PoolStats } from './pool/segment-pool.js';
 export { poolBytesFor, segmentBytesFromBitrate, segmentBytesFromGop, MAX_AUTO_POOL_BYTES, type PoolDecision, type StreamNeeds } from './pool/pool-sizing.js';
+export { AnchoredClock, type AnchoredClockOptions, type ClockStep } from './stream/anchored-clock.js';
 
 // Upload.
 export * from './upload/index.js';

@@ -61,7 +61,9 @@ export type DiscontinuityReason =
   /** Frames were dropped (full pool, bad input) between this segment and the previous one. */
   | 'dropped-frames'
   /** A source was restarted (ffmpeg child respawned, camera reconnected). */
-  | 'source-restart';
+  | 'source-restart'
+  /** Live: the wall clock stepped (NTP) by more than the threshold; times follow the new wall clock. */
+  | 'clock-step';
 
 /**
  * A finished MPEG-TS segment: PAT, PMT, then PES packets starting with an IDR access unit.
@@ -108,6 +110,18 @@ export interface Segment {
   readonly height: number;
   /** True when the segment is longer than the target because the GOP was (reported, never cut mid-GOP). */
   readonly overTarget: boolean;
+  /**
+   * The device's own wall clock (`Date.now()`, not the anchored segment clock) when the segment was
+   * cut, ms since the epoch; stored as `x-amz-meta-device-time-ms` so playback can compare it with
+   * the key time and the server's `Date` (docs/keys.md, "Clocks"). Undefined for file inputs.
+   */
+  readonly deviceTimeMs?: number | undefined;
+  /**
+   * The object key recorded when the segment was muxed, for segments uploaded later from the disk
+   * spool: a sink that stores segments must use it as is, never recompute it from today's prefix or
+   * clock (docs/spool.md, "Keys"). Undefined for live segments (the sink computes the key).
+   */
+  readonly objectKey?: string | undefined;
   /**
    * Gives the segment's pool space back. Must be called exactly once, after the consumer is done
    * with `parts` (for the uploader: after S3 acknowledged it). Calls may come in any order; the pool

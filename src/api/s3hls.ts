@@ -23,6 +23,9 @@ import { TimingOrderCheck, type S3HlsWarning } from './timing-order-check.js';
 
 /** Pool use above which {@link S3Hls.whenWritable} waits (half: room for the GOP being written). */
 const WRITABLE_HIGH_WATER = 0.5;
+import type { DiskSpool } from '../spool/disk-spool.js';
+import { openSpoolLocked, type SpoolConfig } from '../spool/spool-config.js';
+import { AnchoredClock, type ClockStep } from '../stream/anchored-clock.js';
 
 /** Configuration of {@link S3Hls.initialize}: the uploader's options plus the default stream's. */
 export interface S3HlsConfig extends UploaderOptions {
@@ -54,6 +57,20 @@ export interface S3HlsConfig extends UploaderOptions {
    * at most once per run. @defaultValue `process.emitWarning` (printed once to stderr by Node)
    */
   readonly onWarning?: (warning: S3HlsWarning) => void;
+  /**
+   * A disk spool for outages and restarts (docs/spool.md): `{ dir, maxBytes?, order? }`. The
+   * directory is locked at `initialize` (another process holding it: SpoolLockedError, thrown);
+   * an earlier run's backlog is uploaded under its recorded keys. @defaultValue none
+   */
+  readonly spool?: SpoolConfig;
+  /** Spool problems (damaged or skipped files, write errors); the stream goes on. @defaultValue none */
+  readonly onSpoolError?: (err: Error) => void;
+  /**
+   * Called once when the wall clock steps by more than 2 s (NTP): segment times follow the new
+   * wall clock from the next segment, which starts a new timeline (docs/keys.md, "Clocks").
+   * @defaultValue a Node process warning
+   */
+  readonly onClockStep?: (step: ClockStep) => void;
 }
 
 /** Counters of the default stream and its uploader. */
@@ -115,6 +132,7 @@ interface Session {
   readonly stream: HlsStream;
   readonly timing: TimingOrderCheck;
   readonly warnings: S3HlsWarning[];
+  readonly spool: Promise<DiskSpool> | undefined;
   tags: TagsInput | undefined;
   lastUploadError: string | undefined;
 }
@@ -132,11 +150,18 @@ export class S3Hls {
     if (config === null || typeof config !== 'object') throw new TypeError('S3HLS.initialize() needs a config object');
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
-    const { prefix: _p, streamId: _s, poolBytes, bitrateBps, targetSegmentSeconds, muxDelayMs, tags, layout, onDrop, onSegment, onWarning, ...uploaderOptions } = config;
+    const { prefix: _p, streamId: _s, poolBytes, bitrateBps, targetSegmentSeconds, muxDelayMs, tags, layout, onDrop, onSegment, onWarning, spool: spoolConfig, onSpoolError, onClockStep, ...uploaderOptions } = config;
     const pool = poolBytes ?? poolFromBitrate(bitrateBps, targetSegmentSeconds ?? 2);
     const uploader = new Uploader(uploaderOptions);
+    // Locked now (a conflict throws here); the backlog is verified in the background.
+    const onError = onSpoolError ?? (() => {});
+    const spool = spoolConfig !== undefined ? openSpoolLocked(spoolConfig, { onDamaged: (r) => onError(new Error(r.message)) }) : undefined;
+    const spoolOption = spool !== undefined ? { spool, order: spoolConfig?.order, onError } : undefined;
     // The composition root; segments stay in the pool until startUpload (tags may change before).
-    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes: pool, targetSegmentSeconds, muxDelayMs, layout, startUpload: false });
+    const clock = new AnchoredClock({
+      onStep: onClockStep ?? ((s) => process.emitWarning(`wall clock stepped by ${s.stepMs} ms: segment times follow it from the next segment (discontinuity clock-step)`, 'S3HlsClockStep')),
+    });
+    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes: pool, targetSegmentSeconds, muxDelayMs, layout, startUpload: false, spool: spoolOption, clock });
     if (onDrop) pipeline.stream.on('drop', onDrop);
     if (onSegment) pipeline.on('segment', onSegment);
     const warnings: S3HlsWarning[] = [];
@@ -146,7 +171,7 @@ export class S3Hls {
       else process.emitWarning(`s3hls stream ${streamId}: ${w.message}`, { code: w.code });
     };
     pipeline.on('pool-too-small', (e) => warn({ code: 'POOL_TOO_SMALL', message: `${e.message} (poolBytes or bitrateBps in initialize())` }));
-    const session: Session = { uploader, pipeline, stream: pipeline.stream, timing: new TimingOrderCheck(warn), warnings, tags, lastUploadError: undefined };
+    const session: Session = { uploader, pipeline, stream: pipeline.stream, spool, timing: new TimingOrderCheck(warn), warnings, tags, lastUploadError: undefined };
     uploader.on('error', (e) => (session.lastUploadError = `${e.code} ${e.name}: ${e.message}`));
     this.#session = session;
   }
@@ -255,8 +280,16 @@ export class S3Hls {
     s.stream.finalize();
     // finalize() without startUpload(): upload what was muxed rather than lose it silently.
     this.#start(s);
-    const report = await s.uploader.drain({ timeoutMs: options.timeoutMs ?? 30_000, signal: options.signal });
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    // With a spool: live segments and backlog go through it first; what is left stays on disk.
+    if (s.spool !== undefined) await s.pipeline.whenSpoolDone(timeoutMs);
+    const report = await s.uploader.drain({ timeoutMs, signal: options.signal });
     await s.uploader.close();
+    if (s.spool !== undefined) {
+      // First to disk what the uploader did not store (spooled), then the rest fails as not-uploaded.
+      await s.pipeline.closeSpool();
+      await s.spool.then((sp) => sp.close(), () => {});
+    }
     // Every segment ends in one state: what the uploader still held fails as not-uploaded (an event each).
     s.pipeline.settlePending(report.pending);
     const st = s.stream.stats();

@@ -27,6 +27,10 @@ export interface CameraEntry {
   readonly tags?: string | Readonly<Record<string, string>>;
   readonly segmentSeconds?: number;
   readonly poolSize?: number | string;
+  /** Spool directory of this camera (cameras may share one), or false for none; default the file's `spool`. */
+  readonly spool?: string | false;
+  /** Spool quota, bytes or a size like "20G"; cameras sharing a directory must agree. */
+  readonly spoolMaxBytes?: number | string;
 }
 
 /** The whole file. Top-level values are defaults that command-line flags override. */
@@ -44,11 +48,16 @@ export interface CamerasConfig {
   readonly tags?: string | Readonly<Record<string, string>>;
   /** A live camera with no frame for this long is restarted. */
   readonly stallTimeoutSeconds?: number;
+  /** Spool directory of every camera (docs/spool.md). */
+  readonly spool?: string;
+  readonly spoolMaxBytes?: number | string;
+  /** `live-first` (default) or `oldest-first`. */
+  readonly spoolOrder?: string;
   readonly cameras: readonly CameraEntry[];
 }
 
-const TOP_KEYS = new Set(['bucket', 'prefix', 'endpoint', 'region', 'pathStyle', 'profile', 'concurrency', 'segmentSeconds', 'poolSize', 'tags', 'stallTimeoutSeconds', 'cameras']);
-const CAMERA_KEYS = new Set(['id', 'input', 'encoder', 'inputArgs', 'fps', 'audio', 'realtime', 'loop', 'live', 'prefix', 'tags', 'segmentSeconds', 'poolSize']);
+const TOP_KEYS = new Set(['bucket', 'prefix', 'endpoint', 'region', 'pathStyle', 'profile', 'concurrency', 'segmentSeconds', 'poolSize', 'tags', 'stallTimeoutSeconds', 'spool', 'spoolMaxBytes', 'spoolOrder', 'cameras']);
+const CAMERA_KEYS = new Set(['id', 'input', 'encoder', 'inputArgs', 'fps', 'audio', 'realtime', 'loop', 'live', 'prefix', 'tags', 'segmentSeconds', 'poolSize', 'spool', 'spoolMaxBytes']);
 
 type Json = Record<string, unknown>;
 
@@ -82,7 +91,8 @@ export function validateCamerasConfig(value: unknown): CamerasConfig {
   expect(typeof value === 'object' && value !== null && !Array.isArray(value), '(top level)', 'an object with a "cameras" array', value);
   const top = value as Json;
   checkKeys(top, TOP_KEYS, '');
-  for (const k of ['bucket', 'prefix', 'endpoint', 'region', 'profile'] as const) optional(top, k, '', 'string');
+  for (const k of ['bucket', 'prefix', 'endpoint', 'region', 'profile', 'spool', 'spoolOrder'] as const) optional(top, k, '', 'string');
+  if (top['spoolMaxBytes'] !== undefined) expect(typeof top['spoolMaxBytes'] === 'number' || typeof top['spoolMaxBytes'] === 'string', 'spoolMaxBytes', 'a number of bytes or a size like "20G"', top['spoolMaxBytes']);
   optional(top, 'pathStyle', '', 'boolean');
   for (const k of ['concurrency', 'segmentSeconds', 'stallTimeoutSeconds'] as const) optional(top, k, '', 'number');
   if (top['poolSize'] !== undefined) expect(typeof top['poolSize'] === 'number' || typeof top['poolSize'] === 'string', 'poolSize', 'a number of bytes or a size like "8MiB"', top['poolSize']);
@@ -106,6 +116,8 @@ export function validateCamerasConfig(value: unknown): CamerasConfig {
     optional(cam, 'segmentSeconds', `${path}.`, 'number');
     if (cam['poolSize'] !== undefined) expect(typeof cam['poolSize'] === 'number' || typeof cam['poolSize'] === 'string', `${path}.poolSize`, 'a number of bytes or a size like "8MiB"', cam['poolSize']);
     checkTags(cam['tags'], `${path}.tags`);
+    if (cam['spool'] !== undefined) expect((typeof cam['spool'] === 'string' && cam['spool'] !== '') || cam['spool'] === false, `${path}.spool`, 'a directory or false', cam['spool']);
+    if (cam['spoolMaxBytes'] !== undefined) expect(typeof cam['spoolMaxBytes'] === 'number' || typeof cam['spoolMaxBytes'] === 'string', `${path}.spoolMaxBytes`, 'a number of bytes or a size like "20G"', cam['spoolMaxBytes']);
   });
   return top as unknown as CamerasConfig;
 }

@@ -76,6 +76,12 @@ Segments and upload:
       --progress MODE       auto (default: a live line on a TTY, plain lines otherwise) | tty |
                             plain | none
 
+Disk spool (outages, restarts; docs/spool.md):
+      --spool DIR           keep segments not yet stored in DIR (locked: one process per DIR);
+                            a later run uploads them under the keys they were muxed with
+      --spool-max-bytes N   spool quota (default 1G); the oldest spooled segments go first
+      --spool-order ORDER   live-first (default: backlog drains in the gaps) | oldest-first
+
   -h, --help                this text
 
 A file runs as fast as uploads allow and ends; a live input runs until SIGINT/SIGTERM, then every

@@ -24,6 +24,10 @@ export interface ProgressSnapshot {
   readonly cameras: number;
   /** True while uploads are held for credentials. */
   readonly held: boolean;
+  /** Spooled segments waiting to be uploaded (earlier runs and outages), all cameras; undefined without a spool. */
+  readonly backlogSegments?: number | undefined;
+  /** Their bytes on disk. */
+  readonly backlogBytes?: number | undefined;
 }
 
 /**
@@ -70,6 +74,7 @@ export function formatProgressLine(s: ProgressSnapshot): string {
     `pool ${pool}%`,
     `${s.dropped} dropped`,
   ];
+  if (s.backlogSegments !== undefined) parts.push(`backlog ${s.backlogSegments} (${formatBytes(s.backlogBytes ?? 0)})`);
   if (s.cameras > 1) parts.push(`${s.camerasRunning}/${s.cameras} cameras`);
   if (s.held) parts.push('HELD: credentials refused');
   parts.push(formatDuration(s.elapsedMs));

@@ -2,6 +2,7 @@
  * `s3hls upload` flags (and a cameras.json) → an upload plan: store settings plus one camera spec
  * per input. Pure apart from reading the config file, so every rule is unit-tested without S3.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseFps } from '../h264/frame-timing.js';
 import { validateCameraId, validatePrefix } from '../keys/object-keys.js';
@@ -11,6 +12,8 @@ import type { CameraSpec } from '../sources/camera-manager.js';
 import { FFMPEG_ENCODERS, looksLive, type FfmpegEncoder } from '../sources/ffmpeg-args.js';
 import { parseTags } from '../upload/tags.js';
 import { PUT_VERIFY_MODES, type PutVerifyMode } from '../upload/verify-put.js';
+import { DEFAULT_SPOOL_MAX_BYTES } from '../spool/spool-config.js';
+import type { SpoolOrder } from '../spool/spooling-sink.js';
 import { loadCamerasConfig, type CameraEntry, type CamerasConfig } from './cameras-config.js';
 
 /** Lowest `--fps` accepted: below it a frame interval exceeds 5 s and no frame can be placed in a segment. */
@@ -43,6 +46,9 @@ export const UPLOAD_FLAGS = {
   'audio-bitrate': { type: 'string' },
   'drain-timeout': { type: 'string' },
   progress: { type: 'string' },
+  spool: { type: 'string' },
+  'spool-max-bytes': { type: 'string' },
+  'spool-order': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -64,6 +70,8 @@ export interface PlannedCamera extends CameraSpec {
   readonly bitrateBps: number | undefined;
   /** `x-amz-tagging` form, or undefined for none. */
   readonly tags: string | undefined;
+  /** The camera's disk spool (`--spool`, cameras.json `spool`), or undefined for none. */
+  readonly spool: { readonly dir: string; readonly maxBytes: number } | undefined;
 }
 
 /** What `s3hls upload` will do. */
@@ -82,6 +90,8 @@ export interface UploadPlan {
   readonly drainTimeoutMs: number;
   readonly stallTimeoutMs: number;
   readonly progress: 'auto' | 'tty' | 'plain' | 'none';
+  /** `--spool-order`: live segments or backlog first (cameras with a spool). */
+  readonly spoolOrder: SpoolOrder;
   readonly cameras: readonly PlannedCamera[];
 }
 
@@ -155,6 +165,8 @@ interface Defaults {
   readonly realtime: boolean;
   readonly audio: boolean;
   readonly audioBitrateKbps: number | undefined;
+  readonly spool: string | undefined;
+  readonly spoolMaxBytes: string | number | undefined;
 }
 
 function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: string): PlannedCamera {
@@ -214,7 +226,31 @@ function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: strin
     poolAuto,
     bitrateBps: d.bitrateBps,
     tags: entry.tags !== undefined ? tagsHeader(entry.tags, `${path}tags`) : d.tags,
+    spool: planSpool(entry, d, path),
   };
+}
+
+/** A camera's spool: its own entry, else the defaults (`--spool`, the file's `spool`). */
+function planSpool(entry: CameraEntry, d: Defaults, path: string): PlannedCamera['spool'] {
+  const dir = entry.spool === false ? undefined : (entry.spool ?? d.spool);
+  if (dir === undefined) return undefined;
+  const size = entry.spoolMaxBytes ?? d.spoolMaxBytes;
+  const maxBytes = size === undefined ? DEFAULT_SPOOL_MAX_BYTES : parseByteSize(size, `${path}spool-max-bytes`);
+  if (maxBytes < 1024 * 1024) throw new UsageError(`${path}spool-max-bytes must be at least 1M, got ${maxBytes}`);
+  return { dir: resolve(dir), maxBytes };
+}
+
+/** Cameras sharing a spool directory share one quota: their settings must agree. */
+function checkSharedSpools(cameras: readonly PlannedCamera[]): void {
+  const seen = new Map<string, PlannedCamera>();
+  for (const c of cameras) {
+    if (c.spool === undefined) continue;
+    const other = seen.get(c.spool.dir);
+    if (other !== undefined && other.spool?.maxBytes !== c.spool.maxBytes) {
+      throw new UsageError(`cameras ${other.id} and ${c.id} share spool ${c.spool.dir} with different spoolMaxBytes (${other.spool?.maxBytes} and ${c.spool.maxBytes}): one directory has one quota`);
+    }
+    seen.set(c.spool.dir, c);
+  }
 }
 
 /**
@@ -232,7 +268,7 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
-  const empty: UploadPlan = { help: true, bucket: '', endpoint: undefined, region: undefined, profile: undefined, pathStyle: false, concurrency: 4, verify: 'auto', startTimeMs: 0, drainTimeoutMs: 0, stallTimeoutMs: 0, progress: 'auto', cameras: [] };
+  const empty: UploadPlan = { help: true, bucket: '', endpoint: undefined, region: undefined, profile: undefined, pathStyle: false, concurrency: 4, verify: 'auto', startTimeMs: 0, drainTimeoutMs: 0, stallTimeoutMs: 0, progress: 'auto', spoolOrder: 'live-first', cameras: [] };
   if (v.help) return empty;
   if (v.input !== undefined && v.config !== undefined) throw new UsageError('give either --input or --config, not both');
   if (v.input === undefined && v.config === undefined) throw new UsageError('--input (a file, -, a URL, a device or lavfi:<graph>) or --config cameras.json is required');
@@ -257,7 +293,13 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
     audio: !(v['no-audio'] ?? false),
     // Only non-AAC audio is re-encoded (AAC is copied): the bitrate applies to that.
     audioBitrateKbps: v['audio-bitrate'] === undefined ? undefined : numberFlag(v['audio-bitrate'].replace(/k$/i, ''), '--audio-bitrate', 8, 512, 0, true),
+    spool: v.spool ?? config?.spool,
+    spoolMaxBytes: v['spool-max-bytes'] ?? config?.spoolMaxBytes,
   };
+  if (v.spool === '') throw new UsageError('--spool needs a directory');
+  if (v['spool-max-bytes'] !== undefined && v.spool === undefined && config?.spool === undefined) throw new UsageError('--spool-max-bytes needs --spool DIR');
+  const spoolOrder = (v['spool-order'] ?? config?.spoolOrder ?? 'live-first') as SpoolOrder;
+  if (spoolOrder !== 'live-first' && spoolOrder !== 'oldest-first') throw new UsageError(`--spool-order must be live-first or oldest-first, got ${JSON.stringify(spoolOrder)}`);
   let cameras: PlannedCamera[];
   if (config) {
     const parent = wrapped('--prefix', () => validatePrefix(v.prefix ?? config.prefix ?? 'cameras'));
@@ -269,6 +311,7 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
     // A single input's prefix is the camera's own folder.
     cameras = [planCamera({ id, input: v.input as string, prefix }, prefix, defaults, '--')];
   }
+  checkSharedSpools(cameras);
   const startTimeMs = v['start-time'] !== undefined ? wrapped('--start-time', () => parseTimeParam(v['start-time'] as string, '--start-time')) : (options.now ?? Date.now)();
   return {
     help: false,
@@ -283,6 +326,7 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
     drainTimeoutMs: numberFlag(v['drain-timeout'], '--drain-timeout', 0, 86_400, 60) * 1000,
     stallTimeoutMs: numberFlag(config?.stallTimeoutSeconds, 'config stallTimeoutSeconds', 0, 3600, 15) * 1000,
     progress,
+    spoolOrder,
     cameras,
   };
 }

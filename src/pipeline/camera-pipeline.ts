@@ -7,7 +7,9 @@
  * Wiring, in order: the stream emits segments into a release watcher (so a producer can await
  * room in the pool instead of polling it), then into a held sink that keeps segments in the pool
  * until {@link CameraPipeline.startUpload} (so frames put before upload starts are not lost to call
- * order), then into the uploader's per-stream sink.
+ * order), then — with `spool` — into a {@link SpoolingSink} (disk spool, backlog of earlier runs,
+ * docs/spool.md), then into the uploader's per-stream sink. Live cameras take their times from an
+ * {@link AnchoredClock} (`clock`, shared by a process's cameras; docs/keys.md, "Clocks").
  *
  * Extension point for per-segment observers of stored segments: listen to the shared
  * {@link Uploader}'s `'uploaded'` event (`{ streamId, key, bytes, sequence, ... }`, see
@@ -17,7 +19,10 @@
  */
 import { EventEmitter } from 'node:events';
 import type { KeyLayout } from '../keys/object-keys.js';
+import { DiskSpool } from '../spool/disk-spool.js';
+import { SpoolingSink, type SpoolingSinkStats, type SpoolOrder } from '../spool/spooling-sink.js';
 import { HlsStream } from '../stream/hls-stream.js';
+import type { AnchoredClock } from '../stream/anchored-clock.js';
 import type { Segment, SegmentSink } from '../types.js';
 import type { StreamUploadSink, Uploader } from '../upload/uploader.js';
 import type { TagsInput } from '../upload/tags.js';
@@ -56,6 +61,24 @@ export interface CameraPipelineOptions {
   readonly layout?: KeyLayout | undefined;
   /** Attach the uploader at once (true) or hold segments in the pool until startUpload(). @defaultValue true */
   readonly startUpload?: boolean | undefined;
+  /** Live clock shared by a process's cameras (wall-clock steps: docs/keys.md, "Clocks"). @defaultValue one per stream */
+  readonly clock?: AnchoredClock | undefined;
+  /** Put a disk spool between the stream and the uploader (docs/spool.md). @defaultValue none */
+  readonly spool?: PipelineSpool | undefined;
+}
+
+/** The disk spool of a {@link CameraPipeline}. */
+export interface PipelineSpool {
+  /**
+   * The open spool (shared by the cameras of a process), or a promise of it: segments then stay in
+   * the pool until it resolves. A rejected promise is reported through `onError` and the camera
+   * uploads without a spool.
+   */
+  readonly spool: DiskSpool | Promise<DiskSpool>;
+  /** Live segments or backlog first. @defaultValue 'live-first' */
+  readonly order?: SpoolOrder | undefined;
+  /** Spool write/read failures, damaged files, a spool that failed to open (the camera goes on). */
+  readonly onError?: ((err: Error) => void) | undefined;
 }
 
 /** Holds segments until a real sink is attached. */
@@ -133,6 +156,9 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   readonly #ledger: SegmentLedger;
   #poolTooSmall: PoolTooSmallEvent | undefined;
   readonly #unsubscribe: (() => void)[] = [];
+  // Spool wiring (docs/spool.md): set when startUpload attaches a spooling sink.
+  #spooling: SpoolingSink | undefined;
+  #spoolDone: Promise<void> = Promise.resolve();
 
   /**
    * Builds the stream and, unless `startUpload: false`, attaches it to the uploader.
@@ -152,6 +178,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       mediaTimeOriginMs: options.mediaTimeOriginMs,
       muxDelayMs: options.muxDelayMs,
       maxAudioWaitMs: options.maxAudioWaitMs,
+      clock: options.clock,
     });
     // A segment the sink refused (e.g. no valid key for its time) is released by the stream: it is
     // a terminal failure of that segment, counted here so callers can report it, never silent.
@@ -251,8 +278,73 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       ...(t !== undefined ? { tags: t } : {}),
       ...(o.layout !== undefined ? { layout: o.layout } : {}),
     });
-    this.#held.attach(this.#sink);
+    if (o.spool === undefined) this.#held.attach(this.#sink);
+    else this.#attachSpool(o.spool, this.#sink);
     return this.#sink;
+  }
+
+  // ---- disk spool (docs/spool.md): stream → SpoolingSink → uploader sink --------------------------
+
+  /** The spooling sink's counters (backlog size included), or undefined without a spool. */
+  spoolStats(): SpoolingSinkStats | undefined {
+    return this.#spooling?.stats();
+  }
+
+  /**
+   * Resolves when everything of this camera went through the spool to the uploader and was
+   * acknowledged (live segments and this camera's backlog), after the stream ended; at once without
+   * a spool. Bounded by `timeoutMs`.
+   * @param timeoutMs - the bound, ms
+   * @returns true when done, false when the bound passed first
+   */
+  async whenSpoolDone(timeoutMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const done = await Promise.race([this.#spoolDone.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+    clearTimeout(timer);
+    return done;
+  }
+
+  /**
+   * Shutdown with a spool: writes every live segment not yet acknowledged to the spool (the next
+   * run uploads it). Call after the uploader's drain. The DiskSpool itself is closed by its owner.
+   * @returns segments now on disk and segments that could not be written, or undefined without a spool
+   */
+  async closeSpool(): Promise<{ readonly onDisk: number; readonly notSpooled: number } | undefined> {
+    const closed = await this.#spooling?.close();
+    // What is on disk ends the run as spooled (uploaded by the next run), not as failed.
+    for (const sequence of closed?.onDiskSequences ?? []) this.#ledger.spooled(sequence);
+    return closed;
+  }
+
+  #attachSpool(options: PipelineSpool, upload: StreamUploadSink): void {
+    const o = this.#options;
+    let ended!: () => void;
+    this.#spoolDone = new Promise<void>((r) => (ended = r));
+    const inner = {
+      onSegment: (s: Segment) => upload.onSegment(s),
+      onEnd: (id: string) => {
+        upload.onEnd?.(id);
+        ended();
+      },
+      whenIdle: (s: Segment) => upload.whenIdle(s),
+    };
+    const attach = (spool: DiskSpool): void => {
+      this.#spooling = new SpoolingSink({
+        spool, inner, streamId: o.streamId, prefix: o.prefix,
+        ...(o.layout !== undefined ? { layout: o.layout } : {}),
+        ...(options.order !== undefined ? { order: options.order } : {}),
+        ...(options.onError !== undefined ? { onError: options.onError } : {}),
+      });
+      this.#held.attach(this.#spooling);
+    };
+    if (options.spool instanceof DiskSpool) {
+      attach(options.spool);
+      return;
+    }
+    options.spool.then(attach, (e: unknown) => {
+      options.onError?.(new Error(`camera ${o.streamId}: the spool could not be opened, uploading without it: ${(e as Error).message}`, { cause: e }));
+      this.#held.attach(inner);
+    });
   }
 
   /**

@@ -8,13 +8,18 @@
  * segment. Every `.seg` is verified (size, header, CRC-32) on open and again on read; a file that
  * fails is reported and moved to `<directory>/damaged/`, never returned.
  *
- * One DiskSpool per directory: two processes sharing a directory would delete each other's files.
+ * One DiskSpool per directory: `open` takes the directory's lock (./spool-lock.ts), so a second
+ * process (or a second DiskSpool in this one) is refused with a message naming the holder.
+ * Only regular files are ever opened: a FIFO, socket, device or symlink named like a spool file is
+ * skipped and reported (opening a FIFO for reading blocks until a writer appears).
  */
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Segment } from '../types.js';
 import { decodeSpoolFile, encodeSpoolPrefix, encodeSpoolTrailer, segmentInfo, type SpooledSegmentInfo, type SpoolHeader } from './spool-file.js';
 import { SpoolError, SpoolErrorCode, type DamagedReport, type DamageReason, type SpoolDropReason } from './spool-errors.js';
+import { fileKind, readRegularFile, skip, syncDirectory, type NotRegularFile } from './spool-fs.js';
+import { acquireSpoolLock, LOCK_FILE, type SpoolLock } from './spool-lock.js';
 
 /** What to do when a new segment does not fit in the quota. */
 export type SpoolPolicy = 'drop-oldest' | 'drop-newest';
@@ -41,6 +46,12 @@ export interface SpoolOptions {
   readonly onDamaged?: (report: DamagedReport) => void;
   /** Wall clock, ms since the epoch (tests inject one). @defaultValue Date.now */
   readonly now?: () => number;
+  /**
+   * The directory's lock, already taken with `acquireSpoolLock` (a synchronous caller such as
+   * `S3HLS.initialize` takes it first so a conflict throws at once). Released by {@link DiskSpool.close}.
+   * @defaultValue taken by `open`
+   */
+  readonly lock?: SpoolLock;
 }
 
 /** One segment in the spool. */
@@ -83,6 +94,8 @@ export interface SpoolStats {
   readonly droppedBytes: number;
   /** Files set aside as damaged. */
   readonly damaged: number;
+  /** Names that look like spool files but are not regular files (FIFO, socket, symlink...): skipped, never opened. */
+  readonly skippedNotRegular: number;
 }
 
 /** Options of {@link DiskSpool.write}. */
@@ -123,7 +136,8 @@ export class DiskSpool {
   #bytes = 0;
   #reserved = 0;
   #closed = false;
-  #c = { recovered: 0, tempFilesRemoved: 0, written: 0, removed: 0, writeErrors: 0, droppedBytes: 0, damaged: 0 };
+  #lock: SpoolLock | undefined;
+  #c = { recovered: 0, tempFilesRemoved: 0, written: 0, removed: 0, writeErrors: 0, droppedBytes: 0, damaged: 0, skippedNotRegular: 0 };
   readonly #dropped: Record<SpoolDropReason, number> = { 'quota-oldest': 0, 'quota-newest': 0, 'larger-than-quota': 0 };
 
   private constructor(options: SpoolOptions) {
@@ -153,13 +167,27 @@ export class DiskSpool {
     if (policy !== 'drop-oldest' && policy !== 'drop-newest') throw new TypeError(`options.policy must be 'drop-oldest' or 'drop-newest', got ${JSON.stringify(policy)}`);
     const spool = new DiskSpool(options);
     await mkdir(spool.damagedDirectory, { recursive: true });
-    await spool.#scan();
+    spool.#lock = options.lock ?? acquireSpoolLock(options.directory);
+    try {
+      await spool.#scan();
+    } catch (e) {
+      spool.#lock.release();
+      throw e;
+    }
     return spool;
   }
 
   async #scan(): Promise<void> {
     const names = (await readdir(this.directory)).sort();
     for (const name of names) {
+      if (name.startsWith(LOCK_FILE)) continue; // the lock and its temp files (./spool-lock.ts)
+      if (!name.endsWith(TMP_SUFFIX) && !name.endsWith('.seg')) continue;
+      // lstat does not open the file: a FIFO must never be opened (a read would block forever).
+      const kind = await fileKind(join(this.directory, name));
+      if (kind !== 'file') {
+        if (kind !== 'gone') await this.#skipNotRegular(name, kind);
+        continue;
+      }
       if (name.endsWith(TMP_SUFFIX)) {
         // An interrupted write: never a segment, whatever its content.
         await unlink(join(this.directory, name)).catch(() => {});
@@ -176,9 +204,10 @@ export class DiskSpool {
       if (id >= this.#nextId) this.#nextId = id + 1;
       let bytes: Buffer;
       try {
-        bytes = await readFile(join(this.directory, name));
+        bytes = await readRegularFile(join(this.directory, name));
       } catch (e) {
-        await this.#quarantine(name, 'unreadable', `read failed: ${(e as Error).message}`);
+        if ((e as NotRegularFile).notRegular !== undefined) await this.#skipNotRegular(name, (e as NotRegularFile).notRegular);
+        else await this.#quarantine(name, 'unreadable', `read failed: ${(e as Error).message}`);
         continue;
       }
       const decoded = decodeSpoolFile(bytes);
@@ -333,7 +362,7 @@ export class DiskSpool {
     this.checkout(entry);
     let bytes: Buffer;
     try {
-      bytes = await readFile(join(this.directory, entry.name));
+      bytes = await readRegularFile(join(this.directory, entry.name));
     } catch (e) {
       if (!this.has(entry)) throw new SpoolError(SpoolErrorCode.Gone, `spool entry ${entry.name} was removed while being read`, { cause: e });
       const report = await this.#setAside(entry, 'unreadable', `read failed: ${(e as Error).message}`);
@@ -374,10 +403,27 @@ export class DiskSpool {
     return [...this.#reports];
   }
 
-  /** Refuses new writes and waits for the writes in progress. Idempotent. */
+  /** Refuses new writes, waits for the writes in progress and releases the directory's lock. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.allSettled([...this.#writes]);
+    this.#lock?.release();
+  }
+
+  /** A name that is not a regular file: reported and left alone (never opened, never moved). */
+  async #skipNotRegular(name: string, kind: string): Promise<void> {
+    this.#c.skippedNotRegular++;
+    const report: DamagedReport = {
+      file: name, movedTo: undefined, reason: 'not-regular-file',
+      message: `spool file ${name}: is a ${kind}, not a regular file: skipped (not opened, not uploaded); remove it from ${this.directory}`,
+    };
+    this.#reports.push(report);
+    if (this.#reports.length > MAX_REPORTS) this.#reports.shift();
+    try {
+      this.#onDamaged?.(report);
+    } catch {
+      // A reporting callback must not break recovery.
+    }
   }
 
   #insert(r: Record_): void {
@@ -424,30 +470,5 @@ export class DiskSpool {
       // A reporting callback must not break recovery.
     }
     return report;
-  }
-}
-
-/** The chunks after the first `n` bytes (views, no copy). */
-function skip(chunks: Uint8Array[], n: number): Uint8Array[] {
-  if (n === 0) return chunks;
-  const out: Uint8Array[] = [];
-  for (const c of chunks) {
-    if (n >= c.byteLength) {
-      n -= c.byteLength;
-      continue;
-    }
-    out.push(n > 0 ? c.subarray(n) : c);
-    n = 0;
-  }
-  return out;
-}
-
-/** fsync of a directory makes a rename in it durable (POSIX: the entry lives in the directory). */
-async function syncDirectory(dir: string): Promise<void> {
-  const dh = await open(dir, 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
   }
 }

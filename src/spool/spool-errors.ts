@@ -42,8 +42,11 @@ export class SpoolError extends S3HlsError {
  */
 export type SpoolDropReason = 'quota-oldest' | 'quota-newest' | 'larger-than-quota';
 
-/** Why a file was found damaged (the closed set of `DamagedReport.reason`). */
-export type DamageReason = 'bad-magic' | 'truncated' | 'bad-header' | 'bad-checksum' | 'unreadable';
+/**
+ * Why a file was found damaged (the closed set of `DamagedReport.reason`). `not-regular-file`: a
+ * FIFO, socket, device or symlink carries a spool file's name; it is skipped, never opened or moved.
+ */
+export type DamageReason = 'bad-magic' | 'truncated' | 'bad-header' | 'bad-checksum' | 'unreadable' | 'not-regular-file';
 
 /** A spool file set aside as damaged. */
 export interface DamagedReport {

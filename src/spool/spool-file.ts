@@ -49,7 +49,7 @@ export type DecodeResult =
   | { readonly ok: true; readonly header: SpoolHeader; readonly payload: Buffer }
   | { readonly ok: false; readonly reason: DamageReason; readonly message: string };
 
-const REASONS = new Set(['start', 'timestamp-reset', 'timestamp-jump', 'dropped-frames', 'source-restart']);
+const REASONS = new Set(['start', 'timestamp-reset', 'timestamp-jump', 'dropped-frames', 'source-restart', 'clock-step']);
 
 /** The segment fields of `segment`, as a plain object (no views, no functions). */
 export function segmentInfo(segment: SpooledSegmentInfo): SpooledSegmentInfo {
@@ -69,6 +69,7 @@ export function segmentInfo(segment: SpooledSegmentInfo): SpooledSegmentInfo {
     width: segment.width,
     height: segment.height,
     overTarget: segment.overTarget,
+    ...(segment.deviceTimeMs !== undefined ? { deviceTimeMs: segment.deviceTimeMs } : {}),
   };
 }
 
@@ -140,6 +141,7 @@ export function decodeSpoolFile(file: Buffer): DecodeResult {
     return { ok: false, reason: 'bad-checksum', message: `CRC-32 is 0x${hex(actual)}, the file says 0x${hex(stored)}` };
   }
   const segment = { ...header.segment, discontinuityReason: header.segment.discontinuityReason ?? undefined };
+  if (segment.deviceTimeMs === null) delete (segment as { deviceTimeMs?: number }).deviceTimeMs;
   return { ok: true, header: { ...header, segment }, payload: file.subarray(payloadAt, expected - SPOOL_TRAILER_BYTES) };
 }
 
@@ -180,5 +182,6 @@ function checkHeader(h: unknown): string | undefined {
   const reason = s['discontinuityReason'];
   if (reason !== null && reason !== undefined && !(typeof reason === 'string' && REASONS.has(reason))) return `unknown discontinuityReason ${JSON.stringify(reason)}`;
   if (typeof s['codecs'] !== 'string') return 'segment.codecs missing';
+  if (s['deviceTimeMs'] !== undefined && s['deviceTimeMs'] !== null && !isInt(s['deviceTimeMs'])) return `segment.deviceTimeMs must be a non-negative integer, got ${JSON.stringify(s['deviceTimeMs'])}`;
   return undefined;
 }

@@ -42,6 +42,15 @@ export interface IdleAwareSink extends SegmentSink {
   whenIdle?(segment: Segment): Promise<void>;
 }
 
+/**
+ * Which goes first when both live segments and backlog wait for the uploader.
+ * - `live-first`: a backlog segment is handed over only while no live segment waits in this sink
+ *   (live latency stays bounded by one backlog PUT; the backlog drains in the gaps).
+ * - `oldest-first`: live segments wait (in the pool, then on disk) while backlog remains, so
+ *   segments are stored in start-time order.
+ */
+export type SpoolOrder = 'live-first' | 'oldest-first';
+
 /** Options of {@link SpoolingSink}. */
 export interface SpoolingSinkOptions {
   /** Where segments go when they cannot stay in the pool. May be shared by the streams of a process. */
@@ -71,6 +80,8 @@ export interface SpoolingSinkOptions {
   readonly maxForwarded?: number;
   /** Backlog segments handed to the inner sink at once. Integer ≥ 1. @defaultValue 1 */
   readonly backlogInFlight?: number;
+  /** See {@link SpoolOrder}. @defaultValue 'live-first' */
+  readonly order?: SpoolOrder;
   /** Period of the timer that applies the age rules, ms. @defaultValue 250 */
   readonly checkIntervalMs?: number;
   /** Wall clock, ms (tests inject one). @defaultValue Date.now */
@@ -102,6 +113,10 @@ export interface SpoolingSinkStats {
   readonly movedToBacklog: number;
   /** Segments acknowledged by the inner sink (live + backlog). */
   readonly acknowledged: number;
+  /** Backlog of this stream: spool files not held as live segments (still to be uploaded). */
+  readonly backlogSegments: number;
+  /** Their file bytes. */
+  readonly backlogBytes: number;
 }
 
 interface Held {
@@ -119,6 +134,12 @@ interface Held {
   acked: boolean;
 }
 
+function spoolOrder(v: SpoolOrder | undefined): SpoolOrder {
+  if (v === undefined) return 'live-first';
+  if (v !== 'live-first' && v !== 'oldest-first') throw new TypeError(`options.order must be 'live-first' or 'oldest-first', got ${JSON.stringify(v)}`);
+  return v;
+}
+
 function int(v: number | undefined, name: string, min: number, def: number): number {
   if (v === undefined) return def;
   if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${v}`);
@@ -129,7 +150,8 @@ function int(v: number | undefined, name: string, min: number, def: number): num
 export class SpoolingSink implements SegmentSink {
   /** The stream id. */
   readonly streamId: string;
-  readonly #o: Required<Omit<SpoolingSinkOptions, 'onError' | 'onSpooled' | 'layout'>> & {
+  readonly #o: Required<Omit<SpoolingSinkOptions, 'onError' | 'onSpooled' | 'layout' | 'order'>> & {
+    order: SpoolOrder;
     layout: KeyLayout;
     onError: ((err: Error) => void) | undefined;
     onSpooled: ((entry: SpoolEntry) => void) | undefined;
@@ -165,6 +187,7 @@ export class SpoolingSink implements SegmentSink {
       maxForwarded: int(options.maxForwarded, 'options.maxForwarded', 1, 2),
       backlogInFlight: int(options.backlogInFlight, 'options.backlogInFlight', 1, 1),
       checkIntervalMs: int(options.checkIntervalMs, 'options.checkIntervalMs', 1, 250),
+      order: spoolOrder(options.order),
       now: options.now ?? Date.now,
       onError: options.onError,
       onSpooled: options.onSpooled,
@@ -204,7 +227,16 @@ export class SpoolingSink implements SegmentSink {
       if (!h.poolReleased) poolBytes += h.info.byteLength;
       if (h.forwarded) forwardedLive++;
     }
-    return { ...this.#c, held: this.#held.length, poolBytes, forwardedLive, forwardedBacklog: this.#backlogOut };
+    let backlogSegments = 0;
+    let backlogBytes = 0;
+    const live = new Set<SpoolEntry>();
+    for (const h of this.#held) if (h.entry !== undefined) live.add(h.entry);
+    for (const e of this.#o.spool.pending(this.streamId)) {
+      if (live.has(e)) continue;
+      backlogSegments++;
+      backlogBytes += e.fileBytes;
+    }
+    return { ...this.#c, held: this.#held.length, poolBytes, forwardedLive, forwardedBacklog: this.#backlogOut, backlogSegments, backlogBytes };
   }
 
   /**
@@ -214,14 +246,14 @@ export class SpoolingSink implements SegmentSink {
    *
    * @returns how many held segments are on disk now, and how many could not be written (quota, disk errors)
    */
-  async close(): Promise<{ readonly onDisk: number; readonly notSpooled: number }> {
+  async close(): Promise<{ readonly onDisk: number; readonly notSpooled: number; readonly onDiskSequences: readonly number[] }> {
     this.#closed = true;
     clearInterval(this.#timer);
     for (const h of this.#held) if (!h.acked && h.entry === undefined && h.writing === undefined) this.#write(h);
     await Promise.allSettled(this.#held.map((h) => h.writing));
-    let onDisk = 0;
-    for (const h of this.#held) if (!h.acked && h.entry !== undefined) onDisk++;
-    return { onDisk, notSpooled: this.#held.filter((h) => !h.acked).length - onDisk };
+    // The live segments left on disk for the next run, by sequence (their terminal state is spooled).
+    const onDiskSequences = this.#held.filter((h) => !h.acked && h.entry !== undefined).map((h) => h.seg.sequence);
+    return { onDisk: onDiskSequences.length, notSpooled: this.#held.filter((h) => !h.acked).length - onDiskSequences.length, onDiskSequences };
   }
 
   #tick(): void {
@@ -237,10 +269,12 @@ export class SpoolingSink implements SegmentSink {
       if (h.acked || h.entry !== undefined || h.writing !== undefined || now < h.noSpoolBeforeMs) continue;
       if (pressure || now - h.arrivedMs >= o.spoolAfterMs) this.#write(h);
     }
-    // 2. Forward live segments, oldest first, up to the window.
+    // 2. Forward live segments, oldest first, up to the window (oldest-first: after the backlog).
     let forwarded = 0;
     for (const h of held) if (h.forwarded) forwarded++;
+    const backlogAhead = o.order === 'oldest-first' && (this.#backlogOut > 0 || this.#reading || this.#olderBacklog(held));
     for (const h of held) {
+      if (backlogAhead) break;
       if (forwarded >= o.maxForwarded) break;
       if (h.forwarded) continue;
       if (!this.#forward(h)) break;
@@ -391,9 +425,19 @@ export class SpoolingSink implements SegmentSink {
     this.#tick();
   }
 
+  /** True when a backlog entry older than the oldest unforwarded live segment waits. */
+  #olderBacklog(held: readonly Held[]): boolean {
+    const next = this.#o.spool.nextAvailable(this.streamId);
+    if (next === undefined) return false;
+    const live = held.find((h) => !h.forwarded);
+    return live === undefined || next.segment.startTimeMs <= live.info.startTimeMs;
+  }
+
   #feedBacklog(): void {
     const o = this.#o;
     if (this.#reading || this.#backlogOut >= o.backlogInFlight || o.now() < this.#backlogPausedUntilMs) return;
+    // live-first: the backlog goes only while no live segment waits to be forwarded.
+    if (o.order === 'live-first' && this.#held.some((h) => !h.forwarded)) return;
     const entry = o.spool.nextAvailable(this.streamId);
     if (entry === undefined) return;
     this.#reading = true;
@@ -406,6 +450,8 @@ export class SpoolingSink implements SegmentSink {
           let done = false;
           const seg: Segment = {
             ...entry.segment,
+            // Stored under the key recorded when it was muxed, never today's prefix or clock.
+            objectKey: entry.key,
             parts: [bytes],
             release: () => {
               if (done) throw new Error(`spooled segment ${entry.segment.sequence} of ${this.streamId} released twice`);

@@ -122,7 +122,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#targetTicks = o.targetTicks;
     this.#maxGapTicks = o.maxGapTicks;
     this.#maxWaitTicks = o.maxWaitTicks;
-    this.#clock = new SegmentClock(options.now ?? Date.now, options.mediaTimeOriginMs);
+    this.#clock = new SegmentClock(options.now ?? Date.now, options.mediaTimeOriginMs, options.clock);
     this.#emitter = new SegmentEmitter(o.streamId, this.#clock, this.#counters);
   }
 
@@ -379,7 +379,9 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   }
 
   #beginSegment(pts: number): void {
-    const reason = this.#pendingDiscontinuity;
+    // A wall-clock step (live) starts a new timeline unless one starts here anyway.
+    const stepped = this.#clock.steppedSinceLastCheck();
+    const reason = this.#pendingDiscontinuity ?? (stepped ? 'clock-step' : undefined);
     this.#pendingDiscontinuity = undefined;
     this.#segDiscontinuity = reason;
     // PCR goes back or leaps at a new timeline: say so with discontinuity_indicator (§2.4.3.5) so a
@@ -389,7 +391,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
       // A new timeline: the cumulative cut target restarts here.
       this.#nextCutPts = pts;
       this.#clock.restart(pts, reason);
-      if (reason !== 'dropped-frames') this.#audioCut.end = -1;
+      // Media time runs on across dropped frames and wall-clock steps: audio continuity is kept.
+      if (reason !== 'dropped-frames' && reason !== 'clock-step') this.#audioCut.end = -1;
     }
     while (this.#nextCutPts <= pts + this.#frameTicks / 2) this.#nextCutPts += this.#targetTicks;
     this.#pool.beginSegment();

@@ -24,6 +24,8 @@ export interface FinishedSegment {
   readonly width: number;
   readonly height: number;
   readonly overTarget: boolean;
+  /** The device's wall clock when the segment was cut, ms (object metadata; docs/keys.md, "Clocks"). */
+  readonly deviceTimeMs?: number | undefined;
   /** Gives the pool space back. */
   readonly release: () => void;
 }
@@ -54,6 +56,7 @@ export function emitSegment(s: FinishedSegment, sink: SegmentSink | undefined, c
     width: s.width,
     height: s.height,
     overTarget: s.overTarget,
+    ...(s.deviceTimeMs !== undefined ? { deviceTimeMs: s.deviceTimeMs } : {}),
     release: () => {
       released = true;
       s.release();
@@ -79,7 +82,7 @@ export function emitSegment(s: FinishedSegment, sink: SegmentSink | undefined, c
 }
 
 /** What the segmenter says about a segment it closed; the emitter adds sequence numbers and times. */
-export type ClosedSegment = Omit<FinishedSegment, 'streamId' | 'sequence' | 'mediaSequence' | 'startTimeMs' | 'parts' | 'byteLength' | 'release'>;
+export type ClosedSegment = Omit<FinishedSegment, 'streamId' | 'sequence' | 'mediaSequence' | 'startTimeMs' | 'deviceTimeMs' | 'parts' | 'byteLength' | 'release'>;
 
 /** Numbers a stream's segments and hands them out (sequence, media sequence, start time). */
 export class SegmentEmitter {
@@ -113,7 +116,7 @@ export class SegmentEmitter {
     if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
     const sequence = this.#sequence++;
     return emitSegment(
-      { ...facts, streamId: this.#streamId, sequence, mediaSequence: this.#mediaSequenceBase + sequence, startTimeMs, parts: done.parts, byteLength: done.byteLength, release: () => done.release() },
+      { ...facts, streamId: this.#streamId, sequence, mediaSequence: this.#mediaSequenceBase + sequence, startTimeMs, deviceTimeMs: this.#clock.deviceTimeMs(), parts: done.parts, byteLength: done.byteLength, release: () => done.release() },
       sink,
       this.#counters,
     );

@@ -1,6 +1,7 @@
 /**
  * The options of an HlsStream, its events, and their validation.
  */
+import type { AnchoredClock } from './anchored-clock.js';
 import type { ErrorCodeValue } from '../errors.js';
 import { muxDelayTicks } from '../mpegts/pcr-clock.js';
 import type { SegmentSink } from '../types.js';
@@ -36,6 +37,12 @@ export interface HlsStreamOptions {
   readonly maxAudioWaitMs?: number | undefined;
   /** Wall clock, ms since the epoch (tests inject one). @defaultValue Date.now */
   readonly now?: (() => number) | undefined;
+  /**
+   * Live clock: monotonic, anchored to the wall clock, re-anchored (discontinuity `clock-step`) when
+   * the wall clock steps; share one between the streams of a process (docs/keys.md, "Clocks").
+   * @defaultValue one of its own
+   */
+  readonly clock?: AnchoredClock | undefined;
 }
 
 /** A dropped-frames report, from the 'drop' event. */

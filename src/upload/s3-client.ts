@@ -36,6 +36,8 @@ export interface S3ClientSettings {
   readonly signPayload: boolean | undefined;
   /** Extra trusted certificates (PEM) of the HTTPS agent, e.g. the benchmark's self-signed loopback sink. @defaultValue none */
   readonly ca?: string | undefined;
+  /** Called with the `Date` header of every answer (success or error). @defaultValue none */
+  readonly onServerDate?: ((date: string) => void) | undefined;
 }
 
 /** The request fields the payload-signing decision reads. */
@@ -87,6 +89,26 @@ export function createS3Client(s: S3ClientSettings): OwnedClient {
         return next(args);
       },
       { step: 'build', name: 's3hlsUnsignedPayload' },
+    );
+  }
+  const onDate = s.onServerDate;
+  if (onDate !== undefined) {
+    const seen = (r: unknown): void => {
+      const date = (r as { headers?: Record<string, string | undefined> } | undefined)?.headers?.['date'];
+      if (typeof date === 'string' && date !== '') onDate(date);
+    };
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          const out = await next(args);
+          seen(out.response);
+          return out;
+        } catch (e) {
+          seen((e as { $response?: unknown }).$response);
+          throw e;
+        }
+      },
+      { step: 'deserialize', name: 's3hlsServerDate' },
     );
   }
   return {

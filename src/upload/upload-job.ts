@@ -64,9 +64,10 @@ export function checkMetadata(metadata: Readonly<Record<string, string>> | undef
  * The PutObject input of one attempt (a new body stream each time).
  * @param o - resolved uploader options
  * @param job - the segment's job
+ * @param serverDate - the server's `Date` header last seen and the device clock then (metadata)
  * @returns the command input
  */
-export function putObjectInput(o: ResolvedOptions, job: Job): PutObjectCommandInput {
+export function putObjectInput(o: ResolvedOptions, job: Job, serverDate?: { readonly date: string; readonly deviceMs: number }): PutObjectCommandInput {
   const s = job.segment;
   const input: PutObjectCommandInput = {
     Bucket: o.bucket,
@@ -84,6 +85,9 @@ export function putObjectInput(o: ResolvedOptions, job: Job): PutObjectCommandIn
       discontinuity: s.discontinuity ? (s.discontinuityReason ?? 'true') : 'false',
       // codecs, resolution, frame-rate: a multivariant playlist is built from a HEAD, no body read.
       ...codecFactsMetadata(s),
+      // Clocks (docs/keys.md): the device's own time at the cut, the server's as last seen.
+      ...(s.deviceTimeMs !== undefined ? { 'device-time-ms': String(s.deviceTimeMs) } : {}),
+      ...(serverDate !== undefined && META_VALUE.test(serverDate.date) ? { 'server-date': serverDate.date, 'server-date-device-ms': String(serverDate.deviceMs) } : {}),
     },
   };
   if (job.sink.tagsHeader !== '') input.Tagging = job.sink.tagsHeader;

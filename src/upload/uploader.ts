@@ -96,6 +96,8 @@ export class Uploader {
   /** No attempt starts before this time (ms): the shared backoff after a transient failure. */
   private gateUntilMs = 0;
   private credTimer: NodeJS.Timeout | undefined;
+  /** The `Date` header of the server's last answer and the device clock when it came. */
+  private serverDate: { readonly date: string; readonly deviceMs: number } | undefined;
   private counters = { uploadedSegments: 0, uploadedBytes: 0, attempts: 0, transientErrors: 0, credentialErrors: 0, permanentErrors: 0, discardedSegments: 0 };
 
   /**
@@ -117,6 +119,10 @@ export class Uploader {
         credentials: this.credentials.sdkProvider(),
         maxSockets: this.opts.maxSockets,
         signPayload: options.signPayload,
+        // Object metadata of later PUTs (docs/keys.md, "Clocks"): the server's clock as last seen.
+        onServerDate: (date) => {
+          this.serverDate = { date, deviceMs: Date.now() };
+        },
       });
       this.client = own.client;
       this.destroyClient = own.destroy;
@@ -267,7 +273,8 @@ export class Uploader {
     if (segment.parts.length === 0 || bytes !== segment.byteLength) {
       throw new RangeError(`segment ${segment.sequence} of ${sink.streamId}: parts add up to ${bytes} bytes, byteLength says ${segment.byteLength}`);
     }
-    const key = keyOfSegment(sink.prefix, segment, sink.layout);
+    // A spooled segment keeps the key recorded when it was muxed (docs/spool.md, "Keys").
+    const key = segment.objectKey ?? keyOfSegment(sink.prefix, segment, sink.layout);
     const checksum = this.opts.checksum === 'none' ? undefined : checksumBase64(this.opts.checksum, segment.parts);
     const job: Job = {
       streamId: sink.streamId, sequence: segment.sequence, segment, sink, key, bytes, checksum,
@@ -331,7 +338,7 @@ export class Uploader {
     }, this.opts.requestTimeoutMs);
     let acknowledged = false;
     try {
-      const answer = await this.client.send(new PutObjectCommand(putObjectInput(this.opts, job)), { abortSignal: ac.signal });
+      const answer = await this.client.send(new PutObjectCommand(putObjectInput(this.opts, job, this.serverDate)), { abortSignal: ac.signal });
       // A 2xx is not proof (issue 10 §1): an unproven answer is a transient failure, retried with backoff.
       const missing = verifyPutAnswer(this.opts.verify, this.opts.checksum, job.checksum, answer, job.segment.parts, this.opts.sse?.type === 'aws:kms');
       if (missing === undefined) acknowledged = true;

@@ -103,7 +103,7 @@ t.test('damaged files are set aside and reported, never returned', async (t) => 
   t.equal(again.stats().tempFilesRemoved, 1, 'the temp file is deleted, not taken for a segment');
   t.same(readdirSync(join(dir, 'damaged')).sort(), [0, 1, 2, 3, 5].map((i) => entries[i]!.name).sort(), 'moved to damaged/');
   t.notOk(existsSync(path(0)));
-  t.same(readdirSync(dir).sort(), ['damaged', entries[4]!.name].sort(), 'spool directory holds only the good file');
+  t.same(readdirSync(dir).sort(), ['LOCK', 'damaged', entries[4]!.name].sort(), 'spool directory holds only the good file');
 
   // Damage found at read time (the disk rotted after open): set aside, reported, read rejects.
   const good = again.pending()[0]!;

@@ -69,7 +69,10 @@ t.test('stores byte-identical segments (one and two parts) with keys, metadata, 
     const got = await stored(key);
     t.ok(got.bytes.equals(seg.bytesWhole), `bytes of ${seg.sequence} (${seg.parts.length} part(s)) identical`);
     t.equal(got.type, 'video/mp2t');
-    t.same(got.meta, {
+    // The server's Date as last seen (docs/keys.md, "Clocks"): absent before the first answer.
+    const { 'server-date': serverDate, 'server-date-device-ms': seenAt, ...meta } = got.meta ?? {};
+    if (serverDate !== undefined) t.ok(Number.isFinite(Date.parse(serverDate)) && Number(seenAt) > 0, `server-date ${serverDate}`);
+    t.same(meta, {
       firmware: '1.2.3', camera: 'front-door', sequence: String(seg.sequence), 'duration-ticks': '180000',
       'first-pts-90k': String(seg.firstPts90k), 'start-time-ms': String(seg.startTimeMs), discontinuity: seg.sequence === 0 ? 'start' : 'false',
       // The codec facts a multivariant playlist reads with one HEAD (50 frames in 2 s: 25 fps).

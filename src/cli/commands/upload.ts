@@ -18,11 +18,15 @@ import type { CredentialsInput } from '../../upload/credential-source.js';
 import { Uploader, type DrainReport } from '../../upload/uploader.js';
 import { CliExit, ExitCode } from '../exit-codes.js';
 import { UPLOAD_HELP } from '../help.js';
-import { formatSummary, ProgressReporter, type ProgressSnapshot } from '../progress.js';
+import { formatBytes, formatSummary, ProgressReporter, type ProgressSnapshot } from '../progress.js';
 import { parseUploadArgs, type PlannedCamera, type UploadPlan } from '../upload-options.js';
 import { UploadMonitor } from '../upload-monitor.js';
 import { planPool } from '../pool-plan.js';
 import { boundedPoolWait } from '../pool-wait.js';
+import type { DiskSpool } from '../../spool/disk-spool.js';
+import { openSpoolLocked } from '../../spool/spool-config.js';
+import { SpoolLockedError } from '../../spool/spool-lock.js';
+import { AnchoredClock } from '../../stream/anchored-clock.js';
 
 /** Output streams and hooks of {@link runUpload} (tests pass their own). */
 export interface UploadIo {
@@ -105,6 +109,8 @@ interface Run {
   readonly poolBytes: ReadonlyMap<string, number>;
   /** File inputs still being read when a stop was requested: their rest was never uploaded. */
   readonly cutShort: PlannedCamera[];
+  /** Open disk spools by directory (`--spool`, cameras.json `spool`); shared by their cameras. */
+  readonly spools: Map<string, DiskSpool>;
 }
 
 async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Promise<number> {
@@ -120,8 +126,10 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
     plan, io, started: performance.now(), progress: new ProgressReporter(out, err, mode), uploader: createUploader(plan, io),
     pipelines: new Map(), failures: [], stopRequested, wakeMain: () => wakeMain(), fatal: undefined, stopping: false, manager: undefined,
     poolBytes: new Map(pools.map(([c, p]) => [c.id, p.poolBytes])), cutShort: [],
+    spools: new Map(),
   };
   for (const [, p] of pools) if (p.note !== undefined) run.progress.line(p.note);
+  await openSpools(run);
   void stopRequested.then(() => {
     run.stopping = true;
     for (const p of run.pipelines.values()) p.wakeWaiters(); // a file input waiting for pool room ends its wait
@@ -148,6 +156,7 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
     if (run.fatal) {
       // Nothing more will be stored: do not wait for the queue.
       await run.uploader.close();
+      await closeSpools(run);
       throw run.fatal;
     }
     const drained = await drainQueue(run);
@@ -199,6 +208,11 @@ function watchUploader(run: Run): void {
 function createManager(run: Run): CameraManager {
   const { plan, progress, pipelines } = run;
   const planned = new Map(plan.cameras.map((c) => [c.id, c]));
+  // One live clock for all cameras: a wall-clock step is one line, and every live camera starts a
+  // new timeline at its next segment (docs/keys.md, "Clocks").
+  const clock = new AnchoredClock({
+    onStep: (s) => progress.line(`wall clock stepped ${s.stepMs < 0 ? 'back' : 'forward'} by ${(Math.abs(s.stepMs) / 1000).toFixed(1)} s: live segment times follow it from the next segment (discontinuity clock-step)`, true),
+  });
   const manager = new CameraManager({
     stallTimeoutMs: plan.stallTimeoutMs,
     // The pipeline builds the stream and its uploader sink together; createStream returns its stream.
@@ -214,6 +228,11 @@ function createManager(run: Run): CameraManager {
         targetSegmentSeconds: cam.segmentSeconds,
         // Files: segment times are --start-time + media time; live: the wall clock.
         mediaTimeOriginMs: cam.live ? undefined : plan.startTimeMs,
+        clock,
+        spool: cam.spool === undefined ? undefined : {
+          spool: run.spools.get(cam.spool.dir) as DiskSpool, order: plan.spoolOrder,
+          onError: (e) => progress.line(`camera ${spec.id}: spool: ${e.message}`, true),
+        },
       });
       pipeline.stream.on('sink-error', (e) => progress.line(`camera ${spec.id}: segment not stored: ${e.message}`, true));
       pipeline.stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
@@ -263,6 +282,7 @@ function snapshot(run: Run, manager: CameraManager): ProgressSnapshot {
     camerasRunning: cams.filter((c) => c.state === 'running').length,
     cameras: cams.length,
     held: u.heldForCredentials,
+    ...spoolSnapshot(run),
   };
 }
 
@@ -309,12 +329,62 @@ async function drainQueue(run: Run): Promise<DrainReport | undefined> {
     force.signal.addEventListener('abort', () => resolve(undefined), { once: true });
   });
   try {
-    return await Promise.race([run.uploader.drain({ timeoutMs: run.plan.drainTimeoutMs, signal: force.signal }), fatalOrForced]);
+    const started = performance.now();
+    // With a spool, segments reach the uploader through it (live, then this camera's backlog).
+    if (run.spools.size > 0) await Promise.race([Promise.all([...run.pipelines.values()].map((p) => p.whenSpoolDone(run.plan.drainTimeoutMs))), fatalOrForced]);
+    const left = Math.max(0, run.plan.drainTimeoutMs - (performance.now() - started));
+    return await Promise.race([run.uploader.drain({ timeoutMs: left, signal: force.signal }), fatalOrForced]);
   } finally {
     force.abort();
     run.io.forceSignal?.removeEventListener('abort', onForce);
     await run.uploader.close();
+    await closeSpools(run);
   }
+}
+
+// ---- disk spool (docs/spool.md) ------------------------------------------------------------------
+
+/** Opens (and locks) every spool directory of the plan before any camera starts. */
+async function openSpools(run: Run): Promise<void> {
+  for (const cam of run.plan.cameras) {
+    if (cam.spool === undefined || run.spools.has(cam.spool.dir)) continue;
+    const dir = cam.spool.dir;
+    let spool: DiskSpool;
+    try {
+      spool = await openSpoolLocked({ dir, maxBytes: cam.spool.maxBytes }, { onDamaged: (r) => run.progress.line(r.message, true) });
+    } catch (e) {
+      // Spools opened already are released (their locks), then the run ends with one line.
+      await closeSpools(run);
+      if (e instanceof SpoolLockedError) throw new CliExit(ExitCode.Usage, e.message);
+      throw new CliExit(ExitCode.Usage, `--spool ${dir}: ${(e as Error).message}`);
+    }
+    run.spools.set(dir, spool);
+    const st = spool.stats();
+    if (st.files > 0) run.progress.line(`spool ${dir}: ${st.files} segment(s) (${formatBytes(st.bytes)}) from an earlier run to upload`, true);
+  }
+}
+
+/** Writes what is not yet stored to the spools (the next run uploads it) and releases their locks. */
+async function closeSpools(run: Run): Promise<void> {
+  for (const p of run.pipelines.values()) await p.closeSpool();
+  for (const [dir, spool] of run.spools) {
+    await spool.close();
+    const st = spool.stats();
+    if (st.files > 0) run.progress.line(`spool ${dir}: ${st.files} segment(s) (${formatBytes(st.bytes)}) not yet stored stay on disk; the next run with --spool ${dir} uploads them`, true);
+  }
+}
+
+/** The backlog numbers of the progress line. */
+function spoolSnapshot(run: Run): Partial<ProgressSnapshot> {
+  if (run.spools.size === 0) return {};
+  let backlogSegments = 0;
+  let backlogBytes = 0;
+  for (const p of run.pipelines.values()) {
+    const s = p.spoolStats();
+    backlogSegments += s?.backlogSegments ?? 0;
+    backlogBytes += s?.backlogBytes ?? 0;
+  }
+  return { backlogSegments, backlogBytes };
 }
 
 /** The closing line and the exit status: 0 only when every segment was stored. */
