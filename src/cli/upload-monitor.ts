@@ -6,7 +6,9 @@
  * - before anything was stored, a refusal (credentials or permanent) or `unreachableAfter`
  *   network failures in a row end the run: the configuration is wrong;
  * - after something was stored, a file input still ends at a refusal (nothing will fix it before
- *   the input is done), while a live input keeps going (credentials may be rotated).
+ *   the input is done), while a live input keeps going (credentials may be rotated);
+ * - with a disk spool on every camera and live inputs (`outageTolerant`), an endpoint that does not
+ *   answer is an outage, not a configuration error: the run goes on spooling and says so once.
  */
 import { ErrorCode } from '../errors.js';
 import type { CredentialsNeededEvent, UploadErrorEvent } from '../upload/events.js';
@@ -24,6 +26,10 @@ export interface UploadMonitorOptions {
   readonly bucket: string;
   /** Network failures in a row, before any success, that mean unreachable. @defaultValue 3 */
   readonly unreachableAfter?: number;
+  /** Live cameras that all spool to disk: unreachable is reported with `onNotice`, not fatal. @defaultValue false */
+  readonly outageTolerant?: boolean;
+  /** One-line notices (the outage note of an outage-tolerant run). @defaultValue none */
+  readonly onNotice?: (message: string) => void;
   /** Called once with the reason to stop. */
   readonly onFatal: (exit: CliExit) => void;
 }
@@ -34,6 +40,7 @@ export class UploadMonitor {
   #stored = 0;
   #networkFailuresInARow = 0;
   #fired = false;
+  #noticed = false;
 
   /** @param options - see {@link UploadMonitorOptions} */
   constructor(options: UploadMonitorOptions) {
@@ -56,7 +63,12 @@ export class UploadMonitor {
     } else if (NETWORK_NAMES.has(e.name)) {
       this.#networkFailuresInARow++;
       if (this.#stored === 0 && this.#networkFailuresInARow >= (this.#o.unreachableAfter ?? 3)) {
-        this.#fire(new CliExit(ExitCode.Unreachable, `cannot reach ${endpointLabel} (${e.name} after ${this.#networkFailuresInARow} attempts): check --endpoint and the network`));
+        const reason = `cannot reach ${endpointLabel} (${e.name} after ${this.#networkFailuresInARow} attempts)`;
+        if (!this.#o.outageTolerant) this.#fire(new CliExit(ExitCode.Unreachable, `${reason}: check --endpoint and the network`));
+        else if (!this.#noticed) {
+          this.#noticed = true;
+          this.#o.onNotice?.(`${reason}: spooling to disk and retrying until it answers (Ctrl-C stops; the spool keeps what was not stored)`);
+        }
       }
     }
   }

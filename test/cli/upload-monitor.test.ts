@@ -47,3 +47,17 @@ t.test('unreachable: 3 network failures in a row before any success → exit 5; 
   for (let i = 0; i < 10; i++) b.m.error(err('UPLOAD_TRANSIENT', 'ECONNRESET'));
   t.equal(b.fired.length, 0, 'after a success the endpoint is known to exist: keep retrying');
 });
+
+t.test('live cameras with a spool: an endpoint down from the start is an outage (one notice), not exit 5', async (t) => {
+  const fired: CliExit[] = [];
+  const notices: string[] = [];
+  const m = new UploadMonitor({ live: true, endpointLabel: 'http://127.0.0.1:1', bucket: 'b', outageTolerant: true, onNotice: (n) => notices.push(n), onFatal: (e) => fired.push(e) });
+  for (let i = 0; i < 10; i++) m.error(err('UPLOAD_TRANSIENT', 'ECONNREFUSED'));
+  t.equal(fired.length, 0, 'the run goes on');
+  t.equal(notices.length, 1, 'said once');
+  t.match(notices[0], /cannot reach http:\/\/127\.0\.0\.1:1 \(ECONNREFUSED after 3 attempts\): spooling to disk/);
+  // A refusal is still a configuration error, spool or not.
+  m.error(err('UPLOAD_PERMANENT', 'NoSuchBucket'));
+  t.equal(fired.length, 1);
+  t.equal(fired[0].code, 4);
+});

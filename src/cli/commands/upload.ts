@@ -191,6 +191,9 @@ function watchUploader(run: Run): void {
     live: plan.cameras.some((c) => c.live),
     endpointLabel,
     bucket: plan.bucket,
+    // A live camera that starts during an outage spools instead of stopping (docs/spool.md).
+    outageTolerant: plan.cameras.every((c) => c.live && c.spool !== undefined),
+    onNotice: (m) => progress.line(m, true),
     onFatal: (exit) => setFatal(run, exit, true),
   });
   uploader.on('uploaded', (e) => {
