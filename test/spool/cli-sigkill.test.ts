@@ -109,7 +109,10 @@ t.test('kill -9 during an outage, restart: backlog drains under its recorded key
   await drained;
   t.comment(`backlog of ${backlogKeys.length} segments stored ${drainedAt - restartedAt} ms after the restart (${drainedAt - openedAt} ms after the second process opened the spool; its start-up compiles TypeScript); ${liveDuringDrain} live segment(s) stored by then`);
   t.comment(`second process said: ${second.stderr.split(/[\r\n]/).filter((l) => l !== '' && !l.includes('\x1b[K')).slice(0, 8).join(' | ')}`);
-  t.ok(liveDuringDrain >= 1, 'live segments kept flowing while the backlog drained');
+  // With 1-s segments, a backlog gone in under two segment durations leaves no room for a live
+  // segment to interleave; a longer drain must have let live segments through (live-first order is
+  // proven step by step in spool-order.test.ts).
+  t.ok(liveDuringDrain >= 1 || drainedAt - openedAt < 2_000, `live segments kept flowing while the backlog drained (${liveDuringDrain} live in ${drainedAt - openedAt} ms)`);
   const backlogLines = second.stderr.match(/backlog \d+ \(/g) ?? [];
   t.ok(backlogLines.some((l) => l !== 'backlog 0 ('), `the progress line showed the backlog (${backlogLines.slice(0, 3).join(', ')})`);
   // Stored under the recorded keys, byte for byte what the spool held (HEAD: length matches).
