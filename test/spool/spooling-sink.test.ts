@@ -87,7 +87,7 @@ t.test('outage: every segment leaves the pool; after it, every segment arrives o
   t.same(errors, []);
   sink.onEnd();
   const closed = await sink.close();
-  t.same(closed, { onDisk: 0, notSpooled: 0 });
+  t.same(closed, { onDisk: 0, notSpooled: 0, onDiskSequences: [] });
 });
 
 t.test('close() puts held segments on disk; write-ahead means they are there already', async (t) => {
@@ -96,7 +96,7 @@ t.test('close() puts held segments on disk; write-ahead means they are there alr
   const sink = new SpoolingSink({ spool, inner, streamId: 'cam1', prefix: 'cams/cam1', spoolAfterMs: 60_000, releaseAfterMs: 60_000 });
   for (let i = 0; i < 3; i++) sink.onSegment(testSegment({ sequence: i }));
   t.equal(spool.stats().files, 0, 'spoolAfterMs not reached: nothing written yet');
-  t.same(await sink.close(), { onDisk: 3, notSpooled: 0 });
+  t.same(await sink.close(), { onDisk: 3, notSpooled: 0, onDiskSequences: [0, 1, 2] }, 'which live segments are on disk, by sequence (the ledger marks them spooled)');
   t.equal(spool.stats().files, 3);
 });
 
@@ -115,7 +115,9 @@ t.test('restart: segments spooled in run 1 (S3 unreachable) are uploaded by run 
     for (const s of segs) sink.onSegment(s);
     await until('run 1: all pool space back', () => segs.every((s) => s.releases() === 1));
     t.ok(failures > 0, 'run 1 PUTs failed');
-    t.same((await sink.close()), { onDisk: 2, notSpooled: 0 }, 'the two forwarded (detached) ones are on disk too');
+    const closed = await sink.close();
+    t.same({ onDisk: closed.onDisk, notSpooled: closed.notSpooled }, { onDisk: 2, notSpooled: 0 }, 'the two forwarded (detached) ones are on disk too');
+    t.equal(closed.onDiskSequences.length, 2);
     await uploader.close();
     await spool.close();
   }
