@@ -4,9 +4,10 @@
  * existing serverless engine (docs/playback.md shows deployment, an authorizer and CDN caching).
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { gzipSync } from 'node:zlib';
+import { BodyTooLargeError, collectBody, encodeBuffered } from '../playback/http-body.js';
+import { writeClipToS3 } from '../playback/clip-to-s3.js';
 import { baseUrlResolver, presignedUrlResolver } from '../playlist/segment-urls.js';
-import { createPlaylistRoutes, type PlaylistRoutesOptions, type RouteResponse } from '../server/playlist-routes.js';
+import { createPlaylistRoutes, type ClipDelivery, type PlaylistRoutesOptions, type RouteResponse } from '../server/playlist-routes.js';
 
 /** The parts of an API Gateway HTTP API v2 event the handler reads. */
 export interface HttpApiEventV2 {
@@ -27,8 +28,41 @@ export interface HttpApiResultV2 {
   isBase64Encoded: boolean;
 }
 
-/** Bodies at least this long are gzipped when the client accepts it (API Gateway passes the bytes through). */
-const GZIP_MIN_BYTES = 512;
+/**
+ * Largest body the handler builds before encoding, bytes. A synchronous Lambda response is at most
+ * 6 MB; a gzipped playlist is ~5-8x smaller than its text, base64 adds a third. Beyond this the
+ * answer is a 400 naming the limit (ask for a shorter range), never an out-of-memory function.
+ */
+export const LAMBDA_MAX_BODY_BYTES = 24 * 1024 * 1024;
+/** The Lambda response limit (6 MB), minus room for headers. */
+const LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+/** Options of {@link createLambdaHandler}: the routes' plus where clips are written. */
+export interface LambdaHandlerOptions extends PlaylistRoutesOptions {
+  /**
+   * Prefix clips are written under (`<prefix>/<uuid>/<camera>_<start>_<end>.mp4`) and answered as
+   * a presigned URL (303). @defaultValue 'exports'
+   */
+  readonly exportsPrefix?: string | undefined;
+}
+
+/**
+ * The Lambda's clip delivery: the MP4 written to S3, answered `303 See Other` to a presigned URL
+ * (a browser follows it to the download) with the same facts as JSON in the body.
+ */
+function clipToS3(options: LambdaHandlerOptions): (clip: ClipDelivery) => Promise<RouteResponse> {
+  return async (clip) => {
+    const out = await writeClipToS3({
+      client: options.client, bucket: options.bucket, exportsPrefix: options.exportsPrefix ?? 'exports', fileName: clip.fileName, chunks: clip.chunks,
+      expiresInSeconds: Number.isFinite(options.urls.validForSeconds) ? options.urls.validForSeconds : 3600,
+    });
+    return {
+      status: 303,
+      headers: { location: out.url, 'content-type': 'application/json', 'cache-control': clip.cacheControl },
+      body: JSON.stringify({ url: out.url, key: out.key, bytes: out.bytes, expiresAt: out.expiresAt, fileName: clip.fileName }),
+    };
+  };
+}
 
 /**
  * Makes a handler from options.
@@ -38,8 +72,9 @@ const GZIP_MIN_BYTES = 512;
  * @returns the Lambda handler
  * @throws TypeError/RangeError for bad options
  */
-export function createLambdaHandler(options: PlaylistRoutesOptions): (event: HttpApiEventV2) => Promise<HttpApiResultV2> {
-  const handle = createPlaylistRoutes(options);
+export function createLambdaHandler(options: LambdaHandlerOptions): (event: HttpApiEventV2) => Promise<HttpApiResultV2> {
+  // Clips are limited to what one invocation writes well inside API Gateway's 29 s (docs/export.md).
+  const handle = createPlaylistRoutes({ maxClipRangeMs: DEFAULT_LAMBDA_CLIP_MS, ...options, deliverClip: clipToS3(options) });
   return async (event) => {
     const headers = event.headers ?? {};
     const res: RouteResponse = await handle({
@@ -48,14 +83,34 @@ export function createLambdaHandler(options: PlaylistRoutesOptions): (event: Htt
       query: new URLSearchParams(event.rawQueryString ?? ''),
       authorization: headers['authorization'],
     });
-    // Append, never replace: with CORS the routes already vary on Origin, and a cache keyed on one
-    // header only would hand one origin's (or one encoding's) answer to another. Both branches
-    // vary on Accept-Encoding, as the HTTP server does (playlist-server.ts encodeResponse).
-    const vary = res.headers['vary'] ? `${res.headers['vary']}, accept-encoding` : 'accept-encoding';
-    if (res.body.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(headers['accept-encoding'] ?? '')) {
-      return { statusCode: res.status, headers: { ...res.headers, 'content-encoding': 'gzip', vary }, body: gzipSync(res.body).toString('base64'), isBase64Encoded: true };
+    let raw: Buffer;
+    try {
+      raw = await collectBody(res.body, LAMBDA_MAX_BODY_BYTES);
+    } catch (e) {
+      if (!(e instanceof BodyTooLargeError)) throw e;
+      return tooLarge(res.headers);
     }
-    return { statusCode: res.status, headers: { ...res.headers, vary }, body: res.body, isBase64Encoded: false };
+    const { headers: out, body } = encodeBuffered(raw, res.headers, headers['accept-encoding']);
+    if (out['content-encoding'] === 'gzip') {
+      const b64 = body.toString('base64');
+      if (b64.length > LAMBDA_MAX_RESPONSE_BYTES) return tooLarge(res.headers);
+      return { statusCode: res.status, headers: out, body: b64, isBase64Encoded: true };
+    }
+    if (body.length > LAMBDA_MAX_RESPONSE_BYTES) return tooLarge(res.headers);
+    return { statusCode: res.status, headers: out, body: body.toString('utf8'), isBase64Encoded: false };
+  };
+}
+
+/** Longest clip the Lambda writes by default: 10 min (~375 MB at 5 Mbit/s, ~16 s of transmuxing). */
+export const DEFAULT_LAMBDA_CLIP_MS = 600_000;
+
+function tooLarge(routeHeaders: Record<string, string>): HttpApiResultV2 {
+  const cors = Object.fromEntries(Object.entries(routeHeaders).filter(([k]) => k.startsWith('access-control-') || k === 'vary'));
+  return {
+    statusCode: 400,
+    headers: { ...cors, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', vary: routeHeaders['vary'] ? `${routeHeaders['vary']}, accept-encoding` : 'accept-encoding' },
+    body: `the answer is larger than a Lambda response may be (6 MB): ask for a shorter range, or use s3hls serve, which streams it\n`,
+    isBase64Encoded: false,
   };
 }
 
@@ -63,7 +118,8 @@ export function createLambdaHandler(options: PlaylistRoutesOptions): (event: Htt
  * Options from the function's environment:
  * `S3HLS_BUCKET` (required), `S3HLS_ROOT_PREFIX` (required), `S3HLS_PRESIGN_SECONDS` (default 3600)
  * or `S3HLS_BASE_URL` (plain URLs for a public/CDN bucket), `S3HLS_TOKEN` (optional bearer token),
- * `S3HLS_MAX_RANGE_SECONDS`, `S3HLS_LIVE_WINDOW`, `S3HLS_LIVE_GRACE_SECONDS` (how long a hole in a
+ * `S3HLS_MAX_RANGE_SECONDS`, `S3HLS_MAX_CLIP_SECONDS` (default 600, at most 1800),
+ * `S3HLS_EXPORTS_PREFIX` (where clips are written, default `exports`), `S3HLS_LIVE_WINDOW`, `S3HLS_LIVE_GRACE_SECONDS` (how long a hole in a
  * live/EVENT list may still be filled by a late upload, default 30), `S3HLS_CORS_ORIGIN`. The S3 client takes the
  * function role's credentials and `AWS_REGION` from the Lambda runtime.
  *
@@ -71,7 +127,7 @@ export function createLambdaHandler(options: PlaylistRoutesOptions): (event: Htt
  * @returns route options
  * @throws TypeError naming the missing or bad variable
  */
-export function optionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): PlaylistRoutesOptions {
+export function optionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): LambdaHandlerOptions {
   const bucket = env['S3HLS_BUCKET'];
   const rootPrefix = env['S3HLS_ROOT_PREFIX'];
   if (!bucket) throw new TypeError('S3HLS_BUCKET must be set to the bucket holding the segments');
@@ -87,6 +143,10 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
   const baseUrl = env['S3HLS_BASE_URL'];
   const maxRange = num('S3HLS_MAX_RANGE_SECONDS');
   const grace = num('S3HLS_LIVE_GRACE_SECONDS');
+  const clipSeconds = num('S3HLS_MAX_CLIP_SECONDS');
+  if (clipSeconds !== undefined && !(clipSeconds > 0 && clipSeconds <= 1800)) {
+    throw new TypeError(`S3HLS_MAX_CLIP_SECONDS must be in 1..1800 (a clip is written within one API Gateway request, 29 s), got ${clipSeconds}`);
+  }
   return {
     client,
     bucket,
@@ -96,6 +156,8 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
     maxRangeMs: maxRange === undefined ? undefined : maxRange * 1000,
     liveWindow: num('S3HLS_LIVE_WINDOW'),
     liveGraceMs: grace === undefined ? undefined : grace * 1000,
+    maxClipRangeMs: clipSeconds === undefined ? undefined : clipSeconds * 1000,
+    exportsPrefix: env['S3HLS_EXPORTS_PREFIX'] || undefined,
     corsOrigin: env['S3HLS_CORS_ORIGIN'] || undefined,
     // The page would need hls.js bundled into the function; serve it from `s3hls serve` or a static site.
     playerPage: false,

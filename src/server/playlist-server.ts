@@ -4,7 +4,7 @@
  * no token).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { gzipSync } from 'node:zlib';
+import { encodeBuffered, isStreamed, writeAnswer } from '../playback/http-body.js';
 import { createPlaylistRoutes, type PlaylistRoutesOptions, type RouteResponse } from './playlist-routes.js';
 
 /** Options of {@link startPlaylistServer}. */
@@ -27,26 +27,19 @@ export interface PlaylistServer {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
-/** Bodies smaller than this are sent as they are: gzip would not pay for its header. */
-const GZIP_MIN_BYTES = 512;
-
 /**
- * Encodes a route response for the wire: gzip when the client accepts it and it pays.
+ * Encodes a buffered route response for the wire: gzip when the client accepts it and it pays
+ * (playback/http-body.ts, the helper the Lambda handler uses too).
  *
- * @param res - the route's response
+ * @param res - the route's response (a string or bytes body)
  * @param acceptEncoding - the request's Accept-Encoding header
  * @returns headers and body bytes
+ * @throws TypeError for a streamed body (use writeAnswer)
  */
 export function encodeResponse(res: RouteResponse, acceptEncoding: string | undefined): { headers: Record<string, string>; body: Buffer } {
-  let body = Buffer.from(res.body, 'utf8');
-  const headers = { ...res.headers };
-  if (body.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(acceptEncoding ?? '')) {
-    body = gzipSync(body);
-    headers['content-encoding'] = 'gzip';
-  }
-  headers['vary'] = headers['vary'] ? `${headers['vary']}, accept-encoding` : 'accept-encoding';
-  headers['content-length'] = String(body.length);
-  return { headers, body };
+  if (isStreamed(res.body)) throw new TypeError('encodeResponse takes a buffered body; streamed bodies go through writeAnswer');
+  const { headers, body } = encodeBuffered(typeof res.body === 'string' ? Buffer.from(res.body, 'utf8') : Buffer.from(res.body), res.headers, acceptEncoding);
+  return { headers: { ...headers, 'content-length': String(body.length) }, body };
 }
 
 /**
@@ -73,17 +66,16 @@ export async function startPlaylistServer(options: PlaylistServerOptions): Promi
       rawPath: q === -1 ? raw : raw.slice(0, q),
       query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)),
       authorization: req.headers.authorization,
-    }).then(
-      (out) => {
-        const { headers, body } = encodeResponse(out, req.headers['accept-encoding']);
-        res.writeHead(out.status, headers);
-        res.end(req.method === 'HEAD' ? undefined : body);
-      },
-      () => {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end('internal error\n');
-      },
-    );
+    })
+      .then((out) => writeAnswer(res, out, { method: req.method ?? 'GET', acceptEncoding: req.headers['accept-encoding'] }))
+      .catch(() => {
+        // Mid-stream (headers sent) the only honest signal is a cut connection.
+        if (res.headersSent) res.destroy();
+        else {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end('internal error\n');
+        }
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
