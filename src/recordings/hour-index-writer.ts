@@ -29,6 +29,8 @@ export interface HourIndexWriterOptions {
   readonly settleMs?: number | undefined;
   /** `x-amz-tagging` value for index objects (give the segments' tags so retention treats both alike). */
   readonly tagging?: string | undefined;
+  /** Per camera prefix, the `x-amz-tagging` value (wins over `tagging`; undefined falls back to it). */
+  readonly taggingFor?: ((prefix: string) => string | undefined) | undefined;
   /** Server clock. @defaultValue Date.now */
   readonly nowMs?: (() => number) | undefined;
   /** A write failed (it is retried at the next trigger); one sentence, no secrets. */
@@ -149,7 +151,7 @@ export class HourIndexWriter {
     await this.#o.client.send(
       new PutObjectCommand({
         Bucket: this.#o.bucket, Key: key, Body: Buffer.from(JSON.stringify(index)), ContentType: 'application/json',
-        ...(this.#o.tagging ? { Tagging: this.#o.tagging } : {}),
+        ...((tagging) => (tagging ? { Tagging: tagging } : {}))(this.#o.taggingFor?.(prefix) ?? this.#o.tagging),
       }),
     );
     this.#written++;
