@@ -42,6 +42,9 @@ export { parseTimeParam, TimeParamError } from './playlist/time-param.js';
 export { startPlaylistServer, type PlaylistServerOptions } from './server/playlist-server.js';
 export { createPlaylistRoutes } from './server/playlist-routes.js';
 export { createLambdaHandler } from './lambda/handler.js';
+export { PlaybackService, type PlaybackServiceOptions } from './playback/playback-service.js';
+export { HourIndexWriter, type HourIndexWriterOptions } from './recordings/hour-index-writer.js';
+export { querySpans, type RecordingSpan } from './recordings/spans.js';
 export { SegmentQueue } from './stream/segment-queue.js';
 
 // The disk spool (long outages, restarts).
