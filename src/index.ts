@@ -25,6 +25,9 @@ export { segmentKey, parseSegmentKey, startAfterKey, validatePrefix, validateCam
 // (`s3hls/playlist`), the HTTP endpoint (`s3hls/server`) and the Lambda handler (`s3hls/lambda`) are
 // subpath exports (package.json "exports"), so a firmware app's import graph stays small.
 
+// The hour index an uploading process writes for fast recording queries (docs/recordings.md).
+export { HourIndexWriter, type HourIndexWriterOptions } from './recordings/hour-index-writer.js';
+
 // The disk spool (long outages, restarts).
 export * from './spool/index.js';
 export { keyOfSegment, type KeyedSegment } from './keys/object-keys.js';

@@ -32,6 +32,11 @@ export interface ExportClipOptions {
   readonly endMs: number;
   /** Longest range accepted. @defaultValue 6 hours */
   readonly maxRangeMs?: number | undefined;
+  /**
+   * The range's records, when the caller already has them (the playback service reads them from
+   * the hour index or a LIST); listed here otherwise.
+   */
+  readonly records?: readonly SegmentRecord[] | undefined;
   /** Called once per segment written. */
   readonly onProgress?: ((done: number, total: number, bytes: number) => void) | undefined;
   /** Called for each gap skipped. */
@@ -87,7 +92,7 @@ export async function* exportClip(o: ExportClipOptions): AsyncGenerator<Uint8Arr
   const max = o.maxRangeMs ?? DEFAULT_MAX_EXPORT_RANGE_MS;
   if (!(o.endMs > o.startMs)) throw new ExportRangeError('end must be after start');
   if (o.endMs - o.startMs > max) throw new ExportRangeError(`range is ${Math.round((o.endMs - o.startMs) / 1000)} s; the longest export is ${max / 1000} s`);
-  const { records } = await listSegments({ client: o.client, bucket: o.bucket, prefix: o.prefix, startMs: o.startMs, endMs: o.endMs, signal: o.signal });
+  const records = o.records ?? (await listSegments({ client: o.client, bucket: o.bucket, prefix: o.prefix, startMs: o.startMs, endMs: o.endMs, signal: o.signal })).records;
   if (records.length === 0) throw new ExportRangeError('no recording in the requested range');
   let scales: Map<number, number> | undefined;
   // Per-track offset (stored ticks - output ticks). Set at the first segment from one shared

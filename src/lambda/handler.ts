@@ -9,25 +9,56 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { S3Client } from '@aws-sdk/client-s3';
-import { gzipSync } from 'node:zlib';
+import { BodyTooLargeError, collectBody, encodeBuffered } from '../playback/http-body.js';
+import { writeClipToS3 } from '../playback/clip-to-s3.js';
 import { baseUrlResolver, presignedUrlResolver } from '../playlist/segment-urls.js';
 import { redactUrlCredentials } from '../redact.js';
 import { normalizeAccessToken } from '../server/access-token.js';
 import { parseCorsOrigins, preflightResponse, withCors, type CorsPolicy } from '../server/cors.js';
-import { createPlaylistRoutes, type PlaylistRoutesOptions, type RouteResponse } from '../server/playlist-routes.js';
-import { checkEvent, MAX_RANGE_SECONDS_CAP, MAX_RESPONSE_BYTES, type HttpApiEventV2, type HttpApiResultV2 } from './event.js';
+import { createPlaylistRoutes, type ClipDelivery, type PlaylistRoutesOptions, type RouteResponse } from '../server/playlist-routes.js';
+import { checkEvent, MAX_RANGE_SECONDS_CAP, type HttpApiEventV2, type HttpApiResultV2 } from './event.js';
 
 export type { HttpApiEventV2, HttpApiResultV2 } from './event.js';
 export { MAX_RANGE_SECONDS_CAP } from './event.js';
 
-/** Options of {@link createLambdaHandler}: the routes' options plus where log lines go. */
+
+/**
+ * Largest body the handler builds before encoding, bytes. A synchronous Lambda response is at most
+ * 6 MB; a gzipped playlist is ~5-8x smaller than its text, base64 adds a third. Beyond this the
+ * answer is a 400 naming the limit (ask for a shorter range), never an out-of-memory function.
+ */
+export const LAMBDA_MAX_BODY_BYTES = 24 * 1024 * 1024;
+/** The Lambda response limit (6 MB), minus room for headers. */
+const LAMBDA_MAX_RESPONSE_BYTES = 6 * 1024 * 1024 - 64 * 1024;
+
+/** Options of {@link createLambdaHandler}: the routes' plus where log lines go and clips are written. */
 export interface LambdaHandlerOptions extends PlaylistRoutesOptions {
   /** Where the JSON log lines go (CloudWatch Logs via stdout/stderr). @defaultValue console.error */
   readonly log?: ((line: string) => void) | undefined;
+  /**
+   * Prefix clips are written under (`<prefix>/<uuid>/<camera>_<start>_<end>.mp4`) and answered as
+   * a presigned URL (303). @defaultValue 'exports'
+   */
+  readonly exportsPrefix?: string | undefined;
 }
 
-/** Bodies at least this long are gzipped when the client accepts it (API Gateway passes the bytes through). */
-const GZIP_MIN_BYTES = 512;
+/**
+ * The Lambda's clip delivery: the MP4 written to S3, answered `303 See Other` to a presigned URL
+ * (a browser follows it to the download) with the same facts as JSON in the body.
+ */
+function clipToS3(options: LambdaHandlerOptions): (clip: ClipDelivery) => Promise<RouteResponse> {
+  return async (clip) => {
+    const out = await writeClipToS3({
+      client: options.client, bucket: options.bucket, exportsPrefix: options.exportsPrefix ?? 'exports', fileName: clip.fileName, chunks: clip.chunks,
+      expiresInSeconds: Number.isFinite(options.urls.validForSeconds) ? options.urls.validForSeconds : 3600,
+    });
+    return {
+      status: 303,
+      headers: { location: out.url, 'content-type': 'application/json', 'cache-control': clip.cacheControl },
+      body: JSON.stringify({ url: out.url, key: out.key, bytes: out.bytes, expiresAt: out.expiresAt, fileName: clip.fileName }),
+    };
+  };
+}
 
 /** JSON answers (errors) are never cached. */
 function json(status: number, body: Record<string, string>): HttpApiResultV2 {
@@ -73,7 +104,13 @@ export function createLambdaHandler(options: LambdaHandlerOptions): (event: Http
   const onError =
     options.onError ??
     ((e: unknown) => logJson(log, { level: 'error', msg: 'storage request failed', ...current.getStore(), ...errorFields(e) }));
-  const handle = createPlaylistRoutes({ ...options, accessToken: token, corsOrigin: undefined, onError });
+  // Clips are limited to what one invocation writes well inside API Gateway's 29 s (docs/export.md).
+  const handle = createPlaylistRoutes({ maxClipRangeMs: DEFAULT_LAMBDA_CLIP_MS, ...options, accessToken: token, corsOrigin: undefined, onError, deliverClip: clipToS3(options) });
+  const tooLarge = (path: string, bytes: number, gzipped: boolean): HttpApiResultV2 => {
+    // Lambda would fail the invocation (API Gateway: 502); say what to change instead.
+    logJson(log, { level: 'warn', msg: 'response over the Lambda payload limit', path, bytes });
+    return json(400, { error: `the answer is ${bytes} bytes, over the ${LAMBDA_MAX_RESPONSE_BYTES}-byte Lambda response limit: ask for a shorter range${gzipped ? '' : ' or send Accept-Encoding: gzip'}, or use s3hls serve, which streams it` });
+  };
   const answer = async (event: HttpApiEventV2): Promise<HttpApiResultV2> => {
     const bad = checkEvent(event);
     if (bad !== undefined) {
@@ -92,22 +129,23 @@ export function createLambdaHandler(options: LambdaHandlerOptions): (event: Http
     // a shared cache (CloudFront, a corporate proxy) must not hand it to anyone else.
     const authorized = token !== undefined || headers['authorization'] !== undefined || event.requestContext.authorizer !== undefined;
     if (authorized && res.headers['cache-control']) res = { ...res, headers: { ...res.headers, 'cache-control': res.headers['cache-control'].replace(/\bpublic\b/, 'private') } };
-    // Append, never replace: with CORS the answer already varies on Origin, and a cache keyed on one
-    // header only would hand one origin's (or one encoding's) answer to another. Both branches
-    // vary on Accept-Encoding, as the HTTP server does (playlist-server.ts encodeResponse).
-    const vary = res.headers['vary'] ? `${res.headers['vary']}, accept-encoding` : 'accept-encoding';
-    let out: HttpApiResultV2;
-    if (res.body.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(headers['accept-encoding'] ?? '')) {
-      out = { statusCode: res.status, headers: { ...res.headers, 'content-encoding': 'gzip', vary }, body: gzipSync(res.body).toString('base64'), isBase64Encoded: true };
-    } else {
-      out = { statusCode: res.status, headers: { ...res.headers, vary }, body: res.body, isBase64Encoded: false };
+    // A streamed body (a long playlist) is collected up to a bound: a Lambda answer is one buffer.
+    let raw: Buffer;
+    try {
+      raw = await collectBody(res.body, LAMBDA_MAX_BODY_BYTES);
+    } catch (e) {
+      if (!(e instanceof BodyTooLargeError)) throw e;
+      return tooLarge(event.rawPath, LAMBDA_MAX_BODY_BYTES, false);
     }
-    if (out.body.length > MAX_RESPONSE_BYTES) {
-      // Lambda would fail the invocation (API Gateway: 502); say what to change instead.
-      logJson(log, { level: 'warn', msg: 'response over the Lambda payload limit', path: event.rawPath, bytes: out.body.length });
-      return json(400, { error: `the playlist is ${out.body.length} bytes, over the ${MAX_RESPONSE_BYTES}-byte Lambda response limit: ask for a shorter range${out.isBase64Encoded ? '' : ' or send Accept-Encoding: gzip'}` });
+    // encodeBuffered appends Accept-Encoding to Vary (never replaces: with CORS it varies on Origin too).
+    const { headers: out, body } = encodeBuffered(raw, res.headers, headers['accept-encoding'], !/^video\/|^audio\//.test(res.headers['content-type'] ?? ''));
+    if (out['content-encoding'] === 'gzip') {
+      const b64 = body.toString('base64');
+      if (b64.length > LAMBDA_MAX_RESPONSE_BYTES) return tooLarge(event.rawPath, b64.length, true);
+      return { statusCode: res.status, headers: out, body: b64, isBase64Encoded: true };
     }
-    return out;
+    if (body.length > LAMBDA_MAX_RESPONSE_BYTES) return tooLarge(event.rawPath, body.length, false);
+    return { statusCode: res.status, headers: out, body: body.toString('utf8'), isBase64Encoded: false };
   };
   // The catch of last resort (as serve's listenForRequests): an unexpected throw is a 500 and one
   // log line, not an exception into the runtime (an opaque 502 and a possibly recycled environment).
@@ -121,15 +159,19 @@ export function createLambdaHandler(options: LambdaHandlerOptions): (event: Http
   };
 }
 
+/** Longest clip the Lambda writes by default: 10 min (~375 MB at 5 Mbit/s, ~16 s of transmuxing). */
+export const DEFAULT_LAMBDA_CLIP_MS = 600_000;
+
 /**
  * Options from the function's environment:
  * `S3HLS_BUCKET` (required), `S3HLS_ROOT_PREFIX` (required), `S3HLS_PRESIGN_SECONDS` (default 3600)
  * or `S3HLS_BASE_URL` (plain URLs for a public/CDN bucket), `S3HLS_TOKEN` (optional bearer token;
  * set but empty is an error, never "no token"), `S3HLS_MAX_RANGE_SECONDS` (at most
- * {@link MAX_RANGE_SECONDS_CAP}), `S3HLS_LIVE_WINDOW`, `S3HLS_LIVE_GRACE_SECONDS` (how long a hole
- * in a live/EVENT list may still be filled by a late upload, default 30), `S3HLS_CORS_ORIGIN`
- * (`*`, an origin or a comma list). The S3 client takes the function role's credentials and
- * `AWS_REGION` from the Lambda runtime.
+ * {@link MAX_RANGE_SECONDS_CAP}), `S3HLS_MAX_CLIP_SECONDS` (default 600, at most 1800),
+ * `S3HLS_EXPORTS_PREFIX` (where clips are written, default `exports`), `S3HLS_LIVE_WINDOW`,
+ * `S3HLS_LIVE_GRACE_SECONDS` (how long a hole in a live/EVENT list may still be filled by a late
+ * upload, default 30), `S3HLS_CORS_ORIGIN` (`*`, an origin or a comma list). The S3 client takes
+ * the function role's credentials and `AWS_REGION` from the Lambda runtime.
  *
  * @param env - the environment @defaultValue process.env
  * @returns route options
@@ -157,6 +199,10 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
   const client = new S3Client({});
   const baseUrl = env['S3HLS_BASE_URL'];
   const grace = num('S3HLS_LIVE_GRACE_SECONDS');
+  const clipSeconds = num('S3HLS_MAX_CLIP_SECONDS');
+  if (clipSeconds !== undefined && !(clipSeconds > 0 && clipSeconds <= 1800)) {
+    throw new TypeError(`S3HLS_MAX_CLIP_SECONDS must be in 1..1800 (a clip is written within one API Gateway request, 29 s), got ${clipSeconds}`);
+  }
   return {
     client,
     bucket,
@@ -166,6 +212,8 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
     maxRangeMs: maxRange === undefined ? undefined : maxRange * 1000,
     liveWindow: num('S3HLS_LIVE_WINDOW'),
     liveGraceMs: grace === undefined ? undefined : grace * 1000,
+    maxClipRangeMs: clipSeconds === undefined ? undefined : clipSeconds * 1000,
+    exportsPrefix: env['S3HLS_EXPORTS_PREFIX'] || undefined,
     corsOrigin: cors,
     // The page would need hls.js bundled into the function; serve it from `s3hls serve` or a static site.
     playerPage: false,

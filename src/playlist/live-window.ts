@@ -128,15 +128,28 @@ export function settledRecords(records: readonly SegmentRecord[], options: Settl
     }
   }
   for (let i = from; i < records.length; i += 1) {
-    const r = records[i]!;
-    if (i === 0) {
-      // What came before the first record was not listed. A late predecessor would be listed only
-      // if it ended after the listing's start, so a first record starting at or before it is settled.
-      if (options.listedFromMs !== undefined && r.startTimeMs <= options.listedFromMs) continue;
-    } else if (r.sequence === records[i - 1]!.sequence + 1) {
-      continue;
-    }
-    if (options.nowMs < r.startTimeMs + r.durationMs + graceMs) return records.slice(0, i);
+    if (isYoungHole(i === 0 ? undefined : records[i - 1], records[i]!, options, graceMs)) return records.slice(0, i);
   }
   return records;
+}
+
+/**
+ * The rule of {@link settledRecords} for one record, for callers that walk records page by page
+ * (a streamed EVENT playlist ends before the first record for which this is true).
+ *
+ * @param prev - the record before `r` in the listing, undefined for the first one
+ * @param r - the record
+ * @param options - see {@link SettleOptions} (`runStartsSettle` is not applied here)
+ * @param graceMs - the grace period @defaultValue options.graceMs ?? 30000
+ * @returns true when `r` follows a hole that a late upload may still fill
+ */
+export function isYoungHole(prev: SegmentRecord | undefined, r: SegmentRecord, options: SettleOptions, graceMs = options.graceMs ?? DEFAULT_LIVE_GRACE_MS): boolean {
+  if (prev === undefined) {
+    // What came before the first record was not listed. A late predecessor would be listed only
+    // if it ended after the listing's start, so a first record starting at or before it is settled.
+    if (options.listedFromMs !== undefined && r.startTimeMs <= options.listedFromMs) return false;
+  } else if (r.sequence === prev.sequence + 1) {
+    return false;
+  }
+  return options.nowMs < r.startTimeMs + r.durationMs + graceMs;
 }

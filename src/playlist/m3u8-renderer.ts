@@ -82,6 +82,50 @@ function segmentLines(record: SegmentRecord, uri: string, index: number, lines: 
 }
 
 /**
+ * The header of a media playlist (everything before the first segment), for writers that stream
+ * the segments in pages ({@link renderSegmentLines}, then {@link renderPlaylistEnd}).
+ *
+ * @param input - as for {@link renderMediaPlaylist}; `records` is used only for TARGETDURATION
+ *   (pass `targetDurationSeconds` computed over every record when streaming)
+ * @returns the header text, lines ending in `\n`
+ */
+export function renderPlaylistHead(input: RenderPlaylistInput): string {
+  return headerLines(input).join('\n') + '\n';
+}
+
+/**
+ * The lines of some segments of a playlist being streamed.
+ *
+ * @param records - the segments of this page
+ * @param uris - one URI per record
+ * @param firstIndex - the playlist index of `records[0]` (the first segment of a playlist gets no
+ *   DISCONTINUITY tag, and PROGRAM-DATE-TIME)
+ * @returns the text, lines ending in `\n` ('' for no records)
+ * @throws TypeError when the lengths differ or a URI contains a line break
+ */
+export function renderSegmentLines(records: readonly SegmentRecord[], uris: readonly string[], firstIndex: number): string {
+  if (uris.length !== records.length) throw new TypeError(`uris must have one entry per record: ${uris.length} uris for ${records.length} records`);
+  if (records.length === 0) return '';
+  const lines: string[] = [];
+  records.forEach((record, i) => {
+    const uri = uris[i]!;
+    if (/[\r\n]/.test(uri)) throw new TypeError(`uri ${firstIndex + i} contains a line break`);
+    segmentLines(record, uri, firstIndex + i, lines);
+  });
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * The end of a streamed playlist: `#EXT-X-ENDLIST` for VOD, nothing otherwise.
+ *
+ * @param kind - the playlist kind
+ * @returns the text
+ */
+export function renderPlaylistEnd(kind: PlaylistKind): string {
+  return kind === 'vod' ? '#EXT-X-ENDLIST\n' : '';
+}
+
+/**
  * Renders a media playlist.
  *
  * @param input - see {@link RenderPlaylistInput}
@@ -92,12 +136,5 @@ export function renderMediaPlaylist(input: RenderPlaylistInput): string {
   if (input.uris.length !== input.records.length) {
     throw new TypeError(`uris must have one entry per record: ${input.uris.length} uris for ${input.records.length} records`);
   }
-  const lines = headerLines(input);
-  input.records.forEach((record, i) => {
-    const uri = input.uris[i]!;
-    if (/[\r\n]/.test(uri)) throw new TypeError(`uri ${i} contains a line break`);
-    segmentLines(record, uri, i, lines);
-  });
-  if (input.kind === 'vod') lines.push('#EXT-X-ENDLIST');
-  return lines.join('\n') + '\n';
+  return renderPlaylistHead(input) + renderSegmentLines(input.records, input.uris, 0) + renderPlaylistEnd(input.kind);
 }

@@ -2,66 +2,11 @@
  * Recording spans: contiguous runs of stored segments, merged from the fields every timeline key
  * carries (start, duration, discontinuity), so no object is read to answer "where is footage".
  */
-import { listSegments } from '../playlist/segment-index.js';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { newRecordSourceStats, recordPages, type RecordSourceStats } from '../playback/record-source.js';
+import { SpanMerger, type RecordingSpan } from './merge-spans.js';
 
-/** What a span is built from: the fields of a parsed timeline key. */
-export interface SpanSegment {
-  /** Wall-clock start of the segment, ms since the epoch. */
-  readonly startTimeMs: number;
-  /** Duration in ms. */
-  readonly durationMs: number;
-  /** True when the segment starts a new timeline (EXT-X-DISCONTINUITY). */
-  readonly discontinuity: boolean;
-}
-
-/** One contiguous run of footage. */
-export interface RecordingSpan {
-  /** Start of the first segment, ms since the epoch. */
-  readonly startMs: number;
-  /** End of the last segment (start + duration), ms since the epoch. */
-  readonly endMs: number;
-  /** Segments in the span. */
-  readonly segments: number;
-}
-
-/**
- * The largest gap between one segment's end and the next one's start that still continues a span:
- * the issue's "more than 1 s after the previous one ended" starts a new span.
- */
-export const SPAN_GAP_MS = 1000;
-
-/**
- * Merges segments, sorted by start time, into spans. A new span starts at a discontinuity or where
- * a segment begins more than `gapMs` after the previous one ended.
- *
- * @param segments - segments in start-time order
- * @param gapMs - see {@link SPAN_GAP_MS} @defaultValue 1000
- * @returns the spans in time order (empty for no segments)
- * @throws RangeError when `gapMs` is negative or not finite
- */
-export function mergeSpans(segments: Iterable<SpanSegment>, gapMs: number = SPAN_GAP_MS): RecordingSpan[] {
-  if (!Number.isFinite(gapMs) || gapMs < 0) throw new RangeError(`gapMs must be a non-negative number of ms, got ${gapMs}`);
-  const spans: RecordingSpan[] = [];
-  let start = 0;
-  let end = 0;
-  let count = 0;
-  for (const s of segments) {
-    const segEnd = s.startTimeMs + s.durationMs;
-    if (count > 0 && !s.discontinuity && s.startTimeMs - end <= gapMs) {
-      // An overlap (a segment starting before the previous one ended) continues the span too.
-      end = Math.max(end, segEnd);
-      count += 1;
-      continue;
-    }
-    if (count > 0) spans.push({ startMs: start, endMs: end, segments: count });
-    start = s.startTimeMs;
-    end = segEnd;
-    count = 1;
-  }
-  if (count > 0) spans.push({ startMs: start, endMs: end, segments: count });
-  return spans;
-}
+export { mergeSpans, SpanMerger, SPAN_GAP_MS, type RecordingSpan, type SpanSegment } from './merge-spans.js';
 
 /** The JSON shape of a span (`recordings --json`, `recordings.json`). */
 export interface RecordingSpanJson {
@@ -91,20 +36,36 @@ export interface QuerySpansOptions {
   /** Window end (exclusive), ms since the epoch. @defaultValue no end */
   readonly endMs?: number | undefined;
   readonly signal?: AbortSignal | undefined;
+  /** Read hour index objects for closed hours (false: LIST only, e.g. to compare). @defaultValue true */
+  readonly useIndex?: boolean | undefined;
+  /** Server clock (which hours are closed). @defaultValue Date.now() */
+  readonly nowMs?: number | undefined;
 }
 
 /**
- * The spans of footage of one camera overlapping a window, from a LIST of its segment keys.
- * Spans are not clipped to the window: a span reaching into it is reported whole as far as listed.
+ * The spans of footage of one camera overlapping a window: from the hour index objects of closed
+ * hours (one GET per hour) and a LIST of the hours without one (see playback/record-source.ts).
+ * Spans are not clipped to the window: a span reaching into it is reported whole as far as read.
  *
  * @param options - see {@link QuerySpansOptions}
- * @returns the spans and the ListObjectsV2 requests made
+ * @returns the spans, the ListObjectsV2 requests made, and where each hour came from
  * @throws TypeError/RangeError for a bad prefix or time; the SDK's error when S3 refuses
  */
-export async function querySpans(options: QuerySpansOptions): Promise<{ spans: RecordingSpan[]; pages: number }> {
-  const listing = await listSegments({
+export async function querySpans(options: QuerySpansOptions): Promise<{ spans: RecordingSpan[]; pages: number; stats: RecordSourceStats }> {
+  const stats = newRecordSourceStats();
+  const merger = new SpanMerger();
+  const spans: RecordingSpan[] = [];
+  const walk = recordPages({
     client: options.client, bucket: options.bucket, prefix: options.prefix,
-    startMs: options.startMs, endMs: options.endMs, signal: options.signal,
+    startMs: options.startMs, endMs: options.endMs, signal: options.signal, useIndex: options.useIndex, nowMs: options.nowMs, stats,
   });
-  return { spans: mergeSpans(listing.records), pages: listing.pages };
+  for await (const page of walk) {
+    for (const r of page) {
+      const closed = merger.add(r);
+      if (closed) spans.push(closed);
+    }
+  }
+  const last = merger.finish();
+  if (last) spans.push(last);
+  return { spans, pages: stats.lists, stats };
 }

@@ -8,17 +8,25 @@
  *     GET /cameras/<camera>/playlist.m3u8     VOD for ?start=&end=
  *     GET /cameras/<camera>/live.m3u8         live sliding window (or EVENT from ?start=)
  *     GET /cameras/<camera>/index.m3u8        multivariant playlist → one of the two above
+ *     GET /cameras/<camera>/recordings.json   spans of footage for ?start=&end=
+ *     GET /cameras/<camera>/clip.mp4          MP4 of ?start=&end= (streamed; the Lambda delivers another way)
+ *
+ * Every data route reads through one {@link PlaybackService} (hour index or LIST, page by page):
+ * VOD and EVENT playlists and clips are streamed bodies, so a long range never sits in memory.
  *
  * Nothing outside `<rootPrefix>/<camera>/` can be listed: the camera is one path segment checked
  * by validateCameraId after decoding, and paths with `..`, `.` or encoded slashes are refused.
  */
-import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { validateCameraId, validatePrefix } from '../keys/object-keys.js';
-import { listCameras, listSegments } from '../playlist/segment-index.js';
-import { DEFAULT_LIVE_GRACE_MS, DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRecords } from '../playlist/live-window.js';
-import { renderMediaPlaylist, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
+import { DEFAULT_MAX_EXPORT_RANGE_MS, ExportRangeError } from '../export/clip-exporter.js';
+import { listCameras } from '../playlist/segment-index.js';
+import { DEFAULT_LIVE_GRACE_MS, DEFAULT_LIVE_WINDOW } from '../playlist/live-window.js';
 import { buildMultivariantPlaylist, multivariantTarget } from '../playlist/multivariant.js';
 import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
+import type { ResponseBody } from '../playback/http-body.js';
+import { PlaybackService } from '../playback/playback-service.js';
+import { spanToJson } from '../recordings/spans.js';
 import { parseTimeParam, TimeParamError } from '../playlist/time-param.js';
 import { bearerChecker } from './access-token.js';
 import { hlsJsSource, playerPageHtml } from './player-page.js';
@@ -33,8 +41,21 @@ export interface PlaylistRoutesOptions {
   readonly urls: SegmentUrlResolver;
   /** When set, every data route requires `Authorization: Bearer <token>` (16+ characters). */
   readonly accessToken?: string | undefined;
-  /** Longest VOD range, ms. @defaultValue 86400000 (24 h) */
+  /** Longest VOD range (and recordings.json range), ms. @defaultValue 86400000 (24 h) */
   readonly maxRangeMs?: number | undefined;
+  /**
+   * Longest clip.mp4 range, ms: a download holds one connection and one S3 GET at a time for as
+   * long as it runs (6 h at 5 Mbit/s is 13 GB). @defaultValue 21600000 (6 h, as `s3hls export`)
+   */
+  readonly maxClipRangeMs?: number | undefined;
+  /**
+   * How a clip reaches the client. Default: the MP4 streamed as the response body. The Lambda
+   * handler passes one that writes the clip to S3 and answers a presigned URL (its responses are
+   * buffered and capped at 6 MB).
+   */
+  readonly deliverClip?: ((clip: ClipDelivery) => Promise<RouteResponse>) | undefined;
+  /** Read hour index objects for closed hours (false: LIST only). @defaultValue true */
+  readonly useIndex?: boolean | undefined;
   /** Segments in a live playlist. @defaultValue 6 */
   readonly liveWindow?: number | undefined;
   /** How far back a live request lists, ms (bounds the cost; see live-window.ts). @defaultValue 600000 */
@@ -65,11 +86,25 @@ export interface RouteRequest {
   readonly authorization?: string | undefined;
 }
 
-/** A response before transport encoding (gzip is the adapter's job). */
+/** A response before transport encoding (gzip is the adapter's job, playback/http-body.ts). */
 export interface RouteResponse {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string;
+  /** Text, bytes, or chunks (streamed playlists and clips). */
+  readonly body: ResponseBody;
+}
+
+/** A clip ready to be delivered (see {@link PlaylistRoutesOptions.deliverClip}). */
+export interface ClipDelivery {
+  readonly camera: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** `<camera>_<start>_<end>.mp4`, times as compact UTC (`20261122T100000Z`). */
+  readonly fileName: string;
+  /** The MP4 chunks; the first one has been read already, so range errors are behind us. */
+  readonly chunks: AsyncIterable<Uint8Array>;
+  /** Headers every answer carries (cache scope). */
+  readonly cacheControl: string;
 }
 
 const M3U8 = 'application/vnd.apple.mpegurl';
@@ -82,6 +117,11 @@ class BadRequest extends Error {
   ) {
     super(message);
   }
+}
+
+/** `20261122T100000Z`: a UTC time that is safe in a file name on every system. */
+function compactTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
 }
 
 function text(status: number, message: string): RouteResponse {
@@ -100,6 +140,8 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
   const check = options.accessToken !== undefined ? bearerChecker(options.accessToken) : undefined;
   const maxRangeMs = options.maxRangeMs ?? DEFAULT_MAX_RANGE_MS;
   if (!(maxRangeMs > 0)) throw new RangeError(`maxRangeMs must be positive, got ${maxRangeMs}`);
+  const maxClipRangeMs = options.maxClipRangeMs ?? DEFAULT_MAX_EXPORT_RANGE_MS;
+  if (!(maxClipRangeMs > 0)) throw new RangeError(`maxClipRangeMs must be positive, got ${maxClipRangeMs}`);
   const liveWindow = options.liveWindow ?? DEFAULT_LIVE_WINDOW;
   if (!Number.isInteger(liveWindow) || liveWindow < 1) throw new RangeError(`liveWindow must be a positive integer, got ${liveWindow}`);
   const lookbackMs = options.liveLookbackMs ?? 600_000;
@@ -112,9 +154,10 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
   // With a token, responses are per-user: a shared cache must not serve them to others.
   const scope = check ? 'private' : 'public';
 
+  const service = new PlaybackService({ client: options.client, bucket: options.bucket, urls: options.urls, useIndex: options.useIndex, liveGraceMs: graceMs, nowMs: now });
+
   async function cameraExists(camera: string): Promise<boolean> {
-    const r = await options.client.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: `${root}/${camera}/`, MaxKeys: 1 }));
-    return (r.KeyCount ?? r.Contents?.length ?? 0) > 0;
+    return service.hasObjects(`${root}/${camera}`);
   }
 
   function time(query: URLSearchParams, name: string): number | undefined {
@@ -129,21 +172,63 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
     }
   }
 
-  async function vod(camera: string, query: URLSearchParams): Promise<RouteResponse> {
+  /** `start` (required) and `end` (default now) of a range request, checked against `limitMs`. */
+  function range(query: URLSearchParams, limitMs: number, what: string): { start: number; end: number; nowMs: number } {
     const start = time(query, 'start');
     if (start === undefined) throw new BadRequest(400, 'start is required (ISO 8601, epoch seconds, or "YYYY-MM-DD HH:mm:ss" UTC)');
     const nowMs = now();
     const end = time(query, 'end') ?? nowMs;
     if (end <= start) throw new BadRequest(400, `end (${new Date(end).toISOString()}) must be after start (${new Date(start).toISOString()})`);
-    if (end - start > maxRangeMs) throw new BadRequest(400, `range of ${(end - start) / 1000} s is over the maximum of ${maxRangeMs / 1000} s`);
+    if (end - start > limitMs) throw new BadRequest(400, `range of ${(end - start) / 1000} s is over the maximum of ${limitMs / 1000} s for ${what}`);
+    return { start, end, nowMs };
+  }
+
+  /** Cache lifetime of a range answer: a range that is over never changes, but its presigned URLs expire. */
+  function rangeMaxAge(end: number, nowMs: number): number {
+    return end > nowMs - 60_000 ? 2 : Math.min(3600, Math.floor(options.urls.validForSeconds / 4));
+  }
+
+  async function vod(camera: string, query: URLSearchParams): Promise<RouteResponse> {
+    const { start, end, nowMs } = range(query, maxRangeMs, 'a playlist');
     if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
-    const { records } = await listSegments({ client: options.client, bucket: options.bucket, prefix: `${root}/${camera}`, startMs: start, endMs: end });
-    const uris = await options.urls.urls(records.map((r) => r.key));
-    const body = renderMediaPlaylist({ kind: 'vod', records, uris });
-    // A range that is over never changes, but its presigned URLs expire: cache for a fraction of
-    // their life. A range reaching into the future grows: cache briefly.
-    const maxAge = end > nowMs - 60_000 ? 2 : Math.min(3600, Math.floor(options.urls.validForSeconds / 4));
-    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${maxAge}` }, body };
+    const body = service.vodPlaylist(`${root}/${camera}`, { startMs: start, endMs: end });
+    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${rangeMaxAge(end, nowMs)}` }, body };
+  }
+
+  async function recordings(camera: string, query: URLSearchParams): Promise<RouteResponse> {
+    // Spans are cheap to answer from the hour index: the same limit as a playlist, so one
+    // request never walks more than the operator allowed.
+    const { start, end, nowMs } = range(query, maxRangeMs, 'recordings');
+    if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
+    const { spans } = await service.spans(`${root}/${camera}`, { startMs: start, endMs: end });
+    const body = JSON.stringify({ camera, start: new Date(start).toISOString(), end: new Date(end).toISOString(), spans: spans.map(spanToJson) });
+    return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': `${scope}, max-age=${end > nowMs - 60_000 ? 2 : 60}` }, body };
+  }
+
+  async function clip(camera: string, query: URLSearchParams): Promise<RouteResponse> {
+    const { start, end } = range(query, maxClipRangeMs, 'a clip (longer clips: s3hls export, which has no connection to keep open)');
+    if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
+    const it = service.clip(`${root}/${camera}`, { startMs: start, endMs: end, maxRangeMs: maxClipRangeMs });
+    let first: IteratorResult<Uint8Array>;
+    try {
+      // The first chunk comes after the listing: an empty range is still a 400, not a broken download.
+      first = await it.next();
+    } catch (e) {
+      if (e instanceof ExportRangeError) throw new BadRequest(400, e.message);
+      throw e;
+    }
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      if (!first.done) yield first.value;
+      yield* it;
+    }
+    const fileName = `${camera}_${compactTime(start)}_${compactTime(end)}.mp4`;
+    const delivery: ClipDelivery = { camera, startMs: start, endMs: end, fileName, chunks: chunks(), cacheControl: `${scope}, no-store` };
+    if (options.deliverClip) return options.deliverClip(delivery);
+    return {
+      status: 200,
+      headers: { 'content-type': 'video/mp4', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': delivery.cacheControl },
+      body: delivery.chunks,
+    };
   }
 
   async function live(camera: string, query: URLSearchParams): Promise<RouteResponse> {
@@ -152,37 +237,15 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
     if (start !== undefined && nowMs - start > maxRangeMs) throw new BadRequest(400, `an EVENT playlist from start may cover at most ${maxRangeMs / 1000} s`);
     if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
     const prefix = `${root}/${camera}`;
-    let body: string;
-    let target: number;
     if (start !== undefined) {
-      // EVENT: everything from a fixed start; segments are only ever appended (§4.3.3.5), so
-      // sequence numbers are their index and stay put. The list ends before a hole that a late
-      // upload may still fill, or the late segment would be inserted mid-list.
-      const { records } = await listSegments({ client: options.client, bucket: options.bucket, prefix, startMs: start });
-      const settled = settledRecords(records, { nowMs, graceMs, listedFromMs: start });
-      target = targetDurationSeconds(records);
-      body = renderMediaPlaylist({ kind: 'event', records: settled, uris: await options.urls.urls(settled.map((r) => r.key)), targetDurationSeconds: target });
-    } else {
-      const from = Math.max(0, nowMs - lookbackMs);
-      const { records } = await listSegments({ client: options.client, bucket: options.bucket, prefix, startMs: from });
-      // Cut at a hole that may still be filled: otherwise the window would start after it now and
-      // before it once the late segment is stored (MEDIA-SEQUENCE going back, §6.2.1/§6.2.2).
-      const w = selectLiveWindow(settledRecords(records, { nowMs, graceMs, runStartsSettle: true, listedFromMs: from }), liveWindow);
-      // §6.2.1: TARGETDURATION must not change. Over the whole look back, not the window, a long
-      // GOP keeps it raised for as long as it is listed instead of only while it is in the window.
-      target = targetDurationSeconds(records);
-      body = renderMediaPlaylist({
-        kind: 'live',
-        records: w.records,
-        uris: await options.urls.urls(w.records.map((r) => r.key)),
-        mediaSequence: w.mediaSequence,
-        discontinuitySequence: w.discontinuitySequence,
-        targetDurationSeconds: target,
-      });
+      // EVENT: everything from a fixed start; segments are only ever appended (§4.3.3.5). The list
+      // ends before a hole that a late upload may still fill (docs/playback.md, "Late uploads").
+      return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=1` }, body: service.eventPlaylist(prefix, start) };
     }
+    const { text: body, targetSeconds } = await service.livePlaylist(prefix, lookbackMs, liveWindow);
     // RFC 8216 §6.2.1: a live playlist changes about every target duration; half of it keeps a CDN
     // from serving a stale window for long.
-    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${Math.max(1, Math.floor(target / 2))}` }, body };
+    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${Math.max(1, Math.floor(targetSeconds / 2))}` }, body };
   }
 
   // Multivariant playlist (src/playlist/multivariant.ts): start/end/live passed on to the media playlist.
@@ -223,6 +286,8 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
       if (parts[3] === 'playlist.m3u8') return vod(camera, req.query);
       if (parts[3] === 'live.m3u8') return live(camera, req.query);
       if (parts[3] === 'index.m3u8') return multivariant(camera, req.query);
+      if (parts[3] === 'recordings.json') return recordings(camera, req.query);
+      if (parts[3] === 'clip.mp4') return clip(camera, req.query);
     }
     throw new BadRequest(404, 'not found');
   }

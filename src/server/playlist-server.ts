@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { encodeBuffered, isStreamed, writeAnswer } from '../playback/http-body.js';
 import { redactUrlCredentials } from '../redact.js';
 import { normalizeAccessToken } from './access-token.js';
 import { parseCorsOrigins, preflightResponse, withCors, type CorsPolicy } from './cors.js';
@@ -40,15 +40,19 @@ export interface PlaylistServer {
   close(): Promise<void>;
 }
 
-/** A response ready for the wire. */
+/**
+ * A response ready for the wire: encoded bytes (Content-Length and any Content-Encoding set), or a
+ * streamed body (a long playlist, a clip) that is written chunked, gzipped when it pays, with
+ * backpressure (playback/http-body.ts writeAnswer).
+ */
 export interface WireResponse {
+  /** HTTP status. */
   readonly status: number;
+  /** Response headers. */
   readonly headers: Record<string, string>;
-  readonly body: Buffer;
+  /** Encoded bytes, or chunks to stream. */
+  readonly body: Buffer | AsyncIterable<string | Uint8Array>;
 }
-
-/** Bodies smaller than this are sent as they are: gzip would not pay for its header. */
-const GZIP_MIN_BYTES = 512;
 
 /**
  * Whether an address only this machine can reach: 127.0.0.0/8, ::1 (also IPv4-mapped), `localhost`.
@@ -62,22 +66,19 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * Encodes a route response for the wire: gzip when the client accepts it and it pays.
+ * Encodes a buffered route response for the wire: gzip when the client accepts it and it pays
+ * (playback/http-body.ts, the helper the Lambda handler uses too); media is never gzipped.
  *
- * @param res - the route's response
+ * @param res - the route's response (a string or bytes body)
  * @param acceptEncoding - the request's Accept-Encoding header
  * @returns headers and body bytes
+ * @throws TypeError for a streamed body (it goes to the wire as it is, see {@link listenForRequests})
  */
 export function encodeResponse(res: RouteResponse, acceptEncoding: string | undefined): { headers: Record<string, string>; body: Buffer } {
-  let body = Buffer.from(res.body, 'utf8');
-  const headers = { ...res.headers };
-  if (body.length >= GZIP_MIN_BYTES && /\bgzip\b/i.test(acceptEncoding ?? '')) {
-    body = gzipSync(body);
-    headers['content-encoding'] = 'gzip';
-  }
-  headers['vary'] = headers['vary'] ? `${headers['vary']}, accept-encoding` : 'accept-encoding';
-  headers['content-length'] = String(body.length);
-  return { headers, body };
+  if (isStreamed(res.body)) throw new TypeError('encodeResponse takes a buffered body; streamed bodies are written as they come');
+  const compressible = !/^video\/|^audio\//.test(res.headers['content-type'] ?? '');
+  const { headers, body } = encodeBuffered(typeof res.body === 'string' ? Buffer.from(res.body, 'utf8') : Buffer.from(res.body), res.headers, acceptEncoding, compressible);
+  return { headers: { ...headers, 'content-length': String(body.length) }, body };
 }
 
 /** The checked settings of a server. */
@@ -139,6 +140,7 @@ export async function startPlaylistServer(options: PlaylistServerOptions): Promi
       const fixed = assets?.answer(method, rawPath, { ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] });
       if (fixed) return { status: fixed.status, headers: withCors({ status: fixed.status, headers: fixed.headers, body: '' }, cfg.cors, origin).headers, body: fixed.body };
       const out = withCors(await handle({ method, rawPath, query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)), authorization: req.headers.authorization }), cfg.cors, origin);
+      if (isStreamed(out.body)) return { status: out.status, headers: out.headers, body: out.body };
       return { status: out.status, ...encodeResponse(out, req.headers['accept-encoding']) };
     },
     { host: cfg.host, port: cfg.port, onRequestError: options.onRequestError },
@@ -166,8 +168,13 @@ export async function listenForRequests(
     void (async () => {
       try {
         const out = await respond(req);
-        res.writeHead(out.status, out.headers);
-        res.end(req.method === 'HEAD' ? undefined : out.body);
+        if (Buffer.isBuffer(out.body)) {
+          res.writeHead(out.status, out.headers);
+          res.end(req.method === 'HEAD' ? undefined : out.body);
+        } else {
+          // Streamed: a failure after the headers went out ends in a cut connection (below).
+          await writeAnswer(res, { status: out.status, headers: out.headers, body: out.body }, { method: req.method ?? 'GET', acceptEncoding: req.headers['accept-encoding'] });
+        }
       } catch (e) {
         // Path only: the query is the caller's business, and a header may carry the token.
         const path = (req.url ?? '/').split('?')[0];

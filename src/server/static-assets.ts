@@ -4,6 +4,7 @@
  * write. Before, every `GET /hls.min.js` was gzipped again (~40 ms of CPU each): a few hundred
  * unauthenticated requests stalled `/cameras` for seconds.
  */
+import { isStreamed } from '../playback/http-body.js';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { RouteRequest, RouteResponse } from './playlist-routes.js';
@@ -59,7 +60,9 @@ export class StaticAssets {
     for (const rawPath of paths) {
       const res = await handle({ method: 'GET', rawPath, query: new URLSearchParams() });
       if (res.status !== 200) continue;
-      const plain = Buffer.from(res.body, 'utf8');
+      // The page and hls.js are buffered answers; anything streamed is left to the routes.
+      if (isStreamed(res.body)) continue;
+      const plain = typeof res.body === 'string' ? Buffer.from(res.body, 'utf8') : Buffer.from(res.body);
       const zipped = gzipSync(plain, { level: 9 });
       // A strong validator from the bytes: the same file gives the same tag across restarts and replicas.
       const etag = `"${createHash('sha256').update(plain).digest('base64url').slice(0, 27)}"`;

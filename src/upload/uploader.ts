@@ -130,6 +130,14 @@ export class Uploader {
   }
 
   /**
+   * The S3 client and bucket the segments go to, for writers of companion objects next to them
+   * (the hour index, recordings/hour-index-writer.ts). The client is destroyed by `close()`.
+   */
+  get store(): { readonly client: S3Client; readonly bucket: string } {
+    return { client: this.client, bucket: this.opts.bucket };
+  }
+
+  /**
    * Adds a listener. `error` is an ordinary event here: with no listener nothing is thrown.
    * @param event - `uploaded`, `error`, `credentials-needed`, `resumed` or `discarded`
    * @param listener - receives the typed payload

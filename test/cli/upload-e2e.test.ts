@@ -108,6 +108,12 @@ t.test('fixtures of every shape → S3 → playlist → gate, frame count, durat
   // Segment keys carry the start time (--start-time + media time) and the media sequence number
   // (the run start time / 100 ms, + 1 per segment).
   t.ok(s3.requests.some((r) => r.method === 'PUT' && r.url.includes('/e2e/baseline/2026/11/22/03/1795316400000-17953164000-')), 'first key at --start-time');
+  // The hour (03:00 UTC on 2026-11-22) is over by the server clock: the run wrote its index.
+  const index = await fetch(`${s3.endpoint}/${s3.bucket}/e2e/baseline/2026/11/22/03/index.json`);
+  t.equal(index.status, 200, 'hour index written at the end of the run');
+  const json = (await index.json()) as { v: number; segments: unknown[]; spans: unknown[] };
+  t.equal(json.v, 1);
+  t.ok(json.segments.length > 0 && json.spans.length === 1, `${json.segments.length} segments, one span`);
 });
 
 t.test('tags go on the wire', async (t) => {

@@ -10,6 +10,7 @@ import HLS from 'hls-parser';
 import { segmentKey } from '../../src/keys/object-keys.js';
 import { baseUrlResolver } from '../../src/playlist/segment-urls.js';
 import { createPlaylistRoutes, type RouteResponse } from '../../src/server/playlist-routes.js';
+import { collectBody } from '../../src/playback/http-body.js';
 import { startS3 } from '../helpers/s3server.js';
 
 HLS.setOptions({ strictMode: true });
@@ -30,8 +31,9 @@ t.test('out-of-order uploads', async (t) => {
     const Key = segmentKey(`cams/${camera}`, { startTimeMs, sequence: BASE + i, durationMs, discontinuity: i === 0 });
     await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key, Body: new Uint8Array(188).fill(0x47) }));
   }
-  async function get(path: string, query = ''): Promise<{ res: RouteResponse; p: HLS.types.MediaPlaylist }> {
-    const res = await routes({ method: 'GET', rawPath: path, query: new URLSearchParams(query) });
+  async function get(path: string, query = ''): Promise<{ res: RouteResponse & { body: string }; p: HLS.types.MediaPlaylist }> {
+    const streamed = await routes({ method: 'GET', rawPath: path, query: new URLSearchParams(query) });
+    const res = { ...streamed, body: (await collectBody(streamed.body, 1e8)).toString() };
     t.equal(res.status, 200, `${path}?${query}: ${res.body.slice(0, 200)}`);
     return { res, p: HLS.parse(res.body) as HLS.types.MediaPlaylist };
   }
@@ -85,7 +87,7 @@ t.test('out-of-order uploads', async (t) => {
     t.equal(vod.p.segments.length, 10, 'a VOD range is a snapshot: it lists everything stored, hole or not');
     const impatient = createPlaylistRoutes({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), liveWindow: 6, liveGraceMs: 0, nowMs: () => now });
     const r = await impatient({ method: 'GET', rawPath: '/cameras/lost/live.m3u8', query: new URLSearchParams() });
-    t.same((HLS.parse(r.body) as HLS.types.MediaPlaylist).segments.map((s) => index(s.uri)), [9, 10], 'liveGraceMs: 0 publishes at once');
+    t.same((HLS.parse((await collectBody(r.body, 1e8)).toString()) as HLS.types.MediaPlaylist).segments.map((s) => index(s.uri)), [9, 10], 'liveGraceMs: 0 publishes at once');
     t.throws(() => createPlaylistRoutes({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://x.example'), liveGraceMs: -1 }), RangeError);
   });
 

@@ -7,10 +7,10 @@
  */
 import { parseArgs } from 'node:util';
 import { validatePrefix } from '../../keys/object-keys.js';
-import { listSegments } from '../../playlist/segment-index.js';
+import { DEFAULT_LIVE_WINDOW } from '../../playlist/live-window.js';
 import { buildMultivariantPlaylist, multivariantTarget } from '../../playlist/multivariant.js';
-import { DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRecords } from '../../playlist/live-window.js';
-import { renderMediaPlaylist, targetDurationSeconds } from '../../playlist/m3u8-renderer.js';
+import { PlaybackService } from '../../playback/playback-service.js';
+import { nearestPrefixes } from '../../playback/nearest-prefixes.js';
 import { parseTimeParam, TimeParamError } from '../../playlist/time-param.js';
 import { intFlag, STORE_FLAGS, storeFromFlags, UsageError } from '../../server/cli-flags.js';
 
@@ -25,7 +25,7 @@ export interface CommandIo {
  *
  * @param argv - the arguments after `playlist`
  * @param io - output streams @defaultValue process.stdout / process.stderr
- * @returns the exit status: 0, 2 for a usage error, 1 when S3 failed
+ * @returns the exit status: 0, 2 for a usage error, 1 when S3 failed or nothing at all is stored under the prefix
  */
 export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): Promise<number> {
   const out = io.stdout ?? process.stdout;
@@ -51,6 +51,13 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
     const windowSize = v.window !== undefined ? intFlag(v.window, 'window', 1, 10_000) : DEFAULT_LIVE_WINDOW;
     const store = storeFromFlags(v, (m) => err.write(`s3hls: warning: ${m}\n`));
     if (v['media-uri'] !== undefined && !v.multivariant) throw new UsageError('--media-uri only applies with --multivariant');
+    const service = new PlaybackService({ client: store.client, bucket: store.bucket, urls: store.urls });
+    if (!(await service.hasObjects(prefix))) {
+      // A typo in --prefix is the usual cause: an empty playlist with exit 0 would hide it.
+      const near = await nearestPrefixes(store.client, store.bucket, prefix);
+      err.write(`s3hls: nothing is stored under ${prefix}/ in bucket ${store.bucket}${near.length > 0 ? `; prefixes that exist nearby:\n${near.map((n) => `  ${n}\n`).join('')}` : ' (nor near it)\n'}`);
+      return 1;
+    }
     if (v.multivariant) {
       // Same rules as GET /cameras/<camera>/index.m3u8; --media-uri names the media playlist file.
       const query = new URLSearchParams({ ...(v.start ? { start: v.start } : {}), ...(v.end ? { end: v.end } : {}), ...(v.live ? { live: '1' } : {}) });
@@ -61,22 +68,22 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
       out.write(r.text);
       return 0;
     }
-    const { records } = await listSegments({ client: store.client, bucket: store.bucket, prefix, startMs, endMs });
-    let text: string;
     if (v.live) {
       // As the endpoint does: stop at a numbering hole young enough to be an upload still retrying,
       // and size TARGETDURATION over everything listed so it does not change between runs.
-      const settled = settledRecords(records, { nowMs: Date.now(), runStartsSettle: true, listedFromMs: startMs ?? 0 });
-      const w = selectLiveWindow(settled, windowSize);
-      text = renderMediaPlaylist({
-        kind: 'live', records: w.records, uris: await store.urls.urls(w.records.map((r) => r.key)),
-        mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence, targetDurationSeconds: targetDurationSeconds(records),
-      });
+      const { text } = (await service.livePlaylist(prefix, startMs !== undefined ? Math.max(0, Date.now() - startMs) : 600_000, windowSize));
+      out.write(text);
     } else {
-      text = renderMediaPlaylist({ kind: 'vod', records, uris: await store.urls.urls(records.map((r) => r.key)) });
+      // Streamed page by page, as serve does: a month-long range never sits in memory.
+      let segments = 0;
+      for await (const chunk of service.vodPlaylist(prefix, { startMs, endMs })) {
+        segments += chunk.split('#EXTINF').length - 1;
+        out.write(chunk);
+      }
+      if (segments === 0) err.write(`s3hls: no segments under ${prefix}/ in the range (the prefix holds other times; see s3hls recordings)\n`);
     }
-    out.write(text);
     return 0;
+
   } catch (e) {
     if (e instanceof UsageError || e instanceof TimeParamError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err.write(`s3hls: ${(e as Error).message}\n`);

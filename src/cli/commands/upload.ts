@@ -16,6 +16,9 @@ import { CameraPipeline } from '../../pipeline/camera-pipeline.js';
 import { UsageError } from '../../server/cli-flags.js';
 import type { CredentialsInput } from '../../upload/credential-source.js';
 import { Uploader, type DrainReport } from '../../upload/uploader.js';
+import { HourIndexWriter } from '../../recordings/hour-index-writer.js';
+import { validatePrefix } from '../../keys/object-keys.js';
+import { parseTags } from '../../upload/tags.js';
 import { CliExit, ExitCode } from '../exit-codes.js';
 import { UPLOAD_HELP } from '../help.js';
 import { formatBytes, formatSummary, ProgressReporter, type ProgressSnapshot } from '../progress.js';
@@ -95,6 +98,10 @@ interface Run {
   readonly started: number;
   readonly progress: ProgressReporter;
   readonly uploader: Uploader;
+  /** Writes the hour index objects of the hours this run closes (docs/recordings.md). */
+  readonly indexWriter: HourIndexWriter;
+  /** Camera prefix → the camera's tags header: index objects get the tags of their segments (retention). */
+  readonly indexTags: Map<string, string>;
   readonly pipelines: Map<string, CameraPipeline>;
   readonly failures: { id: string; error: Error }[];
   readonly stopRequested: Promise<void>;
@@ -121,9 +128,13 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
   const stopRequested = new Promise<void>((resolve) => (wakeMain = resolve));
   let resolveFatal: () => void = () => {};
   const fatalSet = new Promise<void>((resolve) => (resolveFatal = resolve));
+  const uploader = createUploader(plan, io);
+  const indexTags = new Map<string, string>();
+  const indexWriter = new HourIndexWriter({ ...uploader.store, taggingFor: (p) => indexTags.get(p), onError: (m) => void err.write(`s3hls: warning: ${m}\n`) });
+  indexWriter.attach(uploader);
   const run: Run = {
-    fatalSet, resolveFatal: () => resolveFatal(),
-    plan, io, started: performance.now(), progress: new ProgressReporter(out, err, mode), uploader: createUploader(plan, io),
+    fatalSet, resolveFatal: () => resolveFatal(), indexWriter, indexTags,
+    plan, io, started: performance.now(), progress: new ProgressReporter(out, err, mode), uploader,
     pipelines: new Map(), failures: [], stopRequested, wakeMain: () => wakeMain(), fatal: undefined, stopping: false, manager: undefined,
     poolBytes: new Map(pools.map(([c, p]) => [c.id, p.poolBytes])), cutShort: [],
     spools: new Map(),
@@ -222,6 +233,7 @@ function createManager(run: Run): CameraManager {
     sinkFor: (spec, prefix) => {
       const cam = planned.get(spec.id) as PlannedCamera;
       pipelines.get(spec.id)?.dispose(); // a camera added again: its old pipeline stops listening
+      if (cam.tags !== undefined) run.indexTags.set(validatePrefix(prefix), parseTags(cam.tags).header);
       const pipeline = new CameraPipeline({
         streamId: spec.id,
         prefix,
@@ -340,6 +352,11 @@ async function drainQueue(run: Run): Promise<DrainReport | undefined> {
   } finally {
     force.abort();
     run.io.forceSignal?.removeEventListener('abort', onForce);
+    // Index the hours this run closed before the client goes away. Bounded: an index only makes
+    // queries faster (readers LIST an hour without one), it must never hold up the exit.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([run.indexWriter.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, INDEX_CLOSE_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     await run.uploader.close();
     await closeSpools(run);
   }
@@ -389,6 +406,8 @@ function spoolSnapshot(run: Run): Partial<ProgressSnapshot> {
   }
   return { backlogSegments, backlogBytes };
 }
+/** How long the end of a run waits for hour index writes, ms. */
+const INDEX_CLOSE_TIMEOUT_MS = 10_000;
 
 /** The closing line and the exit status: 0 only when every segment was stored. */
 function conclude(run: Run, manager: CameraManager, drained: DrainReport | undefined): number {

@@ -1,0 +1,93 @@
+/**
+ * VOD and EVENT playlists written page by page, so a month of 2-s segments (1.3 M entries, ~700 MB
+ * with presigned URLs) never sits in memory and no page blocks the event loop for long.
+ *
+ * EXT-X-TARGETDURATION comes first in the text but must cover every segment (RFC 8216 §4.3.3.1), so
+ * a long playlist takes two walks over the records: the first (no URLs, no text) finds the largest
+ * duration and how many records there are, the second writes. Short playlists (up to
+ * {@link SINGLE_PASS_RECORDS}) are kept from the first walk and written from memory.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { isYoungHole, type SettleOptions } from '../playlist/live-window.js';
+import { renderPlaylistEnd, renderPlaylistHead, renderSegmentLines, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
+import type { SegmentRecord } from '../playlist/segment-records.js';
+import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
+
+/** Records kept from the first walk; beyond this the playlist is written on a second walk. */
+export const SINGLE_PASS_RECORDS = 5000;
+
+/** Input of {@link streamPlaylist}. */
+export interface StreamPlaylistInput {
+  /** `vod` (ENDLIST) or `event` (open, ends before a hole a late upload may still fill). */
+  readonly kind: 'vod' | 'event';
+  /** Starts a walk over the records (called once or twice). */
+  readonly walk: () => AsyncIterable<readonly SegmentRecord[]>;
+  readonly urls: SegmentUrlResolver;
+  /** For `event`: the settle rule (see settledRecords). */
+  readonly settle?: SettleOptions | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+interface FirstWalk {
+  /** Records to write. */
+  count: number;
+  /** The largest rounded duration, s. */
+  target: number;
+  /** The records themselves when there are few. */
+  kept: SegmentRecord[] | undefined;
+}
+
+async function firstWalk(input: StreamPlaylistInput): Promise<FirstWalk> {
+  const out: FirstWalk = { count: 0, target: 0, kept: [] };
+  let prev: SegmentRecord | undefined;
+  outer: for await (const page of input.walk()) {
+    for (const r of page) {
+      // EVENT: segments are only ever appended (§4.3.3.5); stop before a young hole so a late
+      // segment is never inserted mid-list.
+      if (input.kind === 'event' && input.settle && isYoungHole(prev, r, input.settle)) break outer;
+      prev = r;
+      out.count++;
+      out.target = Math.max(out.target, targetDurationSeconds([r]));
+      if (out.kept) {
+        out.kept.push(r);
+        if (out.kept.length > SINGLE_PASS_RECORDS) out.kept = undefined;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes a VOD or EVENT playlist as text chunks (one per page of at most 1,000 segments).
+ *
+ * @param input - see {@link StreamPlaylistInput}
+ * @returns the playlist text in chunks
+ * @throws the walk's or the URL resolver's error (S3 failures)
+ */
+export async function* streamPlaylist(input: StreamPlaylistInput): AsyncGenerator<string> {
+  const first = await firstWalk(input);
+  const target = first.count > 0 ? first.target : undefined;
+  yield renderPlaylistHead({ kind: input.kind, records: [], uris: [], emptyTargetDurationSeconds: target, targetDurationSeconds: target });
+  let index = 0;
+  const write = async (records: readonly SegmentRecord[]): Promise<string> => {
+    const text = renderSegmentLines(records, await input.urls.urls(records.map((r) => r.key), input.signal), index);
+    index += records.length;
+    return text;
+  };
+  if (first.kept) {
+    for (let i = 0; i < first.kept.length; i += 1000) {
+      yield await write(first.kept.slice(i, i + 1000));
+      await nextTurn();
+    }
+  } else {
+    // The second walk may see segments stored since the first: write only as many as the first
+    // counted, so TARGETDURATION (and the EVENT cut) still hold.
+    for await (const page of input.walk()) {
+      const left = first.count - index;
+      if (left <= 0) break;
+      yield await write(page.length > left ? page.slice(0, left) : page);
+      await nextTurn();
+    }
+  }
+  yield renderPlaylistEnd(input.kind);
+}
