@@ -5,7 +5,6 @@
  * never has to hold a whole month of playlist in memory.
  */
 import type { ServerResponse } from 'node:http';
-import { once } from 'node:events';
 import { createGzip, gzipSync } from 'node:zlib';
 
 /** What a route answers with. */
@@ -93,6 +92,23 @@ export function encodeBuffered(body: Buffer, headers: Record<string, string>, ac
   return { headers: out, body };
 }
 
+/**
+ * Waits for `event` (`drain`, `finish`), or for the response to close: a client that goes away never drains (never
+ * wait without a bound). Both listeners are removed either way (`events.once` in a race would leave
+ * the loser registered, one per wait: thousands on a long playlist).
+ */
+function eventOrClose(target: NodeJS.EventEmitter, event: 'drain' | 'finish', res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      target.removeListener(event, done);
+      res.removeListener('close', done);
+      resolve();
+    };
+    target.once(event, done);
+    res.once('close', done);
+  });
+}
+
 /** A route's answer, as the writer below needs it. */
 export interface WritableAnswer {
   readonly status: number;
@@ -130,9 +146,8 @@ export async function writeAnswer(res: ServerResponse, answer: WritableAnswer, r
   const target = sink ?? res;
   for await (const chunk of answer.body) {
     if (res.destroyed) throw new Error('client closed the connection');
-    // A client that goes away never drains: 'close' ends the wait (never wait without a bound).
-    if (!target.write(chunk)) await Promise.race([once(target, 'drain'), once(res, 'close')]);
+    if (!target.write(chunk)) await eventOrClose(target, 'drain', res);
   }
   target.end();
-  if (!res.writableFinished) await once(res, 'finish');
+  if (!res.writableFinished) await eventOrClose(res, 'finish', res);
 }

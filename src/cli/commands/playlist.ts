@@ -71,7 +71,8 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
     if (v.live) {
       // As the endpoint does: stop at a numbering hole young enough to be an upload still retrying,
       // and size TARGETDURATION over everything listed so it does not change between runs.
-      const { text } = (await service.livePlaylist(prefix, startMs !== undefined ? Math.max(0, Date.now() - startMs) : 600_000, windowSize));
+      // Without --start the look back is everything stored (the live window of a camera that stopped).
+      const { text } = (await service.livePlaylist(prefix, Math.max(0, Date.now() - (startMs ?? 0)), windowSize));
       out.write(text);
     } else {
       // Streamed page by page, as serve does: a month-long range never sits in memory.
