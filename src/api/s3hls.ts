@@ -75,7 +75,9 @@ export interface S3HlsConfig extends UploaderOptions {
 
 /** Counters of the default stream and its uploader. */
 export interface S3HlsStats {
+  /** The stream's counters (frames in, written, dropped by reason, segments, pool). */
   readonly stream: StreamStats;
+  /** The uploader's counters (stored, in flight, errors by class). */
   readonly upload: UploadStats;
   /** Where every frame handed in is: stored, spooled, dropped (by reason), lost, pending. */
   readonly frames: FrameAccounting;

@@ -22,7 +22,9 @@ export interface SkippedGap {
 
 /** Options for {@link exportClip}. */
 export interface ExportClipOptions {
+  /** The S3 client that reads them. */
   readonly client: S3Client;
+  /** The bucket holding the segments. */
   readonly bucket: string;
   /** Camera prefix, validated by the caller. */
   readonly prefix: string;
@@ -41,6 +43,7 @@ export interface ExportClipOptions {
   readonly onProgress?: ((done: number, total: number, bytes: number) => void) | undefined;
   /** Called for each gap skipped. */
   readonly onGap?: ((gap: SkippedGap) => void) | undefined;
+  /** Stops the export (the iterator ends with an AbortError). */
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -49,6 +52,7 @@ export const DEFAULT_MAX_EXPORT_RANGE_MS = 6 * 3_600_000;
 
 /** Thrown when a range is empty or too long (the HTTP route answers 400 with the message). */
 export class ExportRangeError extends RangeError {
+  /** `ExportRangeError`. */
   override readonly name = 'ExportRangeError';
 }
 

@@ -33,6 +33,7 @@ export interface SegmentKeyFields {
 
 /** A key parsed back into its fields, with the key itself. */
 export interface ParsedSegmentKey extends SegmentKeyFields {
+  /** The object key that was parsed. */
   readonly key: string;
 }
 
@@ -121,9 +122,13 @@ export function segmentKey(prefix: string, fields: SegmentKeyFields, layout: Key
 
 /** The fields of a segment a key is made from (a `Segment`, or one read back from the spool). */
 export interface KeyedSegment {
+  /** Wall-clock time of its first frame, ms since the epoch. */
   readonly startTimeMs: number;
+  /** Its media sequence number (EXT-X-MEDIA-SEQUENCE rule, docs/keys.md). */
   readonly mediaSequence: number;
+  /** Its duration, 90 kHz ticks. */
   readonly durationTicks: number;
+  /** True when the segment starts a new timeline. */
   readonly discontinuity: boolean;
 }
 

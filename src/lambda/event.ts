@@ -5,12 +5,15 @@
 
 /** The parts of an API Gateway HTTP API v2 event the handler reads. */
 export interface HttpApiEventV2 {
+  /** The payload format version (`2.0`). */
   readonly version?: string;
   /** Path as sent, percent-encoded (with the stage name first unless the stage is `$default`). */
   readonly rawPath: string;
+  /** The query string as sent, without the `?`. */
   readonly rawQueryString?: string;
   /** Header names in lower case. */
   readonly headers?: Readonly<Record<string, string | undefined>>;
+  /** The request's method (and, behind an authorizer, its result). */
   readonly requestContext: {
     readonly http: { readonly method: string };
     /** Set by API Gateway when an authorizer (JWT, Lambda, IAM) admitted the caller. */
@@ -20,9 +23,13 @@ export interface HttpApiEventV2 {
 
 /** An API Gateway HTTP API v2 result. */
 export interface HttpApiResultV2 {
+  /** HTTP status. */
   statusCode: number;
+  /** Response headers. */
   headers: Record<string, string>;
+  /** The body: text, or base64 when `isBase64Encoded`. */
   body: string;
+  /** True when `body` is base64 (gzip-encoded answers). */
   isBase64Encoded: boolean;
 }
 

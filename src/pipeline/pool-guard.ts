@@ -13,6 +13,7 @@ import type { DropEvent, HlsStream } from '../stream/hls-stream.js';
 
 /** The pool cannot hold one segment of its stream. */
 export interface PoolTooSmallEvent {
+  /** The camera (stream id). */
   readonly streamId: string;
   /** The pool's usable size, bytes. */
   readonly capacityBytes: number;

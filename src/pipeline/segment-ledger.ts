@@ -21,10 +21,13 @@ export type SegmentFailureReason = 'refused' | 'discarded' | 'not-uploaded';
 
 /** One segment's terminal state, as reported by the pipeline's `'segment'` event and in reports. */
 export interface SegmentOutcome {
+  /** The camera (stream id). */
   readonly streamId: string;
+  /** Its sequence number in the stream. */
   readonly sequence: number;
   /** Object key when known (stored, discarded, not-uploaded). */
   readonly key: string | undefined;
+  /** Its terminal state: `stored`, `spooled` or `failed`. */
   readonly state: SegmentState;
   /** Set when `state` is `failed`. */
   readonly reason: SegmentFailureReason | undefined;
@@ -34,19 +37,27 @@ export interface SegmentOutcome {
   readonly message: string | undefined;
   /** Video + audio frames in the segment. */
   readonly frames: number;
+  /** The segment's length, bytes. */
   readonly bytes: number;
 }
 
 /** Segment and frame counts by state. */
 export interface LedgerCounts {
+  /** Segments stored (acknowledged and verified). */
   readonly storedSegments: number;
+  /** Frames in stored segments. */
   readonly storedFrames: number;
+  /** Segments kept in the disk spool. */
   readonly spooledSegments: number;
+  /** Frames in segments kept in the disk spool. */
   readonly spooledFrames: number;
+  /** Segments that failed (refused, discarded, not uploaded). */
   readonly failedSegments: number;
+  /** Frames in failed segments. */
   readonly failedFrames: number;
   /** Segments handed out and not yet in a terminal state. */
   readonly pendingSegments: number;
+  /** Frames in segments not settled yet. */
   readonly pendingFrames: number;
 }
 

@@ -17,7 +17,9 @@ import { collectRecords, newRecordSourceStats, recordPages, type RecordSourceOpt
 
 /** Options of {@link PlaybackService}. */
 export interface PlaybackServiceOptions {
+  /** The S3 client that lists and reads. */
   readonly client: S3Client;
+  /** The bucket holding the segments and hour indexes. */
   readonly bucket: string;
   /** Writes segment URIs (presigned or under a base URL). */
   readonly urls: SegmentUrlResolver;
@@ -33,19 +35,27 @@ export interface PlaybackServiceOptions {
 
 /** A time window, ms since the epoch (`endMs` exclusive). */
 export interface PlaybackWindow {
+  /** Start of the window, ms since the epoch. */
   readonly startMs?: number | undefined;
+  /** End of the window, ms since the epoch (exclusive); undefined for now. */
   readonly endMs?: number | undefined;
+  /** Stops the listing. */
   readonly signal?: AbortSignal | undefined;
 }
 
 /** Options of {@link PlaybackService.clip}. */
 export interface ClipRequest {
+  /** Start of the range, ms since the epoch (the clip starts at the keyframe at or before it). */
   readonly startMs: number;
+  /** End of the range, ms since the epoch (the clip ends at or after it). */
   readonly endMs: number;
   /** Longest range accepted, ms (ExportRangeError beyond). */
   readonly maxRangeMs: number;
+  /** Called for each gap skipped (the timestamps stay continuous across it). */
   readonly onGap?: ((gap: SkippedGap) => void) | undefined;
+  /** Called as segments are transmuxed: segments done, segments in all, bytes written so far. */
   readonly onProgress?: ((done: number, total: number, bytes: number) => void) | undefined;
+  /** Stops the export. */
   readonly signal?: AbortSignal | undefined;
 }
 

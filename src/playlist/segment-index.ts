@@ -11,6 +11,7 @@ import { DEFAULT_GAP_TOLERANCE_MS, linkRecord, type SegmentRecord } from './segm
 export interface ListSegmentsOptions {
   /** An S3 client (any region/endpoint; path-style for S3-compatible stores). */
   readonly client: S3Client;
+  /** The bucket. */
   readonly bucket: string;
   /** The camera's prefix, e.g. `cameras/front-door` (validated by `validatePrefix`). */
   readonly prefix: string;
@@ -27,6 +28,7 @@ export interface ListSegmentsOptions {
   readonly gapToleranceMs?: number | undefined;
   /** Keys per page (1..1000; S3 caps it at 1000). @defaultValue 1000 */
   readonly pageSize?: number | undefined;
+  /** Stops the listing. */
   readonly signal?: AbortSignal | undefined;
 }
 
@@ -110,12 +112,15 @@ export async function listSegments(options: ListSegmentsOptions): Promise<Segmen
 
 /** Options of {@link listCameras}. */
 export interface ListCamerasOptions {
+  /** The S3 client. */
   readonly client: S3Client;
+  /** The bucket. */
   readonly bucket: string;
   /** The root prefix cameras live under, e.g. `cameras`. */
   readonly rootPrefix: string;
   /** Stop after this many cameras (each costs one request). @defaultValue 1000 */
   readonly maxCameras?: number | undefined;
+  /** Stops the listing. */
   readonly signal?: AbortSignal | undefined;
 }
 

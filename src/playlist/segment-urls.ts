@@ -23,7 +23,9 @@ export const MAX_PRESIGN_SECONDS = 604_800;
 
 /** Options of {@link presignedUrlResolver}. */
 export interface PresignOptions {
+  /** The S3 client whose credentials sign the URLs. */
   readonly client: S3Client;
+  /** The bucket of the segments. */
   readonly bucket: string;
   /** Lifetime of each URL, seconds, 1..604800. @defaultValue 3600 */
   readonly expiresInSeconds?: number | undefined;

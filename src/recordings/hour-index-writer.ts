@@ -24,6 +24,7 @@ export interface UploadedSource {
 export interface HourIndexWriterOptions {
   /** A client for the bucket the segments go to. */
   readonly client: S3Client;
+  /** The bucket the segments and index objects are in. */
   readonly bucket: string;
   /** How long after an hour's end it is indexed, ms (late uploads land first). @defaultValue 60000 */
   readonly settleMs?: number | undefined;

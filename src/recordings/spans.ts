@@ -10,8 +10,11 @@ export { mergeSpans, SpanMerger, SPAN_GAP_MS, type RecordingSpan, type SpanSegme
 
 /** The JSON shape of a span (`recordings --json`, `recordings.json`). */
 export interface RecordingSpanJson {
+  /** Start of the span, ISO 8601 UTC. */
   readonly start: string;
+  /** End of the span, ISO 8601 UTC. */
   readonly end: string;
+  /** Segments in the span. */
   readonly segments: number;
 }
 
@@ -27,7 +30,9 @@ export function spanToJson(span: RecordingSpan): RecordingSpanJson {
 
 /** Options of {@link querySpans}. */
 export interface QuerySpansOptions {
+  /** The S3 client. */
   readonly client: S3Client;
+  /** The bucket. */
   readonly bucket: string;
   /** The camera prefix, e.g. `cameras/front-door`. */
   readonly prefix: string;
@@ -35,6 +40,7 @@ export interface QuerySpansOptions {
   readonly startMs?: number | undefined;
   /** Window end (exclusive), ms since the epoch. @defaultValue no end */
   readonly endMs?: number | undefined;
+  /** Stops the query. */
   readonly signal?: AbortSignal | undefined;
   /** Read hour index objects for closed hours (false: LIST only, e.g. to compare). @defaultValue true */
   readonly useIndex?: boolean | undefined;

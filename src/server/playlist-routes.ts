@@ -33,7 +33,9 @@ import { hlsJsSource, playerPageHtml } from './player-page.js';
 
 /** Options of {@link createPlaylistRoutes}. */
 export interface PlaylistRoutesOptions {
+  /** The S3 client that lists (and presigns). */
   readonly client: S3Client;
+  /** The bucket holding the segments. */
   readonly bucket: string;
   /** Prefix the camera folders live under, e.g. `cameras`. */
   readonly rootPrefix: string;
@@ -78,9 +80,11 @@ export interface PlaylistRoutesOptions {
 
 /** A request, reduced to what the routes read. */
 export interface RouteRequest {
+  /** HTTP method. */
   readonly method: string;
   /** The raw path, still percent-encoded, without the query. */
   readonly rawPath: string;
+  /** The query parameters. */
   readonly query: URLSearchParams;
   /** The Authorization header, if any. */
   readonly authorization?: string | undefined;
@@ -88,7 +92,9 @@ export interface RouteRequest {
 
 /** A response before transport encoding (gzip is the adapter's job, playback/http-body.ts). */
 export interface RouteResponse {
+  /** HTTP status. */
   readonly status: number;
+  /** Response headers. */
   readonly headers: Record<string, string>;
   /** Text, bytes, or chunks (streamed playlists and clips). */
   readonly body: ResponseBody;

@@ -35,6 +35,7 @@ export interface PlaylistServerOptions extends PlaylistRoutesOptions {
 export interface PlaylistServer {
   /** Base URL, e.g. `http://127.0.0.1:8080` (IPv6 hosts in brackets). */
   readonly url: string;
+  /** The port it listens on (the one picked when 0 was asked). */
   readonly port: number;
   /** Stops accepting and closes open connections. */
   close(): Promise<void>;

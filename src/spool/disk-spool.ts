@@ -78,6 +78,7 @@ export interface SpoolStats {
   readonly files: number;
   /** Their bytes. */
   readonly bytes: number;
+  /** The quota, bytes. */
   readonly quotaBytes: number;
   /** Entries checked out (being uploaded or still held in memory): never dropped by the policy. */
   readonly checkedOut: number;
@@ -85,8 +86,11 @@ export interface SpoolStats {
   readonly recovered: number;
   /** Interrupted writes (`.tmp`) deleted when the spool was opened. */
   readonly tempFilesRemoved: number;
+  /** Files written. */
   readonly written: number;
+  /** Files removed after their upload was acknowledged. */
   readonly removed: number;
+  /** Writes that failed (the segment stayed in the pool or was counted dropped). */
   readonly writeErrors: number;
   /** Segments not kept, by reason. */
   readonly dropped: Readonly<Record<SpoolDropReason, number>>;

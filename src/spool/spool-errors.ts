@@ -54,6 +54,7 @@ export interface DamagedReport {
   readonly file: string;
   /** Where it is now (`<directory>/damaged/<name>`), or undefined when moving it failed too. */
   readonly movedTo: string | undefined;
+  /** Why the file was set aside (bad magic, CRC mismatch, truncated, unreadable). */
   readonly reason: DamageReason;
   /** One sentence with the details (expected and found values). */
   readonly message: string;

@@ -26,7 +26,9 @@ export const LOCK_FILE = 'LOCK';
 
 /** What a lock file says. */
 export interface LockOwner {
+  /** Its process id. */
   readonly pid: number;
+  /** Host name of the process holding the lock. */
   readonly host: string;
   /** Process start time in clock ticks since boot (Linux), 0 when unknown. */
   readonly startTicks: number;

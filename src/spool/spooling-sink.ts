@@ -101,7 +101,9 @@ export interface SpoolingSinkStats {
   readonly held: number;
   /** Pool bytes those hold. */
   readonly poolBytes: number;
+  /** Live segments handed to the uploader. */
   readonly forwardedLive: number;
+  /** Backlog segments (earlier runs) handed to the uploader. */
   readonly forwardedBacklog: number;
   /** Live segments written to the spool. */
   readonly spooled: number;

@@ -47,9 +47,13 @@ export interface HlsStreamOptions {
 
 /** A dropped-frames report, from the 'drop' event. */
 export interface DropEvent {
+  /** The camera (stream id). */
   readonly streamId: string;
+  /** `video` or `audio`. */
   readonly kind: 'video' | 'audio';
+  /** The error code of the drop, e.g. `POOL_FULL`, `BAD_TIMESTAMP`. */
   readonly code: ErrorCodeValue;
+  /** One sentence naming the problem. */
   readonly message: string;
   /** How many frames this report covers (a rolled-back GOP counts all of its frames). */
   readonly frames: number;
@@ -57,6 +61,7 @@ export interface DropEvent {
 
 /** Events of a stream. */
 export interface HlsStreamEvents {
+  /** Frames were dropped (counted in stats().droppedByReason). */
   drop: [DropEvent];
   /** A sink threw from onSegment; the segment was released so the pool does not leak. */
   'sink-error': [Error];

@@ -6,6 +6,7 @@ import type { PoolStats } from '../pool/segment-pool.js';
 
 /** A snapshot of a stream's counters, from `HlsStream.stats()`. */
 export interface StreamStats {
+  /** The camera (stream id). */
   readonly streamId: string;
   /** Video frame packs handed to putVideoFrame. */
   readonly videoFramesIn: number;
