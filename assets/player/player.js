@@ -214,7 +214,8 @@
     })).then(function (lists) {
       var out = [];
       lists.forEach(function (list) {
-        list.forEach(function (x) {
+        // The endpoint answers { camera, start, end, spans: [...] }; a bare array is accepted too.
+        (Array.isArray(list) ? list : list.spans || []).forEach(function (x) {
           var sp = { startMs: Date.parse(x.start), endMs: Date.parse(x.end), segments: x.segments };
           var prev = out[out.length - 1];
           // A span crossing a query boundary is reported by both parts, each as far as it read:
