@@ -85,7 +85,7 @@
       if (!t.fatal && !t.cause) note.textContent = 'no live video after ' + S.START_TIMEOUT_MS / 1000 + ' s: the camera may not be uploading (live shows the last 10 minutes)';
     });
     video.addEventListener('playing', function () { if (!t.cause) note.textContent = ''; });
-    hls.loadSource(S.cameraPath(camera) + 'index.m3u8?live=1');
+    hls.loadSource(S.cameraPath(camera) + 'live.m3u8');
     hls.attachMedia(video);
     video.play().catch(function () {});
     note.textContent = 'loading…';

@@ -123,7 +123,7 @@
     // Live is today: show today's timeline so the playhead has a place on it.
     var today = S.dayOf(Date.now(), utc());
     if ($('day').value !== today) { $('day').value = today; loadDay(); }
-    play(S.cameraPath(camera()) + 'index.m3u8?live=1', 'live');
+    play(S.cameraPath(camera()) + 'live.m3u8', 'live');
   }
   /** While live, the active camera's row is refreshed so its newest span grows with the recording. */
   setInterval(function () {
@@ -134,7 +134,7 @@
   function playRange(startMs, endMs, seekMs) {
     state.range = [startMs, endMs];
     timeline.setActive(camera());
-    play(S.cameraPath(camera()) + 'index.m3u8?' + S.rangeQuery(startMs, endMs), 'vod', seekMs);
+    play(S.cameraPath(camera()) + 'playlist.m3u8?' + S.rangeQuery(startMs, endMs), 'vod', seekMs);
   }
 
   /** Footage at or after `ms` on a camera's row: the time itself, the next span's start, or null. */
@@ -273,7 +273,7 @@
         // The fragment is read as a query (URLSearchParams), so a raw '+' in it arrives here as a
         // space; the endpoint reads a space where an offset goes as '+'.
         state.range = null;
-        play(S.cameraPath(camera()) + 'index.m3u8?start=' + encodeURIComponent(p.get('start') || '') + '&end=' + encodeURIComponent(p.get('end') || ''), 'vod');
+        play(S.cameraPath(camera()) + 'playlist.m3u8?start=' + encodeURIComponent(p.get('start') || '') + '&end=' + encodeURIComponent(p.get('end') || ''), 'vod');
       }
       if (p.get('grid') === '1') grid.show(cameras);
       return loadDay().then(function () { if (isFinite(at) && camera()) seek(camera(), at); });
