@@ -85,7 +85,9 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     t.notMatch(page.url(), /token/, 'the token is removed from the address bar');
     const r = await playedPast(page, 5, 25_000);
     t.ok(r.currentTime > 5, `currentTime ${r.currentTime.toFixed(2)} s`);
-    t.same(r.state.errors, [], 'no hls.js error, fatal or not (a 403/CORS segment failure would be one)');
+    // A non-fatal buffer stall is the machine being slow (seen at load 20), not a failed load; any
+    // other error, fatal or not, fails the test (a 403/CORS segment failure would be one).
+    t.same(withoutStalls(r.state.errors), [], 'no hls.js error but non-fatal buffer stalls');
     t.same(failed, [], 'no failed request');
     t.match(r.state.url, /^cameras\/vod-cam\/playlist\.m3u8\?start=/);
     await page.close();
@@ -126,7 +128,7 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     const r = await playedPast(page, before.currentTime + 5, 20_000);
     t.ok(r.currentTime > before.currentTime + 5, `advanced from ${before.currentTime.toFixed(2)} to ${r.currentTime.toFixed(2)} s`);
     t.ok(uploaded < segments.length, `the upload was still running (${uploaded}/${segments.length} segments uploaded)`);
-    t.same(r.state.errors, [], 'no hls.js error, fatal or not');
+    t.same(withoutStalls(r.state.errors), [], 'no hls.js error but non-fatal buffer stalls');
     t.same(failed, [], 'no failed request');
     await page.close();
     // The window the player reloaded slid forward, and each segment kept its sequence number.
@@ -184,3 +186,7 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
   });
 });
 
+/** hls.js errors without the non-fatal buffer-stall reports a loaded machine produces. */
+function withoutStalls<E extends { readonly fatal: boolean; readonly details: string }>(errors: readonly E[]): E[] {
+  return errors.filter((e) => e.fatal || !/^buffer(Stalled|NudgeOnStall|SeekOverHole)/.test(e.details));
+}

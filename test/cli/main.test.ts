@@ -87,7 +87,7 @@ t.test('SIGINT on a live upload: the open segment is finalized and drained, exit
   t.match(r.stderr, /SIGINT: finishing/);
   t.match(r.stdout, /stored \d+ segments .*; 0 frames dropped\n$/);
   const listed = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'live/cam/' }));
-  const keys = (listed.Contents ?? []).map((o) => parseSegmentKey(o.Key!, 'live/cam')!).sort((a, b) => a.sequence - b.sequence);
+  const keys = (listed.Contents ?? []).filter((o) => o.Key!.endsWith('.ts')).map((o) => parseSegmentKey(o.Key!, 'live/cam')!).sort((a, b) => a.sequence - b.sequence);
   const storedLines = r.stdout.match(/^stored live\/cam\//gm)?.length ?? 0;
   t.equal(keys.length, storedLines, 'every segment the run reported is in the bucket');
   t.ok(keys.length >= 3, `${keys.length} segments (the last one cut by SIGINT)`);

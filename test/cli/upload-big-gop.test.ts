@@ -65,7 +65,8 @@ async function upload(prefix: string, input: string, extra: string[] = [], guard
 
 async function stored(prefix: string): Promise<{ key: string; size: number }[]> {
   const r = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
-  return (r.Contents ?? []).map((o) => ({ key: o.Key as string, size: o.Size as number }));
+  // Segments only: the run also writes the hour's index.json (docs/recordings.md).
+  return (r.Contents ?? []).filter((o) => o.Key!.endsWith('.ts')).map((o) => ({ key: o.Key as string, size: o.Size as number }));
 }
 
 t.test('12 Mbit/s, 2 s GOP, default pool: finishes with every segment stored (pool sized from the first GOP)', async (t) => {

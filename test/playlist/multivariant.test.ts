@@ -98,7 +98,8 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   const client = s3.client();
   t.teardown(() => client.destroy());
   const listed = (await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'cams/door/' }))).Contents ?? [];
-  const sizes = listed.map((o) => ({ bytes: o.Size!, ms: Number(/-(\d+)(-d)?\.ts$/.exec(o.Key!)![1]) })).filter((s) => s.ms > 0);
+  // Segments only: the upload also wrote the hour's index.json (docs/recordings.md).
+    const sizes = listed.filter((o) => o.Key!.endsWith('.ts')).map((o) => ({ bytes: o.Size!, ms: Number(/-(\d+)(-d)?\.ts$/.exec(o.Key!)![1]) })).filter((s) => s.ms > 0);
   const targetMs = Math.max(...sizes.map((s) => Math.round(s.ms / 1000))) * 1000;
   let peak = 0;
   for (let i = 0; i < sizes.length; i++) {

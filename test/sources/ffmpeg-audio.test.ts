@@ -100,7 +100,8 @@ const VIDEO = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavf
 async function storedAudio(s3: TestS3, prefix: string): Promise<Uint8Array> {
   const client = s3.client();
   const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
-  const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
+  // Segments only (a CLI run also writes the hour's index.json).
+  const keys = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.ts')).sort();
   const chunks: Uint8Array[] = [];
   for (const key of keys) {
     const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));

@@ -64,7 +64,7 @@ t.test('kill -9 during an outage, restart: backlog drains under its recorded key
   const args = ['--id', 'cam1', '--input', fixturePath('baseline.h264'), '--fps', '25', '--loop', '--segment-seconds', '1', '--prefix', 'kill/cam1',
     '--bucket', s3.bucket, '--endpoint', proxy.endpoint, '--path-style', '--spool', dir, '--progress', 'tty', '--drain-timeout', '20'];
   const client = s3.client();
-  const stored = async (): Promise<string[]> => ((await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'kill/' }))).Contents ?? []).map((o) => o.Key as string);
+  const stored = async (): Promise<string[]> => ((await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'kill/' }))).Contents ?? []).map((o) => o.Key as string).filter((k) => k.endsWith('.ts')); // not the hour index.json
 
   // Outage: every PUT answered 503. The first process spools, then is killed.
   proxy.setFaultPicker((method) => (method === 'PUT' ? 'slowdown503' : 'pass'));

@@ -46,7 +46,7 @@ function capture() {
 
 async function keys(prefix: string): Promise<string[]> {
   const out = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key as string).sort();
+  return (out.Contents ?? []).map((o) => o.Key as string).filter((k) => k.endsWith('.ts')).sort(); // segments, not the hour index.json
 }
 
 function spooled(dir: string): string[] {
