@@ -17,7 +17,7 @@ import { keyOfSegment } from '../src/keys/object-keys.js';
 import { DiskSpool } from '../src/spool/disk-spool.js';
 import { SpoolingSink } from '../src/spool/spooling-sink.js';
 import { HlsStream } from '../src/stream/hls-stream.js';
-import type { Segment, SegmentSink, VideoFramePack } from '../src/types.js';
+import type { Segment, SegmentSink } from '../src/types.js';
 import { Uploader, type StreamUploadSink } from '../src/upload/uploader.js';
 import { Journal } from './chaos-journal.js';
 import { splitAccessUnits } from './media-units.js';
@@ -122,7 +122,7 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
     };
     const stream = new HlsStream({ streamId: id, sink: journaling, poolBytes: a.poolBytes, mediaTimeOriginMs: a.originMs });
     stream.on('drop', (d) => journal.append({ t: 'drop', run: a.run, camera: id, code: d.code, frames: d.frames, atMs: Date.now() }));
-    const pack: { items: { part1: Uint8Array }[]; pts90k: number } = { items: [{ part1: units[0]!.bytes }], pts90k: 0 };
+    const pack: { items: { part1: Uint8Array }[]; pts90k: number } = { items: [{ part1: units[0].bytes }], pts90k: 0 };
     return { id, stream, spooling, endedP, pack, fed: 0, ptsBase: a.ptsBase + c * 1_000 * 90_000 };
   });
 
@@ -140,10 +140,10 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
       for (const cam of cameras) {
         if (cam.fed < due) fedAny = true;
         while (cam.fed < due) {
-          const u = units[cam.fed % units.length]!;
-          cam.pack.items[0]!.part1 = u.bytes;
+          const u = units[cam.fed % units.length];
+          cam.pack.items[0].part1 = u.bytes;
           cam.pack.pts90k = cam.ptsBase + cam.fed * FRAME_TICKS;
-          cam.stream.putVideoFrame(cam.pack as VideoFramePack);
+          cam.stream.putVideoFrame(cam.pack);
           cam.fed++;
         }
       }

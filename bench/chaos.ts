@@ -130,12 +130,12 @@ function startCameras(args: ChaosCameraArgs, onEvent: (e: { event: string; [k: s
   const flags = ext === '.ts' ? process.execArgv.filter((a) => a.includes('typescript')) : [];
   const child = spawn(process.execPath, [...flags, script, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const proc: CameraProcess = { child, exited: undefined as never, ready: undefined as never, stderr: '', complete: false };
-  child.stderr!.on('data', (c: Buffer) => {
+  child.stderr.on('data', (c: Buffer) => {
     proc.stderr = (proc.stderr + c.toString()).slice(-4_000);
   });
   let readyResolve!: () => void;
   (proc as { ready: Promise<void> }).ready = new Promise<void>((r) => (readyResolve = r));
-  createInterface({ input: child.stdout! }).on('line', (text) => {
+  createInterface({ input: child.stdout }).on('line', (text) => {
     let e: { event: string; [k: string]: unknown };
     try {
       e = JSON.parse(text) as typeof e;
@@ -184,7 +184,7 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
     if ((r -= f.resetMidBody) < 0) return 'reset-mid-body';
     if ((r -= f.resetAfterStore) < 0) return 'reset-after-store';
     if ((r -= f.stall) < 0) return 'stall';
-    if ((r -= f.fake200) < 0) return 'fake-200';
+    if (r - f.fake200 < 0) return 'fake-200';
     return 'pass';
   });
   const timers: NodeJS.Timeout[] = [];
@@ -215,7 +215,7 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
   let runsComplete = true;
   try {
     log(`chaos '${scenario.name}' seed ${seed}: ${scenario.cameras} cameras at ${scenario.speed}x, work dir ${work}`);
-    current = startCameras({ ...baseArgs, run: 1, journalPath: journals[0]!, mediaSeconds: scenario.run1MediaSeconds, originMs: origin1, ptsBase: 90_000, credentials: s3rverCredentials(token) }, onEvent);
+    current = startCameras({ ...baseArgs, run: 1, journalPath: journals[0], mediaSeconds: scenario.run1MediaSeconds, originMs: origin1, ptsBase: 90_000, credentials: s3rverCredentials(token) }, onEvent);
     const first = current;
     await Promise.race([first.ready, first.exited.then(() => Promise.reject(new Error(`camera process exited before it was ready: ${first.stderr}`)))]);
     const at = (ms: number, what: string, fn: () => void): void => {
@@ -246,7 +246,7 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
       journals.push(join(work, 'journal-2.jsonl'));
       const origin2 = origin1 + (scenario.run1MediaSeconds + 3_600) * 1_000;
       log('camera process 2: recovers the spool directory and streams on');
-      current = startCameras({ ...baseArgs, run: 2, journalPath: journals[1]!, mediaSeconds: scenario.run2MediaSeconds, originMs: origin2, ptsBase: 900_000_000, credentials: s3rverCredentials(token) }, onEvent);
+      current = startCameras({ ...baseArgs, run: 2, journalPath: journals[1], mediaSeconds: scenario.run2MediaSeconds, originMs: origin2, ptsBase: 900_000_000, credentials: s3rverCredentials(token) }, onEvent);
       const exit2 = await current.exited;
       if (exit2.code !== 0 || !current.complete) {
         runsComplete = false;

@@ -13,7 +13,6 @@
 import { spawnSync } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { HlsStream } from '../src/stream/hls-stream.js';
-import type { AudioFramePack, VideoFramePack } from '../src/types.js';
 import { cpuNowMs, fullGc, median, round } from './figures.js';
 import type { BenchUnit } from './media-units.js';
 
@@ -94,8 +93,8 @@ class LongLivedMuxer {
     const t0 = cpuNowMs();
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
-      if (op.video) stream.putVideoFrame(op.pack as VideoFramePack);
-      else stream.putAudioFrame(op.pack as AudioFramePack);
+      if (op.video) stream.putVideoFrame(op.pack);
+      else stream.putAudioFrame(op.pack);
     }
     const ms = cpuNowMs() - t0;
     const s = stream.stats();

@@ -49,8 +49,8 @@ class NodeSha256 {
   update(data: Uint8Array): void {
     this.#h.update(data);
   }
-  async digest(): Promise<Uint8Array> {
-    return this.#h.digest();
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(this.#h.digest());
   }
 }
 
@@ -63,7 +63,7 @@ function cpuMsPer(n: number, fn: () => void): number {
 
 async function signFixedMs(): Promise<number> {
   try {
-    const mod = (await import('@smithy/signature-v4' as string)) as { SignatureV4: new (o: object) => { sign(req: object): Promise<unknown> } };
+    const mod = (await import('@smithy/signature-v4')) as { SignatureV4: new (o: object) => { sign(req: object): Promise<unknown> } };
     const signer = new mod.SignatureV4({ service: 's3', region: 'us-east-1', sha256: NodeSha256, credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' }, uriEscapePath: false, applyChecksum: false });
     const req = () => ({
       method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', port: 1, path: '/bench/cam/2026/01/01/00/1700000000000-1-2000.ts',
@@ -80,7 +80,7 @@ async function signFixedMs(): Promise<number> {
   }
 }
 
-const credentials = (async () => ({ accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' })) as unknown as SdkCredentialProvider;
+const credentials = (() => Promise.resolve({ accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' })) as unknown as SdkCredentialProvider;
 (credentials as { memoized: boolean }).memoized = true;
 
 /** Median CPU ms of one PutObject of `body` through the uploader's client against `endpoint`. */

@@ -34,7 +34,7 @@ export function selfSignedCert(): SelfSignedCert {
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     const stderr = (e as { stderr?: Buffer }).stderr?.toString() ?? '';
-    throw new Error(`openssl could not make a self-signed certificate (apt-get install -y openssl): ${stderr || String(e)}`);
+    throw new Error(`openssl could not make a self-signed certificate (apt-get install -y openssl): ${stderr || String(e)}`, { cause: e });
   }
   return { certPath, keyPath, cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

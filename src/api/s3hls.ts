@@ -340,6 +340,7 @@ function boundedWait(wait: Promise<void>, options: WritableOptions, describe: ()
   const timeoutMs = options.timeoutMs ?? 60_000;
   if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new RangeError(`timeoutMs must be a finite number >= 0, got ${timeoutMs}`);
   const signal = options.signal;
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with the signal's own reason, as Node's abortable APIs do (the caller chose it)
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const done = (): void => {
@@ -348,6 +349,7 @@ function boundedWait(wait: Promise<void>, options: WritableOptions, describe: ()
     };
     const onAbort = (): void => {
       done();
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- same: the abort reason is passed through unchanged
       reject(signal?.reason);
     };
     const timer = setTimeout(() => {

@@ -69,10 +69,13 @@ export class TimingOrderCheck {
   }
 }
 
+/** Array.isArray without its narrowing to any[] (packs come from callers' JS too, so the check stays). */
+const isArray = (x: unknown): x is readonly unknown[] => Array.isArray(x);
+
 /** True when the pack's first slice NAL (in some item's part1) is a B slice (slice_type 1 or 6). */
 function hasBSlice(pack: VideoFramePack): boolean {
   const items = pack.items;
-  if (!Array.isArray(items)) return false;
+  if (!isArray(items)) return false;
   for (const item of items) {
     const p = item?.part1;
     if (!(p instanceof Uint8Array)) continue;

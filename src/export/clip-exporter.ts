@@ -58,8 +58,18 @@ export class ExportRangeError extends RangeError {
 
 interface MuxOut { init: Uint8Array | undefined; frags: Uint8Array[] }
 
+/** The part of mux.js (untyped, types/mux.js.d.ts) this module uses. */
+interface MuxJsTransmuxer {
+  on(event: 'data', listener: (seg: { initSegment: Uint8Array; data: Uint8Array }) => void): void;
+  push(bytes: Uint8Array): void;
+  flush(): void;
+}
+interface MuxJs {
+  mp4: { Transmuxer: new (options: { keepOriginalTimestamps: boolean; remux: boolean }) => MuxJsTransmuxer };
+}
+
 function transmux(ts: Uint8Array): MuxOut {
-  const tm = new muxjs.mp4.Transmuxer({ keepOriginalTimestamps: true, remux: true });
+  const tm = new (muxjs as MuxJs).mp4.Transmuxer({ keepOriginalTimestamps: true, remux: true });
   const out: MuxOut = { init: undefined, frags: [] };
   tm.on('data', (seg: { initSegment: Uint8Array; data: Uint8Array }) => {
     out.init ??= seg.initSegment;
@@ -122,7 +132,7 @@ export async function* exportClip(o: ExportClipOptions): AsyncGenerator<Uint8Arr
     }
     const gap = prev !== undefined && rec.startTimeMs - (prev.startTimeMs + prev.durationMs) > 500;
     if (gap) o.onGap?.({ fromMs: prev!.startTimeMs + prev!.durationMs, toMs: rec.startTimeMs });
-    if (offsets.size === 0 || rec.discontinuity || gap) anchor(mux.frags[0]!, scales, offsets, ends);
+    if (offsets.size === 0 || rec.discontinuity || gap) anchor(mux.frags[0], scales, offsets, ends);
     for (const frag of mux.frags) {
       rewriteDecodeTimes(frag, (id, t) => t - (offsets.get(id) ?? 0));
       for (const [id, end] of trackEnds(frag)) ends.set(id, end);

@@ -9,7 +9,7 @@ function walk(buf: Uint8Array, from: number, to: number, visit: (type: string, s
   let at = from;
   while (at + 8 <= to) {
     const size = view.getUint32(at);
-    const type = String.fromCharCode(buf[at + 4]!, buf[at + 5]!, buf[at + 6]!, buf[at + 7]!);
+    const type = String.fromCharCode(buf[at + 4], buf[at + 5], buf[at + 6], buf[at + 7]);
     const end = size === 0 ? to : at + size;
     if (size < 8 || end > to) return;
     visit(type, at, end);

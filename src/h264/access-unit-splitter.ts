@@ -63,7 +63,7 @@ export interface AccessUnitSplitterOptions {
 /** start_code_prefix_one_3bytes (§B.1.1). */
 const START_CODE_PREFIX = new Uint8Array([0, 0, 1]);
 /** Node's native byte search, applied to plain Uint8Array views (see nal-scanner.ts for the measurements). */
-const nativeIndexOf = Buffer.prototype.indexOf as unknown as (this: Uint8Array, value: Uint8Array, byteOffset: number) => number;
+const nativeIndexOf = (Buffer.prototype as { indexOf: (this: Uint8Array, value: Uint8Array, byteOffset: number) => number }).indexOf;
 const DEFAULT_MAX_AU_BYTES = 32 * 1024 * 1024;
 const INITIAL_CAPACITY = 64 * 1024;
 

@@ -42,7 +42,7 @@ const START_CODE_PREFIX = new Uint8Array([0, 0, 1]);
  * Node's native byte search. Typed as a free function: it is applied to plain Uint8Arrays (Node
  * only requires an ArrayBufferView as `this`), which is what keeps the scan allocation-free.
  */
-const nativeIndexOf = Buffer.prototype.indexOf as unknown as (this: Uint8Array, value: Uint8Array, byteOffset: number) => number;
+const nativeIndexOf = (Buffer.prototype as { indexOf: (this: Uint8Array, value: Uint8Array, byteOffset: number) => number }).indexOf;
 
 /** Largest virtual length: offsets are kept in Int32Arrays. */
 const MAX_ITEM_BYTES = 0x7fffffff;

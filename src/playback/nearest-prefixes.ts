@@ -10,10 +10,10 @@ function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
-    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    for (let j = 1; j <= b.length; j++) row.push(Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)));
     prev = row;
   }
-  return prev[b.length]!;
+  return prev[b.length];
 }
 
 /**
@@ -30,7 +30,7 @@ export async function nearestPrefixes(client: S3Client, bucket: string, prefix: 
   const parts = prefix.split('/');
   for (let up = 1; up <= 2 && parts.length - up >= 1; up++) {
     const parent = parts.slice(0, parts.length - up).join('/');
-    const wanted = parts[parts.length - up]!;
+    const wanted = parts[parts.length - up];
     const names = await listCameras({ client, bucket, rootPrefix: parent, maxCameras: 200 });
     if (names.length === 0) continue;
     return names
@@ -40,6 +40,6 @@ export async function nearestPrefixes(client: S3Client, bucket: string, prefix: 
       .map((x) => `${parent}/${x.n}`);
   }
   // Nothing under any parent: the top-level folders of the bucket (the prefix may be wrong from its start).
-  const top = await listCameras({ client, bucket, rootPrefix: parts[0]!, maxCameras: max }).catch(() => []);
+  const top = await listCameras({ client, bucket, rootPrefix: parts[0], maxCameras: max }).catch(() => []);
   return top.map((n) => `${parts[0]}/${n}`);
 }

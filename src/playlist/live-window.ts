@@ -48,11 +48,11 @@ export function selectLiveWindow(records: readonly SegmentRecord[], windowSize =
   if (records.length === 0) return { records: [], mediaSequence: 0, discontinuitySequence: 0 };
   // Start of the newest run of consecutive sequence numbers.
   let runStart = records.length - 1;
-  while (runStart > 0 && records[runStart]!.sequence === records[runStart - 1]!.sequence + 1) runStart -= 1;
+  while (runStart > 0 && records[runStart].sequence === records[runStart - 1].sequence + 1) runStart -= 1;
   const first = Math.max(runStart, records.length - windowSize);
   let discontinuitySequence = 0;
-  for (let i = runStart + 1; i <= first; i += 1) if (records[i]!.discontinuity) discontinuitySequence += 1;
-  return { records: records.slice(first), mediaSequence: records[first]!.sequence, discontinuitySequence };
+  for (let i = runStart + 1; i <= first; i += 1) if (records[i].discontinuity) discontinuitySequence += 1;
+  return { records: records.slice(first), mediaSequence: records[first].sequence, discontinuitySequence };
 }
 
 /**
@@ -121,14 +121,14 @@ export function settledRecords(records: readonly SegmentRecord[], options: Settl
   let from = 0;
   if (options.runStartsSettle === true) {
     for (let i = records.length - 1; i >= 0; i -= 1) {
-      if (isRunStart(records[i]!)) {
+      if (isRunStart(records[i])) {
         from = i + 1;
         break;
       }
     }
   }
   for (let i = from; i < records.length; i += 1) {
-    if (isYoungHole(i === 0 ? undefined : records[i - 1], records[i]!, options, graceMs)) return records.slice(0, i);
+    if (isYoungHole(i === 0 ? undefined : records[i - 1], records[i], options, graceMs)) return records.slice(0, i);
   }
   return records;
 }

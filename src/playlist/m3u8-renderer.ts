@@ -108,7 +108,7 @@ export function renderSegmentLines(records: readonly SegmentRecord[], uris: read
   if (records.length === 0) return '';
   const lines: string[] = [];
   records.forEach((record, i) => {
-    const uri = uris[i]!;
+    const uri = uris[i];
     if (/[\r\n]/.test(uri)) throw new TypeError(`uri ${firstIndex + i} contains a line break`);
     segmentLines(record, uri, firstIndex + i, lines);
   });

@@ -86,12 +86,12 @@ export function peakBitrate(segments: readonly SegmentSize[]): number {
   let peak = 0;
   let single = 0;
   for (let i = 0; i < timed.length; i++) {
-    single = Math.max(single, (timed[i]!.bytes * 8000) / timed[i]!.durationMs);
+    single = Math.max(single, (timed[i].bytes * 8000) / timed[i].durationMs);
     let bytes = 0;
     let ms = 0;
     for (let j = i; j < timed.length; j++) {
-      bytes += timed[j]!.bytes;
-      ms += timed[j]!.durationMs;
+      bytes += timed[j].bytes;
+      ms += timed[j].durationMs;
       if (ms > 1.5 * targetMs) break;
       if (ms >= 0.5 * targetMs) peak = Math.max(peak, (bytes * 8000) / ms);
     }

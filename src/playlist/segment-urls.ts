@@ -70,19 +70,19 @@ export function presignedUrlResolver(options: PresignOptions): SegmentUrlResolve
       // (sigv4-query-signer.ts, ~15 µs), which checks itself against this first URL.
       const signingDate = new Date(Math.floor(now() / 1000) * 1000);
       const sdk = (key: string) => getSignedUrl(options.client, new GetObjectCommand({ Bucket: options.bucket, Key: key }), { expiresIn, signingDate });
-      const first = await sdk(keys[0]!);
+      const first = await sdk(keys[0]);
       const out = [first];
       const firstPath = new URL(first).pathname;
-      const encoded = encodeKeyPath(keys[0]!);
+      const encoded = encodeKeyPath(keys[0]);
       const fast = firstPath.endsWith(encoded) ? QuerySigner.fromPresignedUrl(first, credentials.secretAccessKey) : undefined;
       const pathPrefix = firstPath.slice(0, firstPath.length - encoded.length);
       for (let i = 1; i < keys.length; i++) {
         if (fast) {
           if (i % 1024 === 0) signal?.throwIfAborted();
-          out.push(fast.url(pathPrefix + encodeKeyPath(keys[i]!)));
+          out.push(fast.url(pathPrefix + encodeKeyPath(keys[i])));
         } else {
           signal?.throwIfAborted();
-          out.push(await sdk(keys[i]!));
+          out.push(await sdk(keys[i]));
         }
       }
       return out;
@@ -109,8 +109,9 @@ export function baseUrlResolver(baseUrl: string): SegmentUrlResolver {
   const base = baseUrl.endsWith('/') ? baseUrl.slice(0, -1) : baseUrl;
   return {
     validForSeconds: Number.POSITIVE_INFINITY,
-    async urls(keys) {
-      return keys.map((k) => `${base}/${k.split('/').map(encodeURIComponent).join('/')}`);
+    urls(keys) {
+      // Through an executor, as the former async method: a URIError (lone surrogate) rejects, not throws.
+      return new Promise((resolve) => resolve(keys.map((k) => `${base}/${k.split('/').map(encodeURIComponent).join('/')}`)));
     },
   };
 }

@@ -36,7 +36,7 @@ export class QuerySigner {
 
   private constructor(u: URL, secretAccessKey: string) {
     const credential = u.searchParams.get('X-Amz-Credential')!.split('/');
-    const [date, region, service] = [credential[1]!, credential[2]!, credential[3]!];
+    const [date, region, service] = [credential[1], credential[2], credential[3]];
     this.#origin = u.origin;
     this.#host = u.host;
     this.#amzDate = u.searchParams.get('X-Amz-Date')!;

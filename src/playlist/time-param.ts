@@ -64,10 +64,10 @@ export function parseTimeParam(value: string, param: string): number {
   } else {
     let m = ISO.exec(v);
     if (m) {
-      const base = utc(m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]);
+      const base = utc(m[1], m[2], m[3], m[4], m[5], m[6]);
       if (base !== undefined) {
         const fraction = m[7] ? Math.round(Number(m[7]) * 1000) : 0;
-        const zone = m[8]!;
+        const zone = m[8];
         let offsetMin: number | undefined = 0;
         if (zone !== 'Z') {
           const digits = zone.replace(':', '');
@@ -79,9 +79,9 @@ export function parseTimeParam(value: string, param: string): number {
         if (offsetMin !== undefined) ms = base + fraction - offsetMin * 60_000;
       }
     } else if ((m = REFERENCE.exec(v))) {
-      ms = utc(m[1]!, m[2]!, m[3]!, m[4]!, m[5]!, m[6]);
+      ms = utc(m[1], m[2], m[3], m[4], m[5], m[6]);
     } else if ((m = DATE_ONLY.exec(v))) {
-      ms = utc(m[1]!, m[2]!, m[3]!, '00', '00', '00');
+      ms = utc(m[1], m[2], m[3], '00', '00', '00');
     }
   }
   if (ms === undefined || !Number.isFinite(ms) || ms < 0 || ms > 9_999_999_999_999) {

@@ -94,7 +94,7 @@ export class HourIndexWriter {
     const at = segmentKeyHour(key);
     if (!at) return;
     let hours = this.#hours.get(at.prefix);
-    if (!hours) this.#hours.set(at.prefix, (hours = new Map()));
+    if (!hours) this.#hours.set(at.prefix, (hours = new Map<number, HourState>()));
     const state = hours.get(at.hourStartMs);
     if (state) state.dirty = true;
     else hours.set(at.hourStartMs, { dirty: true, writing: undefined });

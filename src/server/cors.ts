@@ -80,7 +80,7 @@ export function withCors(res: RouteResponse, policy: CorsPolicy | undefined, ori
   const { vary, ...rest } = corsHeaders(policy, origin);
   const headers = { ...res.headers, ...rest };
   const varies = (res.headers['vary'] ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
-  headers['vary'] = varies.includes('origin') ? (res.headers['vary'] as string) : [...(res.headers['vary'] ? [res.headers['vary']] : []), vary].join(', ');
+  headers['vary'] = varies.includes('origin') ? res.headers['vary'] : [...(res.headers['vary'] ? [res.headers['vary']] : []), vary].join(', ');
   return { ...res, headers };
 }
 

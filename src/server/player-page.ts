@@ -54,7 +54,7 @@ function asset(name: string): string {
   try {
     return readFileSync(url, 'utf8');
   } catch (e) {
-    throw new Error(`the player page's file assets/player/${name} is missing (${(e as Error).message}): reinstall s3hls`);
+    throw new Error(`the player page's file assets/player/${name} is missing (${(e as Error).message}): reinstall s3hls`, { cause: e });
   }
 }
 

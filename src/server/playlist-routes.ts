@@ -171,7 +171,7 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
     if (values.length > 1) throw new BadRequest(400, `${name} is given more than once`);
     if (values.length === 0 || values[0] === '') return undefined;
     try {
-      return parseTimeParam(values[0]!, name);
+      return parseTimeParam(values[0], name);
     } catch (e) {
       if (e instanceof TimeParamError) throw new BadRequest(400, e.message);
       throw e;
@@ -285,7 +285,7 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
     if (parts.length === 4 && parts[1] === 'cameras') {
       let camera: string;
       try {
-        camera = validateCameraId(decodeURIComponent(parts[2]!));
+        camera = validateCameraId(decodeURIComponent(parts[2]));
       } catch {
         throw new BadRequest(400, `bad camera id: use letters, digits and . _ - = + @`);
       }

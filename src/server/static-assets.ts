@@ -90,9 +90,9 @@ export class StaticAssets {
     const base: Record<string, string> = { ...a.headers, etag, vary: 'accept-encoding' };
     if (headers.ifNoneMatch !== undefined && etagMatches(headers.ifNoneMatch, etag)) {
       // RFC 9110 §15.4.5: a 304 repeats the validators and caching headers, no body.
-      return { status: 304, headers: { etag, 'cache-control': base['cache-control'] as string, vary: base.vary }, body: Buffer.alloc(0) };
+      return { status: 304, headers: { etag, 'cache-control': base['cache-control'], vary: base.vary }, body: Buffer.alloc(0) };
     }
-    const body = gzip ? (a.gzip as Buffer) : a.plain;
+    const body = gzip ? a.gzip : a.plain;
     return { status: 200, headers: { ...base, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': String(body.length) }, body };
   }
 }

@@ -13,7 +13,7 @@ import type { S3HlsError } from '../errors.js';
 import { AccessUnitSplitter, type AccessUnit } from '../h264/access-unit-splitter.js';
 import { FrameTiming } from '../h264/frame-timing.js';
 import type { SpsInfo } from '../h264/sps.js';
-import type { PackItem, VideoFramePack } from '../types.js';
+import type { PackItem } from '../types.js';
 import type { FrameTarget } from './frame-target.js';
 import { SourceError, SourceErrorCode } from './source-errors.js';
 
@@ -127,9 +127,10 @@ export class AnnexBSource {
   }
 
   /** Stops reading; `run()` resolves with `stopped`. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.#stopping = true;
     this.#current?.destroy();
+    return Promise.resolve();
   }
 
   async #readOnce(): Promise<void> {
@@ -182,7 +183,7 @@ export class AnnexBSource {
       items[i] = item;
     }
     this.#frames++;
-    if (!this.#target.putVideoFrame(pack as VideoFramePack)) this.#refused++;
+    if (!this.#target.putVideoFrame(pack)) this.#refused++;
     const wait = this.#options.backpressure?.();
     if (wait) await wait;
   }

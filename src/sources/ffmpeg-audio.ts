@@ -128,8 +128,8 @@ const FFMPEG_ONLY_INPUT_OPTIONS: ReadonlyMap<string, number> = new Map([
 export function probeInputArgs(inputArgs: readonly string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < inputArgs.length; i++) {
-    const skip = FFMPEG_ONLY_INPUT_OPTIONS.get(inputArgs[i]!);
-    if (skip === undefined) out.push(inputArgs[i]!);
+    const skip = FFMPEG_ONLY_INPUT_OPTIONS.get(inputArgs[i]);
+    if (skip === undefined) out.push(inputArgs[i]);
     else i += skip;
   }
   return out;

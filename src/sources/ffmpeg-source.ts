@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import type { AudioFramePack, PackItem, VideoFramePack } from '../types.js';
+import type { PackItem } from '../types.js';
 import { ffmpegArgs, looksLive, type FfmpegArgsOptions } from './ffmpeg-args.js';
 import { ffprobeBeside, planAudio, probeAudio, type AudioPlan } from './ffmpeg-audio.js';
 import type { FrameTarget } from './frame-target.js';
@@ -183,6 +183,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
         const startedAt = Date.now();
         const framesBefore = this.#videoFrames;
         const exit = await this.#runChild(attempt);
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- rethrows exactly what the frame target threw (recorded in the data callback), whatever it is
         if (this.#targetError !== undefined) throw this.#targetError;
         if (this.#stopping) break;
         // ffmpeg prefixes input errors with the input ("x.mp4: No such file..."): say it once.
@@ -352,7 +353,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     this.#videoPack.pts90k = pes.pts90k;
     this.#videoPack.dts90k = pes.dts90k;
     this.#videoFrames++;
-    this.#target.putVideoFrame(this.#videoPack as VideoFramePack);
+    this.#target.putVideoFrame(this.#videoPack);
     this.#afterFrame();
   }
 
@@ -360,7 +361,7 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     this.#item.part1 = pes.bytes;
     this.#audioPack.pts90k = pes.pts90k;
     this.#audioPacks++;
-    this.#target.putAudioFrame(this.#audioPack as AudioFramePack);
+    this.#target.putAudioFrame(this.#audioPack);
     this.#afterFrame();
   }
 }

@@ -5,7 +5,7 @@
  * here; the muxer copies once into its pool, and the ring space is released right after
  * `putVideoFrame` returns (the contract of types.ts: the SDK is done with the bytes by then).
  */
-import type { PackItem, VideoFramePack } from '../types.js';
+import type { PackItem } from '../types.js';
 import type { FrameTarget } from './frame-target.js';
 import { Ctl, SLOT_WORDS, ringViews, type SharedRingViews } from './shared-ring-layout.js';
 
@@ -113,9 +113,9 @@ export class SharedRingReader {
     const pack = this.#pack;
     pack.pts90k = slots[s + 2];
     pack.dts90k = slots[s + 3];
-    let accepted = false;
+    let accepted: boolean;
     try {
-      accepted = target.putVideoFrame(pack as VideoFramePack);
+      accepted = target.putVideoFrame(pack);
     } finally {
       // Release even when the target threw, so the writer is never wedged.
       control[Ctl.SlotTail] = (tail + 1) % slotCount;

@@ -189,7 +189,7 @@ export class DiskSpool {
       // lstat does not open the file: a FIFO must never be opened (a read would block forever).
       const kind = await fileKind(join(this.directory, name));
       if (kind !== 'file') {
-        if (kind !== 'gone') await this.#skipNotRegular(name, kind);
+        if (kind !== 'gone') this.#skipNotRegular(name, kind);
         continue;
       }
       if (name.endsWith(TMP_SUFFIX)) {
@@ -210,7 +210,7 @@ export class DiskSpool {
       try {
         bytes = await readRegularFile(join(this.directory, name));
       } catch (e) {
-        if ((e as NotRegularFile).notRegular !== undefined) await this.#skipNotRegular(name, (e as NotRegularFile).notRegular);
+        if ((e as NotRegularFile).notRegular !== undefined) this.#skipNotRegular(name, (e as NotRegularFile).notRegular);
         else await this.#quarantine(name, 'unreadable', `read failed: ${(e as Error).message}`);
         continue;
       }
@@ -415,7 +415,7 @@ export class DiskSpool {
   }
 
   /** A name that is not a regular file: reported and left alone (never opened, never moved). */
-  async #skipNotRegular(name: string, kind: string): Promise<void> {
+  #skipNotRegular(name: string, kind: string): void {
     this.#c.skippedNotRegular++;
     const report: DamagedReport = {
       file: name, movedTo: undefined, reason: 'not-regular-file',
@@ -436,7 +436,7 @@ export class DiskSpool {
     let i = order.length;
     // New writes are almost always the newest: search from the end.
     while (i > 0) {
-      const prev = order[i - 1]!.entry;
+      const prev = order[i - 1].entry;
       if (prev.segment.startTimeMs < s || (prev.segment.startTimeMs === s && prev.id < r.entry.id)) break;
       i--;
     }

@@ -252,7 +252,7 @@ export class SpoolingSink implements SegmentSink {
     this.#closed = true;
     clearInterval(this.#timer);
     for (const h of this.#held) if (!h.acked && h.entry === undefined && h.writing === undefined) this.#write(h);
-    await Promise.allSettled(this.#held.map((h) => h.writing));
+    await Promise.allSettled(this.#held.flatMap((h) => h.writing ?? []));
     // The live segments left on disk for the next run, by sequence (their terminal state is spooled).
     const onDiskSequences = this.#held.filter((h) => !h.acked && h.entry !== undefined).map((h) => h.seg.sequence);
     return { onDisk: onDiskSequences.length, notSpooled: this.#held.filter((h) => !h.acked).length - onDiskSequences.length, onDiskSequences };
@@ -284,7 +284,7 @@ export class SpoolingSink implements SegmentSink {
     }
     // 3. Give pool space back, oldest first, for segments safely on disk.
     for (let i = 0; i < held.length; i++) {
-      const h = held[i]!;
+      const h = held[i];
       // h.copy set: detached already, its pool release waits for the attempt in flight.
       if (h.poolReleased || h.copy !== undefined || h.entry === undefined || h.acked) continue;
       if (!(poolBytes > o.highWaterBytes || now - h.arrivedMs >= o.releaseAfterMs)) continue;
@@ -340,13 +340,12 @@ export class SpoolingSink implements SegmentSink {
   }
 
   #forward(h: Held): boolean {
-    const sink = this;
     const wrapper: Segment = {
       ...h.info,
       get parts() {
         return h.copy !== undefined ? [h.copy] : h.seg.parts;
       },
-      release: () => sink.#acked(h),
+      release: () => this.#acked(h),
     };
     h.forwarded = true;
     h.wrapper = wrapper;
@@ -375,9 +374,9 @@ export class SpoolingSink implements SegmentSink {
     }
     h.copy = copy;
     this.#c.detached++;
-    const whenIdle = this.#o.inner.whenIdle;
+    const inner = this.#o.inner;
     let settled = false;
-    if (whenIdle === undefined) {
+    if (inner.whenIdle === undefined) {
       // Such a sink reads `parts` only synchronously (see IdleAwareSink): nothing holds the views.
       h.poolReleased = true;
       h.seg.release();
@@ -393,7 +392,7 @@ export class SpoolingSink implements SegmentSink {
     };
     let idle: Promise<void>;
     try {
-      idle = whenIdle.call(this.#o.inner, h.wrapper!);
+      idle = inner.whenIdle(h.wrapper!);
     } catch (e) {
       // A broken hook: keep the pool space until the acknowledgement (safe, only slower).
       this.#report(e);

@@ -20,14 +20,14 @@ import type { ChunkList } from '../mpegts/chunk-list.js';
 import { TS_PACKET_SIZE } from '../mpegts/constants.js';
 import { TsWriter, type WriterMark } from '../mpegts/ts-writer.js';
 import { DEFAULT_POOL_BYTES, SegmentPool } from '../pool/segment-pool.js';
-import type { AudioFramePack, DiscontinuityReason, Segment, SegmentSink, VideoFramePack } from '../types.js';
+import type { AudioFramePack, DiscontinuityReason, SegmentSink, VideoFramePack } from '../types.js';
 import { AudioAssembler } from './audio-assembler.js';
 import { AudioCut, type AudioCutHost } from './audio-cut.js';
 import { FrameHold } from './frame-hold.js';
 import { checkItems, readTiming } from './pack-validation.js';
 import { SegmentEmitter } from './segment-emit.js';
 import { SegmentClock } from './segment-clock.js';
-import { resolveOptions, type DropEvent, type HlsStreamEvents, type HlsStreamOptions } from './stream-options.js';
+import { resolveOptions, type HlsStreamEvents, type HlsStreamOptions } from './stream-options.js';
 import { StreamCounters, type StreamStats } from './stream-stats.js';
 import { VideoAssembler } from './video-assembler.js';
 

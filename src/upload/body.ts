@@ -15,7 +15,7 @@ import { Readable } from 'node:stream';
  */
 export function segmentBody(parts: readonly Uint8Array[]): Uint8Array | Readable {
   if (parts.length === 0) throw new RangeError('segment.parts must hold at least one part, got 0');
-  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 1) return parts[0];
   // Buffer views over the same memory (no copy): http.ClientRequest.write takes them as they are.
   const chunks = parts.map((p) => Buffer.from(p.buffer, p.byteOffset, p.byteLength));
   return Readable.from(chunks, { objectMode: false });

@@ -37,7 +37,7 @@ function crcTable(): Uint32Array {
 export function crc32Table(data: Uint8Array, value = 0): number {
   const t = crcTable();
   let c = (value ^ 0xffffffff) >>> 0;
-  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
+  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 

@@ -94,7 +94,10 @@ function field(err: unknown, name: string): unknown {
 export function classifyPutError(err: unknown, timedOut: boolean): FailureInfo {
   const meta = field(err, '$metadata') as { httpStatusCode?: number; requestId?: string } | undefined;
   const httpStatus = typeof meta?.httpStatusCode === 'number' ? meta.httpStatusCode : undefined;
-  const rawName = timedOut ? 'TimeoutError' : String(field(err, 'Code') ?? field(err, 'code') ?? field(err, 'name') ?? 'Error');
+  const rawCode = field(err, 'Code') ?? field(err, 'code') ?? field(err, 'name') ?? 'Error';
+  // Only primitives can pass SAFE_NAME (an object's String() is '[object Object]', which never did).
+  const printable = typeof rawCode === 'string' || typeof rawCode === 'number' || typeof rawCode === 'boolean' || typeof rawCode === 'bigint';
+  const rawName = timedOut ? 'TimeoutError' : printable ? String(rawCode) : 'Error';
   const name = SAFE_NAME.test(rawName) ? rawName : 'Error';
   let kind: FailureKind;
   if (timedOut) kind = 'transient';

@@ -128,13 +128,13 @@ export class TypedEmitter<E extends object> {
   on<K extends keyof E>(event: K, listener: (payload: E[K]) => void): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
+    set.add(listener);
     return () => this.off(event, listener);
   }
 
   /** Removes a listener added with `on`. */
   off<K extends keyof E>(event: K, listener: (payload: E[K]) => void): void {
-    this.listeners.get(event)?.delete(listener as (payload: never) => void);
+    this.listeners.get(event)?.delete(listener);
   }
 
   /** Calls every listener of `event`. */

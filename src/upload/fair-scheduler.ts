@@ -43,7 +43,7 @@ export class FairScheduler<T extends Schedulable> {
     }
     const items = q.items;
     let i = items.length;
-    while (i > 0 && items[i - 1]!.sequence > item.sequence) i--;
+    while (i > 0 && items[i - 1].sequence > item.sequence) i--;
     items.splice(i, 0, item);
     this.count++;
   }
@@ -57,9 +57,9 @@ export class FairScheduler<T extends Schedulable> {
     const n = this.queues.length;
     for (let k = 0; k < n; k++) {
       const qi = (this.last + 1 + k) % n;
-      const items = this.queues[qi]!.items;
+      const items = this.queues[qi].items;
       for (let i = 0; i < items.length; i++) {
-        if (items[i]!.notBeforeMs <= nowMs) {
+        if (items[i].notBeforeMs <= nowMs) {
           const [item] = items.splice(i, 1);
           this.count--;
           this.last = qi;

@@ -120,6 +120,7 @@ export interface ResolvedOptions {
 function int(value: unknown, name: string, min: number, max: number, def: number): number {
   if (value === undefined) return def;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- `value` is arbitrary caller input; the message shows it as String() always has
     throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
   }
   return value;

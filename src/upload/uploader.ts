@@ -125,7 +125,7 @@ export class Uploader {
         },
       });
       this.client = own.client;
-      this.destroyClient = own.destroy;
+      this.destroyClient = () => own.destroy();
     }
   }
 

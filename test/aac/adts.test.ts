@@ -186,7 +186,7 @@ const arbFrames = fc.array(fc.tuple(fc.integer({ min: 7, max: 300 }), fc.integer
   return { bytes: concat(...fs), lengths: fs.map((f) => f.length) };
 });
 
-t.test('property: any split gives the frames of the unsplit item, which are the frames written', async (t) => {
+t.test('property: any split gives the frames of the unsplit item, which are the frames written', async () => {
   const s = new AdtsScanner(2);
   fc.assert(
     fc.property(arbFrames, fc.nat(), fc.uint8Array({ maxLength: 20 }).map((g) => g.map((b) => (b === 0xff ? 0 : b))), ({ bytes, lengths }, n, garbage) => {

@@ -32,7 +32,7 @@ t.test('the JSON object is keyed by case with the fields the issue names', async
   const table = costTable(130);
   t.same(Object.keys(table), ['1mbps_2s', '1mbps_6s', '2mbps_2s', '2mbps_6s', '5mbps_2s', '5mbps_6s']);
   for (const c of COST_CASES) {
-    const f = table[costKey(c)]!;
+    const f = table[costKey(c)];
     t.ok(f.puts_per_day > 0 && f.usd_per_camera_month > 0 && f.kvs_usd_per_camera_month > 0, costKey(c));
   }
 });

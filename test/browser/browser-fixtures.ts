@@ -34,7 +34,7 @@ function segmentsFromFfmpeg(dir: string): MadeSegment[] {
   ]);
   const rows = readFileSync(join(dir, 'list.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
   return rows.map(([name, start, end], i) => ({
-    bytes: readFileSync(join(dir, name!)),
+    bytes: readFileSync(join(dir, name)),
     durationMs: Math.round((Number(end) - Number(start)) * 1000),
     sequence: i,
     discontinuity: i === 0,

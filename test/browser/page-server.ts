@@ -89,7 +89,7 @@ export async function startPageServer(options: PlaylistServerOptions): Promise<P
     if (mine && req.method === 'GET') {
       let camera: string;
       try {
-        camera = validateCameraId(decodeURIComponent(parts[2]!));
+        camera = validateCameraId(decodeURIComponent(parts[2]));
       } catch {
         return text(res, 400, 'bad camera id');
       }

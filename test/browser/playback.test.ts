@@ -62,7 +62,7 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
   const vodStart = Date.now() - 120_000;
   let at = vodStart;
   const vodStarts = segments.map((s) => ((at += s.durationMs), at - s.durationMs));
-  await Promise.all(segments.map((s, i) => upload('cams/vod-cam', s, vodStarts[i]!)));
+  await Promise.all(segments.map((s, i) => upload('cams/vod-cam', s, vodStarts[i])));
 
   const urls = presignedUrlResolver({ client, bucket: s3.bucket, expiresInSeconds: 600 });
   // The page also asks for each camera's recordings.json: see page-server.ts.
@@ -102,13 +102,13 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     const liveStarts = segments.map((s) => ((next += s.durationMs), next - s.durationMs));
     let uploaded = 0;
     let uploading = true;
-    for (; uploaded < 6; uploaded++) await upload('cams/live-cam', segments[uploaded]!, liveStarts[uploaded]!);
+    for (; uploaded < 6; uploaded++) await upload('cams/live-cam', segments[uploaded], liveStarts[uploaded]);
     const pump = (async () => {
       while (uploaded < segments.length && uploading) {
-        const due = liveStarts[uploaded]! + segments[uploaded]!.durationMs;
+        const due = liveStarts[uploaded] + segments[uploaded].durationMs;
         await new Promise((res) => setTimeout(res, Math.max(0, due - Date.now())));
         if (!uploading) break;
-        await upload('cams/live-cam', segments[uploaded]!, liveStarts[uploaded]!);
+        await upload('cams/live-cam', segments[uploaded], liveStarts[uploaded]);
         uploaded += 1;
       }
     })();
@@ -154,12 +154,12 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     const c2 = closed.client();
     await Promise.all(segments.slice(0, 3).map((seg, i) => c2.send(new PutObjectCommand({
       Bucket: closed.bucket, ContentType: 'video/mp2t', Body: seg.bytes,
-      Key: segmentKey('cams/vod-cam', { startTimeMs: vodStarts[i]!, sequence: seg.sequence, durationMs: seg.durationMs, discontinuity: seg.discontinuity }),
+      Key: segmentKey('cams/vod-cam', { startTimeMs: vodStarts[i], sequence: seg.sequence, durationMs: seg.durationMs, discontinuity: seg.discontinuity }),
     }))));
     const srv = await startPlaylistServer({ client: c2, bucket: closed.bucket, rootPrefix: 'cams', urls: presignedUrlResolver({ client: c2, bucket: closed.bucket, expiresInSeconds: 600 }) });
     t.teardown(() => srv.close());
     const page = await context.newPage();
-    const q = new URLSearchParams({ camera: 'vod-cam', mode: 'vod', start: new Date(vodStart).toISOString(), end: new Date(vodStarts[2]! + segments[2]!.durationMs).toISOString() });
+    const q = new URLSearchParams({ camera: 'vod-cam', mode: 'vod', start: new Date(vodStart).toISOString(), end: new Date(vodStarts[2] + segments[2].durationMs).toISOString() });
     await page.goto(`${srv.url}/#${q}`);
     await page.waitForFunction(() => /cross-origin/.test(document.getElementById('status')?.textContent ?? ''), undefined, { timeout: 20_000 });
     t.equal(await page.locator('#status').textContent(), 'the bucket refused cross-origin GETs from this page: run `s3hls bucket setup`');

@@ -49,8 +49,8 @@ async function seed(client: S3Client, bucket: string, prefix: string, segs: Made
   let at = startMs;
   const jobs: Promise<void>[] = [];
   for (let i = from; i < to; i++) {
-    jobs.push(upload(client, bucket, prefix, segs[i]!, at, i === from));
-    at += segs[i]!.durationMs;
+    jobs.push(upload(client, bucket, prefix, segs[i], at, i === from));
+    at += segs[i].durationMs;
   }
   await Promise.all(jobs);
 }
@@ -73,7 +73,7 @@ function lastSeek(page: Page): Promise<Seek | null> {
 async function landedNear(page: Page, near: number, toleranceMs: number): Promise<Seek> {
   await page.waitForFunction(([n, tol]) => {
     const s = (window as unknown as { s3hlsPlayer: { lastSeek: Seek | null } }).s3hlsPlayer.lastSeek;
-    return s !== null && s.landedMs !== null && Math.abs(s.targetMs - n!) <= tol!;
+    return s !== null && s.landedMs !== null && Math.abs(s.targetMs - n) <= tol;
   }, [near, toleranceMs], { timeout: 20_000 });
   return (await lastSeek(page))!;
 }
@@ -222,7 +222,7 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     await page.waitForFunction(() => /^no footage for yard on 2026-11-19/.test(document.getElementById('tl-status')!.textContent ?? ''), undefined, { timeout: 20_000 });
     t.equal(await page.locator('#tl-status').textContent(), 'no footage for yard on 2026-11-19 (EST): pick another day');
     t.equal(await page.locator('.tl-span').count(), 0, 'no spans drawn');
-    t.same(await page.locator('.tl-note').evaluateAll((e) => e.map((x) => x.textContent).filter((x) => x!.startsWith('no footage'))), ['no footage this day', 'no footage this day'], 'each row says it');
+    t.same(await page.locator('.tl-note').evaluateAll((e) => e.map((x) => x.textContent).filter((x) => x.startsWith('no footage'))), ['no footage this day', 'no footage this day'], 'each row says it');
     await page.locator('#next-day').click();
     await page.waitForFunction(() => document.querySelectorAll('.tl-row[data-camera="yard"] .tl-span').length > 0, undefined, { timeout: 20_000 });
     t.equal(await page.inputValue('#day'), DAY, 'and back');
@@ -259,10 +259,10 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.teardown(() => strict.close());
     await seed(strict.client(), strict.bucket, 'cams/yard', segs, 0, 6, T0);
     const stale = presignedUrlResolver({ client: strict.client(), bucket: strict.bucket, expiresInSeconds: 60, nowMs: () => Date.now() - 7_200_000 });
-    const key = segmentKey('cams/yard', { startTimeMs: T0, sequence: segs[0]!.sequence, durationMs: 2000, discontinuity: true });
+    const key = segmentKey('cams/yard', { startTimeMs: T0, sequence: segs[0].sequence, durationMs: 2000, discontinuity: true });
     const fresh = presignedUrlResolver({ client: strict.client(), bucket: strict.bucket, expiresInSeconds: 60 });
-    t.equal((await fetch((await fresh.urls([key]))[0]!)).status, 200, 'a fresh URL of the fork loads the segment');
-    const old = await fetch((await stale.urls([key]))[0]!);
+    t.equal((await fetch((await fresh.urls([key]))[0])).status, 200, 'a fresh URL of the fork loads the segment');
+    const old = await fetch((await stale.urls([key]))[0]);
     t.equal(old.status, 403, 'the stale one is refused');
     t.match(await old.text(), /expired/i, 'because it expired');
     const srv = await startPageServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: stale });
@@ -317,7 +317,7 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     await p.waitForTimeout(2_000);
     const after = await times();
     t.equal(after.length, 3, 'three tiles');
-    t.ok(after.every((x, i) => x - before[i]! > 1), `every tile advanced: ${before.map((b, i) => `${b.toFixed(1)}→${after[i]!.toFixed(1)}`).join(', ')}`);
+    t.ok(after.every((x, i) => x - before[i] > 1), `every tile advanced: ${before.map((b, i) => `${b.toFixed(1)}→${after[i].toFixed(1)}`).join(', ')}`);
     t.same(await p.locator('#grid figcaption').allTextContents(), ['garage Open', 'gate Open', 'porch Open'], 'one labelled tile per camera');
     // The seeded live windows do not grow (nothing uploads after the seed), so a slow run can play
     // to their end and hls.js reports a buffer stall; any other error (a load) is a failure.

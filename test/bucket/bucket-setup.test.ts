@@ -11,6 +11,12 @@ import { bucketSetupPlan } from '../../src/bucket/bucket-config.js';
 import { main } from '../../src/cli/main.js';
 import { startS3 } from '../helpers/s3server.js';
 
+/** The part of `bucket setup --dry-run`'s JSON these tests read. */
+interface BucketSetupJson {
+  CORSConfiguration: { CORSRules: { AllowedOrigins: string[] }[] };
+  LifecycleConfiguration: { Rules: { Expiration: unknown; Filter: unknown }[] };
+}
+
 process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
 process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
 
@@ -32,7 +38,7 @@ t.test('plan: lifecycle only with a retention; bad values rejected', async (t) =
 t.test('--dry-run prints the JSON and sends nothing', async (t) => {
   const c = capture();
   t.equal(await main(['bucket', 'setup', '--bucket', 'b', '--origin', 'https://cams.example.com', '--retention-days', '30', '--dry-run'], c.io), 0, c.err());
-  const json = JSON.parse(c.out());
+  const json = JSON.parse(c.out()) as BucketSetupJson;
   t.same(json.CORSConfiguration.CORSRules[0].AllowedOrigins, ['https://cams.example.com']);
   t.same(json.LifecycleConfiguration.Rules[0].Expiration, { Days: 30 });
   t.same(json.LifecycleConfiguration.Rules[0].Filter, { And: { Prefix: '', Tags: [{ Key: 's3hls-retention', Value: 'expire' }] } });

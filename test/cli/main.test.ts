@@ -25,8 +25,8 @@ function s3hls(args: string[], onStart?: (pid: number) => void): Promise<Child> 
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d));
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   if (onStart && child.pid) onStart(child.pid);
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }

@@ -26,6 +26,7 @@ t.test('TTY: one line redrawn in place, erased before the summary; plain: lines,
   r.line('upload error: X', true);
   r.finish('done');
   t.equal(tty.split('\n').length, 2, 'only the warning ends a line on stderr');
+  // eslint-disable-next-line no-control-regex -- the ESC of terminal control sequences is what this test checks
   t.match(tty, /^\r\x1b\[K12 segments.*\r\x1b\[K13 segments.*\r\x1b\[Kupload error: X\n$/);
   t.equal(ttyOut, 'done\n', 'the summary on stdout');
   let plain = '';

@@ -23,8 +23,8 @@ interface Run {
 function runNode(script: string, args: readonly string[], env: NodeJS.ProcessEnv, stdin?: Buffer): Promise<Run> {
   const child = spawn(process.execPath, ['--openssl-legacy-provider', `build/examples/${script}.js`, ...args], { env: { ...cleanEnv(), ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d));
-  child.stderr.on('data', (d: Buffer) => (output += d));
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   child.stdin.end(stdin);
   const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
   return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, output }))));

@@ -20,8 +20,8 @@ export class CollectSink implements SegmentSink {
   constructor(readonly options: { hold?: boolean } = {}) {}
 
   onSegment(segment: Segment): void {
-    const { parts, release, ...meta } = segment;
-    void release;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- destructured only to leave it out of `meta`, never called
+    const { parts, release: _release, ...meta } = segment;
     this.segments.push({ meta, bytes: Buffer.concat(parts.map((p) => Buffer.from(p))), partCount: parts.length });
     if (this.options.hold) this.held.push(segment);
     else segment.release();

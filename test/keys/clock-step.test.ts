@@ -39,7 +39,7 @@ t.test('AnchoredClock: a step beyond the threshold re-anchors once; drift below 
   t.equal(clock.check(), 1);
   t.equal(clock.check(), 1, 'reported once');
   t.equal(steps.length, 1);
-  t.equal(steps[0]!.stepMs, 1_500 - HOUR);
+  t.equal(steps[0].stepMs, 1_500 - HOUR);
   t.equal(clock.now(), wall(), 'follows the new wall clock');
   t.throws(() => new AnchoredClock({ stepThresholdMs: 0 }), RangeError);
 });
@@ -59,7 +59,7 @@ t.test('HlsStream live: wall clock back 1 h, then forward 1 h', async (t) => {
   for (let i = 0; i < 300; i++) {
     if (i === 100) m.offset -= HOUR; // NTP steps the wall clock back an hour, at 4 s
     if (i === 200) m.offset += HOUR; // and forward again, at 8 s
-    const u = units[i % units.length]!;
+    const u = units[i % units.length];
     stream.putVideoFrame({ items: [{ part1: u }], pts90k: 90_000 + i * 3_600 });
     m.mono += 40;
   }
@@ -70,15 +70,15 @@ t.test('HlsStream live: wall clock back 1 h, then forward 1 h', async (t) => {
   t.comment(`start times after T0 (s): ${starts.map((s) => (s / 1000).toFixed(2)).join(' ')}`);
   // Within each timeline consecutive starts are the durations apart (1 s), never squeezed.
   for (let i = 1; i < segs.length; i++) {
-    if (segs[i]!.discontinuity) continue;
-    t.equal(segs[i]!.startTimeMs - segs[i - 1]!.startTimeMs, 1_000, `segment ${i} starts 1 s after ${i - 1}`);
+    if (segs[i].discontinuity) continue;
+    t.equal(segs[i].startTimeMs - segs[i - 1].startTimeMs, 1_000, `segment ${i} starts 1 s after ${i - 1}`);
   }
-  t.ok(Math.abs(segs[4]!.startTimeMs - (T0 + 4_000 - HOUR)) <= 1_000, 'after the back step times follow the new wall clock');
-  t.ok(Math.abs(segs[8]!.startTimeMs - (T0 + 8_000)) <= 1_000, 'after the forward step too');
+  t.ok(Math.abs(segs[4].startTimeMs - (T0 + 4_000 - HOUR)) <= 1_000, 'after the back step times follow the new wall clock');
+  t.ok(Math.abs(segs[8].startTimeMs - (T0 + 8_000)) <= 1_000, 'after the forward step too');
   const keys = segs.map((s) => keyOfSegment('cams/cam1', s));
   t.equal(new Set(keys).size, keys.length, 'keys are unique');
-  t.ok(keys[4]!.endsWith('-d.ts') && keys[8]!.endsWith('-d.ts'), 'the key marks both discontinuities');
-  t.equal(parseSegmentKey(keys[4]!, 'cams/cam1')?.startTimeMs, segs[4]!.startTimeMs, 'and parses back to its start time');
+  t.ok(keys[4].endsWith('-d.ts') && keys[8].endsWith('-d.ts'), 'the key marks both discontinuities');
+  t.equal(parseSegmentKey(keys[4], 'cams/cam1')?.startTimeMs, segs[4].startTimeMs, 'and parses back to its start time');
   for (const s of segs) t.ok(s.deviceTimeMs !== undefined && Math.abs(s.deviceTimeMs - (s.startTimeMs + 1_000)) < 1_100 + (s === segs[3] || s === segs[7] ? HOUR : 0), `device time ${s.sequence}`);
 });
 

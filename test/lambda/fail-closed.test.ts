@@ -36,7 +36,7 @@ t.test('regression: a malformed event answers 400 with a JSON reason and one log
     const r = await handler(ev as never);
     t.equal(r.statusCode, 400, JSON.stringify(ev));
     t.equal(r.headers['content-type'], 'application/json');
-    t.match(JSON.parse(r.body).error, why);
+    t.match((JSON.parse(r.body) as { error: string }).error, why);
   }
   t.equal(lines.length, cases.length, 'one log line each');
   for (const l of lines) t.match(JSON.parse(l), { level: 'warn', msg: 'malformed event' });
@@ -54,17 +54,17 @@ t.test('regression: every S3 failure is logged once as one JSON line without sec
   t.match(r.body, /storage request failed/);
   t.notMatch(r.body, /no-such-bucket/, 'no internals to the client');
   t.equal(lines.length, 1, 'logged once');
-  t.notOk(lines[0]!.includes('\n'));
-  const entry = JSON.parse(lines[0]!);
+  t.notOk(lines[0].includes('\n'));
+  const entry: unknown = JSON.parse(lines[0]);
   t.match(entry, { level: 'error', msg: 'storage request failed', method: 'GET', path: '/cameras', error: 'NoSuchBucket', s3Status: 404 });
-  for (const secret of [SECRET, TOKEN, 'session-token-value', 'Signature=', 'Authorization']) t.notOk(lines[0]!.includes(secret), `no ${secret} in the log`);
+  for (const secret of [SECRET, TOKEN, 'session-token-value', 'Signature=', 'Authorization']) t.notOk(lines[0].includes(secret), `no ${secret} in the log`);
   // A network failure (nothing listening) is logged the same way.
   const dead = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: SECRET } });
   const lines2: string[] = [];
   const h2 = createLambdaHandler({ client: dead, bucket: 'b', rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), log: (l) => lines2.push(l) });
   t.equal((await h2(event('/cameras'))).statusCode, 502);
   t.equal(lines2.length, 1);
-  t.match(JSON.parse(lines2[0]!), { level: 'error', msg: 'storage request failed', path: '/cameras', message: /ECONNREFUSED/ });
+  t.match(JSON.parse(lines2[0]), { level: 'error', msg: 'storage request failed', path: '/cameras', message: /ECONNREFUSED/ });
 });
 
 t.test('regression: S3HLS_TOKEN set but empty is a configuration error (500 + log line), never public', async (t) => {
@@ -78,7 +78,7 @@ t.test('regression: S3HLS_TOKEN set but empty is a configuration error (500 + lo
       t.equal(r.headers['cache-control'], 'no-store');
     }
     t.equal(lines.length, 2, 'one line per call');
-    t.match(JSON.parse(lines[0]!), { level: 'error', msg: 'configuration error', message: /S3HLS_TOKEN is set but empty/ });
+    t.match(JSON.parse(lines[0]), { level: 'error', msg: 'configuration error', message: /S3HLS_TOKEN is set but empty/ });
   }
   t.throws(() => optionsFromEnv({ ...ENV, S3HLS_TOKEN: '' }), /S3HLS_TOKEN is set but empty/);
   t.equal(optionsFromEnv({ ...ENV, S3HLS_TOKEN: ` ${TOKEN}\n` }).accessToken, TOKEN, 'trimmed');
@@ -94,7 +94,7 @@ t.test(`regression: S3HLS_MAX_RANGE_SECONDS is capped at ${MAX_RANGE_SECONDS_CAP
   const lines: string[] = [];
   const r = await createEnvHandler({ ...ENV, S3HLS_MAX_RANGE_SECONDS: String(31 * 86400) }, (l) => lines.push(l))(event('/cameras'));
   t.equal(r.statusCode, 500, '31 days: a configuration error, not a 1.5 GB playlist');
-  t.match(JSON.parse(lines[0]!).message, /S3HLS_MAX_RANGE_SECONDS/);
+  t.match((JSON.parse(lines[0]) as { message: string }).message, /S3HLS_MAX_RANGE_SECONDS/);
 });
 
 t.test('authorized responses are Cache-Control: private (token, Authorization header, or an API Gateway authorizer)', async (t) => {
@@ -125,10 +125,10 @@ t.test('an unexpected failure inside the handler answers 500 JSON with one log l
   const handler = createLambdaHandler({ client: real, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), log: (l) => lines.push(l) });
   // Headers that make the adapter throw: a getter standing in for any bug past the routes.
   const ev = { ...event('/cameras'), headers: Object.defineProperty({}, 'origin', { enumerable: false, get: () => { throw new Error('adapter bug'); } }) };
-  const r = await handler(ev as never);
+  const r = await handler(ev);
   t.equal(r.statusCode, 500);
   t.same(JSON.parse(r.body), { error: 'internal error' });
   t.equal(lines.length, 1);
-  t.match(JSON.parse(lines[0]!), { level: 'error', msg: 'request failed', path: '/cameras', message: 'adapter bug' });
+  t.match(JSON.parse(lines[0]), { level: 'error', msg: 'request failed', path: '/cameras', message: 'adapter bug' });
   t.equal((await handler(event('/cameras'))).statusCode, 200, 'the next call is served');
 });

@@ -40,7 +40,7 @@ t.test('31 days of 2-s segments stream with bounded RSS and no event-loop block 
   // The endpoint runs in its own process: its RSS and event loop are what is measured.
   const child = spawn(process.execPath, [...LOADER, CHILD, s3.endpoint, s3.bucket, String(end + 7 * 86_400_000), String(32 * 86_400_000)], { stdio: ['pipe', 'pipe', 'inherit'] });
   t.teardown(() => child.kill());
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const url = (await lines.next()).value as string;
   const server = { url };
   const t0 = performance.now();
@@ -62,7 +62,7 @@ t.test('31 days of 2-s segments stream with bounded RSS and no event-loop block 
     last = (last + text).slice(-64);
   }
   const elapsed = performance.now() - t0;
-  child.stdin!.write('report\n');
+  child.stdin.write('report\n');
   const report = JSON.parse((await lines.next()).value as string) as { rssStartBytes: number; rssMaxBytes: number; delayMaxMs: number; delayP99Ms: number };
   const mb = (n: number) => (n / 1e6).toFixed(0);
   t.comment(`31 days: ${segments} segments, ${(bytes / 1e6).toFixed(1)} MB in ${(elapsed / 1000).toFixed(1)} s; server RSS ${mb(report.rssStartBytes)} → max ${mb(report.rssMaxBytes)} MB; event loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms`);
@@ -74,7 +74,7 @@ t.test('31 days of 2-s segments stream with bounded RSS and no event-loop block 
   t.ok(report.rssMaxBytes - report.rssStartBytes < 200e6, `the request added under 200 MB of RSS (${mb(report.rssMaxBytes - report.rssStartBytes)} MB)`);
   // Event-loop delay includes time the OS did not schedule the process: on an overloaded machine
   // (load average above the core count) it measures the machine, not the code.
-  const load = loadavg()[0]!;
+  const load = loadavg()[0];
   if (load < cpus().length) t.ok(report.delayMaxMs < 50, `the server's event loop never blocked 50 ms (max ${report.delayMaxMs.toFixed(1)} ms)`);
   else t.comment(`event-loop bound not asserted: load average ${load.toFixed(1)} on ${cpus().length} cores (max delay ${report.delayMaxMs.toFixed(1)} ms)`);
 

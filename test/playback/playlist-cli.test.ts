@@ -34,7 +34,7 @@ t.test('playlist: VOD, an empty prefix with suggestions, an empty range', async 
   err = '';
   t.equal(await main(['playlist', ...store, '--prefix', 'cams/front-dor'], io), 1, 'nothing stored: exit 1');
   t.equal(out, '', 'no playlist on stdout');
-  t.match(err, /nothing is stored under cams\/front-dor\/ in bucket test-bucket; prefixes that exist nearby:\n  cams\/front-door\n  cams\/back-yard\n/);
+  t.match(err, /nothing is stored under cams\/front-dor\/ in bucket test-bucket; prefixes that exist nearby:\n {2}cams\/front-door\n {2}cams\/back-yard\n/);
 
   out = '';
   err = '';

@@ -55,7 +55,7 @@ t.test('normal range: VOD header, one EXTINF per segment, PDT on the first, ENDL
   );
   const parsed = HLS.parse(text) as HLS.types.MediaPlaylist;
   t.equal(parsed.segments.length, 3);
-  t.equal(parsed.segments[0]!.programDateTime?.getTime(), T0);
+  t.equal(parsed.segments[0].programDateTime?.getTime(), T0);
 });
 
 t.test('a gap in time becomes a discontinuity with a program date time', async (t) => {
@@ -264,7 +264,7 @@ t.test('property: any records render to a strict-valid playlist; live reloads ke
         if (s.kind === 'restart') seq = 0;
         else if (s.kind === 'skip') seq += 2;
         else seq += 1;
-        at = Math.max(at + s.gapMs, specs.length ? specs[specs.length - 1]![0] + 1 : 0);
+        at = Math.max(at + s.gapMs, specs.length ? specs[specs.length - 1][0] + 1 : 0);
         specs.push([at, seq, s.durationMs, s.kind === 'flag' || s.kind === 'restart']);
         at += s.durationMs;
       }

@@ -65,11 +65,11 @@ t.test('hls.js plays index.m3u8 through to the media playlist', { skip }, async 
     video.muted = true;
     document.body.appendChild(video);
     const hls = new Hls();
-    hls.on(Hls.Events['MANIFEST_PARSED']!, (_e, d) => {
+    hls.on(Hls.Events['MANIFEST_PARSED'], (_e, d) => {
       seen.levels = (d.levels ?? []).map((l) => ({ codecs: [l.videoCodec, l.audioCodec].filter(Boolean).join(','), width: l.width, height: l.height, bitrate: l.bitrate, frameRate: l.frameRate }));
       void video.play();
     });
-    hls.on(Hls.Events['ERROR']!, (_e, d) => {
+    hls.on(Hls.Events['ERROR'], (_e, d) => {
       seen.errors.push(d.details);
       if (d.fatal) seen.fatal = d.details;
     });
@@ -87,6 +87,6 @@ t.test('hls.js plays index.m3u8 through to the media playlist', { skip }, async 
   t.equal(seen.fatal, null, 'no fatal error (an unsupported CODECS would be manifestIncompatibleCodecsError)');
   t.equal(seen.levels.length, 1, 'one level kept by hls.js');
   t.match(seen.levels[0], { codecs: /^avc1\.6400[0-9a-f]{2},mp4a\.40\.2$/, width: 640, height: 360, frameRate: 25 });
-  t.ok(seen.levels[0]!.bitrate > 0, `BANDWIDTH read: ${seen.levels[0]!.bitrate} bit/s`);
+  t.ok(seen.levels[0].bitrate > 0, `BANDWIDTH read: ${seen.levels[0].bitrate} bit/s`);
   t.ok(seen.currentTime > 3, `played to ${seen.currentTime.toFixed(2)} s`);
 });

@@ -126,7 +126,7 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   t.equal(during.filter((r) => r.method === 'HEAD').length, 1, 'one HEAD for the codec facts');
   t.comment(`S3 requests for index.m3u8: ${during.map((r) => r.method).join(', ')}; ${sizes.length} segments`);
   const inf = /#EXT-X-STREAM-INF:(.*)\n(.*)\n/.exec(text)!;
-  const attrs = Object.fromEntries(inf[1]!.match(/[A-Z-]+=("[^"]*"|[^,]*)/g)!.map((a) => a.split(/=(.*)/s).slice(0, 2)));
+  const attrs = Object.fromEntries(inf[1].match(/[A-Z-]+=("[^"]*"|[^,]*)/g)!.map((a) => a.split(/=(.*)/s).slice(0, 2) as [string, string]));
   t.equal(inf[2], 'playlist.m3u8?start=2026-11-22T03%3A00%3A00Z&end=2026-11-22T03%3A01%3A00Z', 'start/end passed on');
   t.equal(Number(attrs['BANDWIDTH']), Math.ceil(peak), 'BANDWIDTH = peak segment bit rate (RFC 8216 §4.3.4.2)');
   t.equal(Number(attrs['AVERAGE-BANDWIDTH']), Math.ceil(average));

@@ -43,12 +43,10 @@ if (!hasFfmpeg()) {
   const aus = accessUnits(fixture('1080p.h264')).map((n) => annexB(n)); // 250 frames, GOP 50
 
   t.test('10 minutes of 1080p as fast as possible: the pool never grows, space is reused', async (t) => {
-    let seen = 0;
     let maxParts = 0;
     let bytes = 0;
     const sink: SegmentSink = {
       onSegment(s: Segment) {
-        seen++;
         bytes += s.byteLength;
         maxParts = Math.max(maxParts, s.parts.length);
         s.release();

@@ -7,7 +7,7 @@
 import t from 'tap';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { segmentKey } from '../../src/keys/object-keys.js';
-import { buildHourIndex, HOUR_MS, hourIndexKey, parseHourIndex, segmentKeyHour } from '../../src/recordings/hour-index.js';
+import { buildHourIndex, HOUR_MS, hourIndexKey, parseHourIndex, segmentKeyHour, type HourIndexJson } from '../../src/recordings/hour-index.js';
 import { HourIndexWriter } from '../../src/recordings/hour-index-writer.js';
 import { querySpans } from '../../src/recordings/spans.js';
 import { Uploader } from '../../src/upload/uploader.js';
@@ -46,7 +46,7 @@ t.test('the writer hooked to an Uploader indexes closed hours, rewrites after a 
   for (const i of order) sink.onSegment(fakeSegment({ streamId: 'door', sequence: i, startTimeMs: at(i), durationTicks: 180_000 }));
   await uploader.drain({ timeoutMs: 20_000 });
   await writer.close();
-  const read = async (hour: number) => JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: hourIndexKey(prefix, hour) }))).Body!.transformToString());
+  const read = async (hour: number) => JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: hourIndexKey(prefix, hour) }))).Body!.transformToString()) as HourIndexJson;
   const first = await read(H0);
   t.equal(first.segments.length, 9, 'hour 10 indexed once a segment 10 s past its end was stored: 9 of its 10 segments');
   t.same(first.spans.length, 2, 'the missing segment splits the hour into two spans');

@@ -78,7 +78,7 @@ t.test('endpoint', async (t) => {
     t.equal(p.segments.length, 4, 'segments covering 03:00:03 .. 03:00:10 (the first one started at :02)');
     t.ok(p.segments.every((s) => s.uri.startsWith(`${s3.endpoint}/${s3.bucket}/${ROOT}/door/`) && s.uri.includes('X-Amz-Expires=900')));
     t.notMatch(text, /S3RVER(?!%2F)|secretAccessKey/i, 'no credential in the playlist (only the access key id inside the signature scope)');
-    const seg = await fetch(p.segments[0]!.uri);
+    const seg = await fetch(p.segments[0].uri);
     t.equal(seg.status, 200);
     t.equal((await seg.arrayBuffer()).byteLength, 188);
     const ref = await get(open.url, `/cameras/door/playlist.m3u8?start=${encodeURIComponent('2026-11-22 03:00:00')}&end=${encodeURIComponent('2026-11-22 03:00:04')}`);
@@ -284,10 +284,10 @@ t.test('presigned URLs expire as configured (SigV4-checking s3rver fork)', async
   const all = await short.urls(keys);
   const url = all[0];
   for (const u of all) t.equal((await fetch(u)).status, 200, `fresh URL loads (signature checked): ${new URL(u).pathname}`);
-  const tampered = url!.replace('cams/door/x.ts', 'cams/door/y.ts');
+  const tampered = url.replace('cams/door/x.ts', 'cams/door/y.ts');
   t.equal((await fetch(tampered)).status, 403, 'a URL edited to another key is refused');
   await new Promise((r) => setTimeout(r, 2100));
-  const late = await fetch(url!);
+  const late = await fetch(url);
   t.equal(late.status, 403, 'expired after 1 s');
   t.match(await late.text(), /expired/i);
   t.same(warnings, [], 'static credentials: no expiry warning');

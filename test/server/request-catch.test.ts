@@ -27,6 +27,7 @@ t.test('every request has a catch: a throwing route answers 500 with one log lin
     async (req) => {
       const path = (req.url ?? '').split('?')[0];
       if (path === '/throws') throw new Error('route bug\nwith a second line');
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- the route under test rejects with a non-Error on purpose
       if (path === '/rejects-non-error') return Promise.reject('a string');
       // The crash of issue 13: writeHead throws on a header value with CR/LF.
       if (path === '/bad-header') return { status: 200, headers: { 'x-bad': 'a\r\nb' }, body: Buffer.from('x') };

@@ -110,7 +110,7 @@ t.test('static files', async (t) => {
 
   t.test('regression: bursts of 200 concurrent asset requests keep /cameras p99 ≤ 50 ms', async (t) => {
     const auth = { authorization: 'Bearer correct-horse-battery-staple' };
-    const p99 = (l: number[]): number => [...l].sort((a, b) => a - b)[Math.ceil(l.length * 0.99) - 1]!;
+    const p99 = (l: number[]): number => [...l].sort((a, b) => a - b)[Math.ceil(l.length * 0.99) - 1];
     async function camerasWhile(more: () => boolean, atLeast: number): Promise<number[]> {
       const l: number[] = [];
       while (more() || l.length < atLeast) {
@@ -141,7 +141,7 @@ t.test('static files', async (t) => {
       const d = process.cpuUsage(c);
       gzipCpu.push((d.user + d.system) / 1000);
     }
-    const gzipMs = gzipCpu.sort((a, b) => a - b)[2]!;
+    const gzipMs = gzipCpu.sort((a, b) => a - b)[2];
     // The server's CPU per asset answer under 3 bursts of 200 (nothing else runs in this process).
     const cpu0 = process.cpuUsage();
     const answered = await bursts(3, async () => {});
@@ -155,9 +155,9 @@ t.test('static files', async (t) => {
     t.equal(await bursts(5, async (running) => void loaded.push(...(await camerasWhile(running, 20)))), 1000, '5 more bursts');
     const [base, under] = [p99(quiet), p99(loaded)];
     const cores = availableParallelism();
-    t.comment(`/cameras p99 alone ${base.toFixed(1)} ms, under bursts ${under.toFixed(1)} ms (${loaded.length} samples); server CPU ${cpuPerAnswerMs.toFixed(2)} ms per asset answer vs ${gzipMs.toFixed(1)} ms per gzip; load average ${loadavg()[0]!.toFixed(1)} on ${cores} cores`);
+    t.comment(`/cameras p99 alone ${base.toFixed(1)} ms, under bursts ${under.toFixed(1)} ms (${loaded.length} samples); server CPU ${cpuPerAnswerMs.toFixed(2)} ms per asset answer vs ${gzipMs.toFixed(1)} ms per gzip; load average ${loadavg()[0].toFixed(1)} on ${cores} cores`);
     // Wall-clock latency says something only when this machine is not oversubscribed by others.
-    const busy = loadavg()[0]! > cores * 1.5 || base > 50;
-    t.ok(busy || under <= 50, `p99 ${under.toFixed(1)} ms ≤ 50 ms`, busy ? { skip: `machine oversubscribed (load ${loadavg()[0]!.toFixed(1)}, /cameras alone p99 ${base.toFixed(1)} ms): latency not judged, CPU bound above still is` } : {});
+    const busy = loadavg()[0] > cores * 1.5 || base > 50;
+    t.ok(busy || under <= 50, `p99 ${under.toFixed(1)} ms ≤ 50 ms`, busy ? { skip: `machine oversubscribed (load ${loadavg()[0].toFixed(1)}, /cameras alone p99 ${base.toFixed(1)} ms): latency not judged, CPU bound above still is` } : {});
   });
 });

@@ -30,7 +30,6 @@ t.test('B-frame stream: every access unit once, PTS/DTS as ffprobe reports them 
 
 t.test('a file looped as a live camera: timestamps continue across the loop; stop() ends it', { skip }, async (t) => {
   const c = new Collector();
-  let src: AnnexBSource;
   const target = {
     putVideoFrame: (p: VideoFramePack) => {
       c.putVideoFrame(p);
@@ -40,7 +39,8 @@ t.test('a file looped as a live camera: timestamps continue across the loop; sto
     putAudioFrame: () => true,
     markDiscontinuity: () => {},
   };
-  src = new AnnexBSource(target, { input: fixturePath('baseline.h264'), fps: parseFps('30000/1001'), loop: true });
+  // The callback above reads `src` only while run() is going, after this line.
+  const src = new AnnexBSource(target, { input: fixturePath('baseline.h264'), fps: parseFps('30000/1001'), loop: true });
   const r = await src.run();
   t.equal(r.reason, 'stopped');
   t.ok(c.video.length >= 130, 'ran past the 100 frames of one pass');

@@ -85,9 +85,9 @@ function adtsFrames(bytes: Uint8Array): { header: Uint8Array; payload: Uint8Arra
   const out: { header: Uint8Array; payload: Uint8Array }[] = [];
   let i = 0;
   while (i + 7 <= bytes.length) {
-    if (bytes[i] !== 0xff || (bytes[i + 1]! & 0xf6) !== 0xf0) throw new Error(`no ADTS syncword at ${i}`);
-    const headerLength = (bytes[i + 1]! & 0x01) === 1 ? 7 : 9; // protection_absent
-    const frameLength = ((bytes[i + 3]! & 0x03) * 2048) + (bytes[i + 4]! * 8) + (bytes[i + 5]! >> 5);
+    if (bytes[i] !== 0xff || (bytes[i + 1] & 0xf6) !== 0xf0) throw new Error(`no ADTS syncword at ${i}`);
+    const headerLength = (bytes[i + 1] & 0x01) === 1 ? 7 : 9; // protection_absent
+    const frameLength = ((bytes[i + 3] & 0x03) * 2048) + (bytes[i + 4] * 8) + (bytes[i + 5] >> 5);
     out.push({ header: bytes.subarray(i, i + headerLength), payload: bytes.subarray(i + headerLength, i + frameLength) });
     i += frameLength;
   }
@@ -133,7 +133,7 @@ t.test('MP4 with AAC, --encoder copy: every stored ADTS frame is the source fram
   const stored = adtsFrames(await storedAudio(s3, 'cams/aac'));
   let identical = 0;
   for (let i = 0; i < Math.min(source.length, stored.length); i++) {
-    if (Buffer.compare(source[i]!.payload, stored[i]!.payload) === 0 && Buffer.compare(source[i]!.header, stored[i]!.header) === 0) identical++;
+    if (Buffer.compare(source[i].payload, stored[i].payload) === 0 && Buffer.compare(source[i].header, stored[i].header) === 0) identical++;
   }
   t.comment(`AAC frames: ${identical} of ${source.length} source frames stored identical (${stored.length} stored)`);
   t.equal(stored.length, source.length, 'no frame lost or added');
@@ -151,9 +151,9 @@ t.test('G.711 µ-law in Matroska: re-encoded to AAC at --audio-bitrate, and the 
   const stored = adtsFrames(await storedAudio(s3, 'cams/g711'));
   // 8 s at 8 kHz is 62.5 AAC frames of 1024 samples.
   t.ok(stored.length >= 60 && stored.length <= 66, `${stored.length} AAC frames stored`);
-  const h = stored[0]!.header;
-  t.equal((h[2]! >> 6) + 1, 2, 'AAC-LC (audioObjectType 2)');
-  t.equal((h[2]! >> 2) & 0x0f, 11, 'sampling_frequency_index 11 = 8000 Hz: the input rate is kept');
+  const h = stored[0].header;
+  t.equal((h[2] >> 6) + 1, 2, 'AAC-LC (audioObjectType 2)');
+  t.equal((h[2] >> 2) & 0x0f, 11, 'sampling_frequency_index 11 = 8000 Hz: the input rate is kept');
   const bits = stored.reduce((n, f) => n + (f.header.length + f.payload.length) * 8, 0);
   const kbps = bits / (stored.length * 1024 / 8000) / 1000;
   t.comment(`re-encoded AAC: ${kbps.toFixed(1)} kbit/s`);

@@ -24,11 +24,11 @@ t.test('write, reopen, read: byte-exact with every field', async (t) => {
   const spool = await DiskSpool.open({ directory: dir, quotaBytes: 10_000_000 });
   const segs = [testSegment({ sequence: 0 }), testSegment({ sequence: 1, splitAt: 1000 }), testSegment({ sequence: 2, packets: 1 })];
   // Written out of order: pending() must still be oldest first.
-  for (const s of [segs[2]!, segs[0]!, segs[1]!]) {
+  for (const s of [segs[2], segs[0], segs[1]]) {
     const e = await spool.write(s, KEY(s.sequence), { prefix: 'cams/cam1' });
     t.ok(e, `segment ${s.sequence} written`);
   }
-  t.equal(segs[1]!.releases(), 0, 'the spool never releases the caller’s segment');
+  t.equal(segs[1].releases(), 0, 'the spool never releases the caller’s segment');
   t.same(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
   await spool.close();
 
@@ -37,9 +37,9 @@ t.test('write, reopen, read: byte-exact with every field', async (t) => {
   t.same(pending.map((e) => e.segment.sequence), [0, 1, 2], 'recovered oldest first');
   t.equal(again.stats().recovered, 3);
   for (const [i, e] of pending.entries()) {
-    const s = segs[i]!;
-    const { parts, release, whole, releases, ...fields } = s;
-    void parts, release, whole, releases;
+    const s = segs[i];
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- destructured only to leave it out of `fields`, never called
+    const { parts: _parts, release: _release, whole: _whole, releases: _releases, ...fields } = s;
     t.same(e.segment, fields, `seq ${i}: every segment field survives (incl. PTS past 2^33, undefined reason)`);
     t.equal(e.key, KEY(i));
     t.same(e.meta, { prefix: 'cams/cam1' });
@@ -47,8 +47,8 @@ t.test('write, reopen, read: byte-exact with every field', async (t) => {
     t.ok(bytes.equals(s.whole), `seq ${i}: bytes identical (${s.parts.length} part(s))`);
   }
   t.equal(again.stats().checkedOut, 3, 'read checks entries out');
-  await again.remove(pending[0]!);
-  await again.remove(pending[0]!); // idempotent
+  await again.remove(pending[0]);
+  await again.remove(pending[0]); // idempotent
   t.equal(again.stats().files, 2);
   t.equal(readdirSync(dir).filter((n) => n.endsWith('.seg')).length, 2, 'file deleted');
   const bytesOnDisk = readdirSync(dir).filter((n) => n.endsWith('.seg')).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
@@ -61,11 +61,11 @@ t.test('damaged files are set aside and reported, never returned', async (t) => 
   const entries: SpoolEntry[] = [];
   for (let i = 0; i < 6; i++) entries.push((await spool.write(testSegment({ sequence: i }), KEY(i)))!);
   await spool.close();
-  const path = (i: number) => join(dir, entries[i]!.name);
+  const path = (i: number) => join(dir, entries[i].name);
 
   // 0: one payload bit flipped.
   const f0 = readFileSync(path(0));
-  f0[f0.length - 500]! ^= 0x01;
+  f0[f0.length - 500] ^= 0x01;
   writeFileSync(path(0), f0);
   // 1: truncated (a power cut without fsync).
   writeFileSync(path(1), readFileSync(path(1)).subarray(0, 3000));
@@ -90,25 +90,25 @@ t.test('damaged files are set aside and reported, never returned', async (t) => 
   t.same(
     reports.map((r) => [r.file, r.reason]),
     [
-      [entries[0]!.name, 'bad-checksum'],
-      [entries[1]!.name, 'truncated'],
-      [entries[2]!.name, 'bad-checksum'],
-      [entries[3]!.name, 'bad-header'],
-      [entries[5]!.name, 'truncated'],
+      [entries[0].name, 'bad-checksum'],
+      [entries[1].name, 'truncated'],
+      [entries[2].name, 'bad-checksum'],
+      [entries[3].name, 'bad-header'],
+      [entries[5].name, 'truncated'],
     ],
     'each damaged file reported with why',
   );
-  t.match(reports[3]!.message, /byteLength 5639 is not a multiple of 188/);
+  t.match(reports[3].message, /byteLength 5639 is not a multiple of 188/);
   t.equal(again.stats().damaged, 5);
   t.equal(again.stats().tempFilesRemoved, 1, 'the temp file is deleted, not taken for a segment');
-  t.same(readdirSync(join(dir, 'damaged')).sort(), [0, 1, 2, 3, 5].map((i) => entries[i]!.name).sort(), 'moved to damaged/');
+  t.same(readdirSync(join(dir, 'damaged')).sort(), [0, 1, 2, 3, 5].map((i) => entries[i].name).sort(), 'moved to damaged/');
   t.notOk(existsSync(path(0)));
-  t.same(readdirSync(dir).sort(), ['LOCK', 'damaged', entries[4]!.name].sort(), 'spool directory holds only the good file');
+  t.same(readdirSync(dir).sort(), ['LOCK', 'damaged', entries[4].name].sort(), 'spool directory holds only the good file');
 
   // Damage found at read time (the disk rotted after open): set aside, reported, read rejects.
-  const good = again.pending()[0]!;
+  const good = again.pending()[0];
   const f4 = readFileSync(path(4));
-  f4[SPOOL_PREFIX_BYTES + 3]! ^= 0x80;
+  f4[SPOOL_PREFIX_BYTES + 3] ^= 0x80;
   writeFileSync(path(4), f4);
   await t.rejects(again.read(good), { name: 'SpoolError', code: 'SPOOL_DAMAGED' });
   t.equal(reports.length, 6);
@@ -156,7 +156,7 @@ t.test('quota drop-newest: keeps the oldest', async (t) => {
   t.same(kept, [0, 1, 2]);
   t.same(spool.pending().map((e) => e.segment.sequence), [0, 1, 2]);
   t.same(spool.stats().dropped, { 'quota-oldest': 0, 'quota-newest': 2, 'larger-than-quota': 0 });
-  await spool.remove(spool.pending()[0]!);
+  await spool.remove(spool.pending()[0]);
   t.ok(await spool.write(testSegment({ sequence: 5 }), KEY(5)), 'room again after a remove');
 });
 

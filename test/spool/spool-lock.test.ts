@@ -58,7 +58,7 @@ t.test('another live process holding the spool: refused with its pid; after SIGK
   child.kill('SIGKILL');
   await exited;
   const spool = await DiskSpool.open({ directory: dir, quotaBytes: 1_000_000 });
-  t.equal(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')).pid, process.pid, 'the lock is ours now');
+  t.equal((JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')) as { pid: number }).pid, process.pid, 'the lock is ours now');
   await spool.close();
 });
 
@@ -71,7 +71,7 @@ t.test('a lock of a dead pid, or of a reused pid (other start time), is taken ov
     const dir = tmp(t);
     writeFileSync(join(dir, 'LOCK'), JSON.stringify(owner));
     const spool = await DiskSpool.open({ directory: dir, quotaBytes: 1_000_000 });
-    t.equal(JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')).pid, process.pid, `lock of ${JSON.stringify(owner)} taken over`);
+    t.equal((JSON.parse(readFileSync(join(dir, 'LOCK'), 'utf8')) as { pid: number }).pid, process.pid, `lock of ${JSON.stringify(owner)} taken over`);
     await spool.close();
   }
 });

@@ -11,10 +11,10 @@ const base = ['--input', 'in.h264', '--fps', '25', '--bucket', 'footage', '--pre
 
 t.test('--spool, --spool-max-bytes, --spool-order', async (t) => {
   const plan = parseUploadArgs([...base, '--spool', 'sp', '--spool-max-bytes', '20G', '--spool-order', 'oldest-first']);
-  t.same(plan.cameras[0]!.spool, { dir: resolve('sp'), maxBytes: 20 * 1024 ** 3 });
+  t.same(plan.cameras[0].spool, { dir: resolve('sp'), maxBytes: 20 * 1024 ** 3 });
   t.equal(plan.spoolOrder, 'oldest-first');
-  t.same(parseUploadArgs([...base, '--spool', 'sp']).cameras[0]!.spool, { dir: resolve('sp'), maxBytes: 1024 ** 3 }, 'default quota 1 GiB');
-  t.equal(parseUploadArgs(base).cameras[0]!.spool, undefined, 'no spool unless asked');
+  t.same(parseUploadArgs([...base, '--spool', 'sp']).cameras[0].spool, { dir: resolve('sp'), maxBytes: 1024 ** 3 }, 'default quota 1 GiB');
+  t.equal(parseUploadArgs(base).cameras[0].spool, undefined, 'no spool unless asked');
   t.throws(() => parseUploadArgs([...base, '--spool-max-bytes', '1G']), /--spool-max-bytes needs --spool DIR/);
   t.throws(() => parseUploadArgs([...base, '--spool', 'sp', '--spool-max-bytes', '512K']), /spool-max-bytes must be at least 1M/);
   t.throws(() => parseUploadArgs([...base, '--spool', 'sp', '--spool-order', 'newest']), /--spool-order must be live-first or oldest-first/);

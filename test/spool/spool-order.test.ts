@@ -41,7 +41,7 @@ async function scenario(t: Test, order: SpoolOrder): Promise<{ seen: string[]; g
   // Acknowledge in hand-over order; after each ack, let the sink hand over what comes next.
   for (let n = 0; n < 5; n++) {
     await until(`hand-over ${n + 1}`, () => got.length > n);
-    got[n]!.release();
+    got[n].release();
     await new Promise((r) => setTimeout(r, 60));
   }
   return { seen, got };
@@ -51,8 +51,8 @@ async function scenario(t: Test, order: SpoolOrder): Promise<{ seen: string[]; g
 t.test('live-first: the backlog waits while a live segment waits', async (t) => {
   const { seen, got } = await scenario(t, 'live-first');
   t.same(seen.slice(0, 5), ['B0', 'L10', 'L11', 'L12', 'B1'], seen.join(' '));
-  t.equal(got[0]!.objectKey, 'old/k-0.ts', 'the backlog keeps its recorded key');
-  t.equal(got[1]!.objectKey, undefined, 'live segments get their key from the uploader');
+  t.equal(got[0].objectKey, 'old/k-0.ts', 'the backlog keeps its recorded key');
+  t.equal(got[1].objectKey, undefined, 'live segments get their key from the uploader');
 });
 
 t.test('oldest-first: live segments wait for the backlog', async (t) => {

@@ -113,7 +113,7 @@ if (hasFfmpeg()) {
   t.test('audio that starts in the second segment: ffmpeg reading the segments as one stream finds it', async (t) => {
     const { execFileSync } = await import('node:child_process');
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
+    const nodePath = await import('node:path');
     const { tmpdir } = await import('node:os');
     const units = accessUnits(fixture('baseline.h264')).map((nals, i) => ({ nals, pts: 900_000 + i * 3600, dts: 900_000 + i * 3600 }));
     const aac = fixture('sine.aac');
@@ -128,9 +128,9 @@ if (hasFfmpeg()) {
     const { segments } = muxUnits(units, { audio });
     t.equal(segments[0].meta.audioFrames, 0, 'first segment: video only');
     t.ok(segments[1].meta.audioFrames > 0, 'second segment: with audio');
-    const dir = mkdtempSync(join(tmpdir(), 's3hls-pmtv-'));
+    const dir = mkdtempSync(nodePath.join(tmpdir(), 's3hls-pmtv-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-    const path = join(dir, 'all.ts');
+    const path = nodePath.join(dir, 'all.ts');
     writeFileSync(path, Buffer.concat(segments.map((s) => s.bytes)));
     const streams = execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', path]).toString().trim().split('\n');
     t.ok(streams.includes('audio'), `ffprobe sees the audio track (${streams.join(',')})`);

@@ -35,7 +35,7 @@ t.test(`random faults and a 3 s outage: every segment exactly once, identical (s
   });
   const acked = new Set<string>();
   proxy.onAcked((method, url) => {
-    if (method === 'PUT') acked.add(decodeURIComponent(url.split('?')[0]!).slice(s3.bucket.length + 2));
+    if (method === 'PUT') acked.add(decodeURIComponent(url.split('?')[0]).slice(s3.bucket.length + 2));
   });
 
   const u = new Uploader({
@@ -67,7 +67,7 @@ t.test(`random faults and a 3 s outage: every segment exactly once, identical (s
         },
       });
       segs.push({ seg, key });
-      sinks[c]!.onSegment(seg);
+      sinks[c].onSegment(seg);
     }
     await new Promise((r) => setTimeout(r, 150));
   }

@@ -35,7 +35,7 @@ function s3Like(seen: Seen[], protocol: string) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const h = (n: string): string | undefined => (typeof req.headers[n] === 'string' ? (req.headers[n] as string) : undefined);
+      const h = (n: string): string | undefined => (typeof req.headers[n] === 'string' ? (req.headers[n]) : undefined);
       seen.push({
         protocol, contentSha256: h('x-amz-content-sha256'), crc32: h('x-amz-checksum-crc32'), authorization: h('authorization'),
         bodySha256: createHash('sha256').update(body).digest('hex'), bodyCrc32: checksumBase64('CRC32', [body]),
@@ -70,7 +70,7 @@ t.test('an https endpoint gets UNSIGNED-PAYLOAD with the CRC32, and the PUT is v
   const seen: Seen[] = [];
   const server = createHttpsServer({ cert: cert.cert, key: cert.key }, s3Like(seen, 'https'));
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
-  const port = await listen(server as unknown as ReturnType<typeof createServer>);
+  const port = await listen(server);
   const child = fileURLToPath(new URL('./https-put-child.ts', import.meta.url));
   const loader = process.execArgv.filter((a) => a.includes('typescript'));
   const run = (signPayload?: boolean) => {
@@ -78,7 +78,7 @@ t.test('an https endpoint gets UNSIGNED-PAYLOAD with the CRC32, and the PUT is v
     return new Promise<{ uploaded: number; errors: string[] }>((resolve, reject) => {
       const args = JSON.stringify({ endpoint: `https://127.0.0.1:${port}`, ...(signPayload !== undefined ? { signPayload } : {}) });
       execFile(process.execPath, [...loader, child, args], { env: { ...process.env, NODE_EXTRA_CA_CERTS: cert.certPath, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 30_000 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`child failed: ${String(err)} ${stderr}`));
+        if (err) reject(new Error(`child failed: ${err.name}: ${err.message} ${stderr}`));
         else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { uploaded: number; errors: string[] });
       });
     });
@@ -86,12 +86,12 @@ t.test('an https endpoint gets UNSIGNED-PAYLOAD with the CRC32, and the PUT is v
   const auto = await run();
   t.same(auto, { uploaded: 1, errors: [] }, 'stored and verified');
   t.equal(seen.length, 1);
-  t.equal(seen[0]!.contentSha256, 'UNSIGNED-PAYLOAD', 'the payload hash is not computed');
-  t.equal(seen[0]!.crc32, seen[0]!.bodyCrc32, 'the CRC32 S3 verifies is sent and matches the body');
-  t.match(seen[0]!.authorization ?? '', /x-amz-content-sha256/, 'the header is part of the signature');
+  t.equal(seen[0].contentSha256, 'UNSIGNED-PAYLOAD', 'the payload hash is not computed');
+  t.equal(seen[0].crc32, seen[0].bodyCrc32, 'the CRC32 S3 verifies is sent and matches the body');
+  t.match(seen[0].authorization ?? '', /x-amz-content-sha256/, 'the header is part of the signature');
   const forced = await run(true);
   t.same(forced, { uploaded: 1, errors: [] });
-  t.equal(seen[1]!.contentSha256, seen[1]!.bodySha256, 'signPayload: true signs the body hash over https too');
+  t.equal(seen[1].contentSha256, seen[1].bodySha256, 'signPayload: true signs the body hash over https too');
 });
 
 t.test('an http endpoint gets the signed payload hash', async (t) => {
@@ -108,7 +108,7 @@ t.test('an http endpoint gets the signed payload hash', async (t) => {
   const report = await u.drain({ timeoutMs: 10_000 });
   t.ok(report.complete, 'stored and verified');
   t.equal(seen.length, 1);
-  t.match(seen[0]!.contentSha256 ?? '', /^[0-9a-f]{64}$/, 'a SHA-256, not UNSIGNED-PAYLOAD');
-  t.equal(seen[0]!.contentSha256, seen[0]!.bodySha256, 'the hash of the body sent');
-  t.equal(seen[0]!.crc32, seen[0]!.bodyCrc32, 'and the CRC32');
+  t.match(seen[0].contentSha256 ?? '', /^[0-9a-f]{64}$/, 'a SHA-256, not UNSIGNED-PAYLOAD');
+  t.equal(seen[0].contentSha256, seen[0].bodySha256, 'the hash of the body sent');
+  t.equal(seen[0].crc32, seen[0].bodyCrc32, 'and the CRC32');
 });

@@ -32,7 +32,7 @@ t.test('hold (default): NoSuchBucket is reported, segments kept and retried slow
   t.notOk(report.complete);
   t.same(report.pending.map((p) => [p.sequence, p.lastError?.name]), [[0, 'NoSuchBucket'], [1, 'NoSuchBucket']]);
   t.ok(errors.length >= 2 && errors.every((e) => e.code === 'UPLOAD_PERMANENT' && e.name === 'NoSuchBucket' && e.willRetry && e.retryInMs === 300));
-  t.match(errors[0]!.message, /NoSuchBucket \(HTTP 404.*check the bucket name/);
+  t.match(errors[0].message, /NoSuchBucket \(HTTP 404.*check the bucket name/);
   t.ok(segs.every((s) => s.releaseCount === 0), 'held in the pool');
   t.ok(u.stats().permanentErrors >= 2);
 });

@@ -22,7 +22,7 @@ t.teardown(async () => {
 const client = s3.client();
 const acked = new Set<string>();
 proxy.onAcked((method, url) => {
-  if (method === 'PUT') acked.add(decodeURIComponent(url.split('?')[0]!));
+  if (method === 'PUT') acked.add(decodeURIComponent(url.split('?')[0]));
 });
 
 function uploader(extra: Partial<ConstructorParameters<typeof Uploader>[0]> = {}): Uploader {
@@ -37,7 +37,7 @@ async function stored(key: string) {
 }
 
 function putHeaders(key: string) {
-  const r = s3.requests.filter((q) => q.method === 'PUT' && decodeURIComponent(q.url.split('?')[0]!) === `/${s3.bucket}/${key}`);
+  const r = s3.requests.filter((q) => q.method === 'PUT' && decodeURIComponent(q.url.split('?')[0]) === `/${s3.bucket}/${key}`);
   return r.map((q) => q.headers);
 }
 

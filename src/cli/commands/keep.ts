@@ -49,7 +49,7 @@ export async function runKeep(argv: readonly string[], io: CommandIo = {}): Prom
     let failed = 0;
     const worker = async (): Promise<void> => {
       while (next < records.length) {
-        const key = records[next++]!.key;
+        const key = records[next++].key;
         try {
           await store.client.send(new PutObjectTaggingCommand({ Bucket: store.bucket, Key: key, Tagging: { TagSet: [{ Key: 'keep', Value: 'true' }] } }));
         } catch (e) {

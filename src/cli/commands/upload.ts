@@ -7,7 +7,7 @@
  */
 import { redactingWriter } from '../../redact.js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { CameraManager, type CameraSpec, type ManagedSource } from '../../sources/camera-manager.js';
+import { CameraManager, type ManagedSource } from '../../sources/camera-manager.js';
 import { AnnexBSource } from '../../sources/annexb-source.js';
 import { FfmpegSource } from '../../sources/ffmpeg-source.js';
 import type { FrameTarget } from '../../sources/frame-target.js';
@@ -155,7 +155,7 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
   try {
     for (const cam of plan.cameras) {
       try {
-        void manager.add(cam as CameraSpec);
+        void manager.add(cam);
       } catch (e) {
         throw new CliExit(ExitCode.Usage, `camera ${cam.id}: ${(e as Error).message}`);
       }
