@@ -66,8 +66,14 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
   const journal = new Journal(a.journalPath);
   const spool = await DiskSpool.open({ directory: a.spoolDir, quotaBytes: a.spoolQuotaBytes });
   const uploader = new Uploader({
-    bucket: a.bucket, endpoint: a.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { ...a.credentials },
-    concurrency: a.concurrency, requestTimeoutMs: a.requestTimeoutMs, retry: { baseDelayMs: 100, maxDelayMs: 2_000, credentialsRetryMs: 60_000 },
+    bucket: a.bucket,
+    endpoint: a.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { ...a.credentials },
+    concurrency: a.concurrency,
+    requestTimeoutMs: a.requestTimeoutMs,
+    retry: { baseDelayMs: 100, maxDelayMs: 2_000, credentialsRetryMs: 60_000 },
   });
   uploader.on('credentials-needed', (e) => say({ event: 'credentials-needed', reason: e.reason, held: e.heldSegments }));
   uploader.on('resumed', (e) => say({ event: 'resumed', trigger: e.trigger }));
@@ -106,7 +112,12 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
       whenIdle: (s) => up.whenIdle(s),
     };
     const spooling = new SpoolingSink({
-      spool, inner, streamId: id, prefix, releaseAfterMs: 1_000, checkIntervalMs: 50,
+      spool,
+      inner,
+      streamId: id,
+      prefix,
+      releaseAfterMs: 1_000,
+      checkIntervalMs: 50,
       onSpooled: (entry) => journal.append({ t: 'spooled', run: a.run, camera: id, key: entry.key }),
     });
     const journaling: SegmentSink = {
@@ -115,7 +126,10 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
         for (const p of s.parts) h.update(p);
         const key = keyOfSegment(prefix, s);
         // Durable before the segment goes anywhere: a kill after this line must not lose it silently.
-        journal.append({ t: 'seg', run: a.run, camera: id, seq: s.sequence, key, sha256: h.digest('hex'), bytes: s.byteLength, videoFrames: s.videoFrames, atMs: Date.now() }, true);
+        journal.append(
+          { t: 'seg', run: a.run, camera: id, seq: s.sequence, key, sha256: h.digest('hex'), bytes: s.byteLength, videoFrames: s.videoFrames, atMs: Date.now() },
+          true,
+        );
         spooling.onSegment(s);
       },
       onEnd: () => spooling.onEnd(),
@@ -167,13 +181,29 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
   for (const cam of cameras) await cam.spooling.close();
   await uploader.close();
   const st = spool.stats();
-  journal.append({
-    t: 'done', run: a.run, spoolDropped: st.dropped, spoolDamaged: st.damaged, spoolRecovered: st.recovered, spoolFilesLeft: st.files, complete,
-    framesFed: Object.fromEntries(cameras.map((c) => [c.id, c.fed])),
-  }, true);
+  journal.append(
+    {
+      t: 'done',
+      run: a.run,
+      spoolDropped: st.dropped,
+      spoolDamaged: st.damaged,
+      spoolRecovered: st.recovered,
+      spoolFilesLeft: st.files,
+      complete,
+      framesFed: Object.fromEntries(cameras.map((c) => [c.id, c.fed])),
+    },
+    true,
+  );
   journal.close();
   await spool.close();
-  say({ event: 'done', complete, sinks: sinkTotals(), uploaderErrors: errorsByName, uploader: uploader.stats(), streams: cameras.map((c) => ({ id: c.id, ...c.stream.stats().droppedByReason })) });
+  say({
+    event: 'done',
+    complete,
+    sinks: sinkTotals(),
+    uploaderErrors: errorsByName,
+    uploader: uploader.stats(),
+    streams: cameras.map((c) => ({ id: c.id, ...c.stream.stats().droppedByReason })),
+  });
 }
 
 if (process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) {

@@ -40,7 +40,12 @@ export interface ChaosVerdict {
   readonly spoolRecovered: number;
   readonly bytesStored: number;
   /** Up to 20 keys of each failure class, for the report. */
-  readonly examples: { readonly missing: readonly string[]; readonly corrupted: readonly string[]; readonly duplicates: readonly string[][]; readonly unexpected: readonly string[] };
+  readonly examples: {
+    readonly missing: readonly string[];
+    readonly corrupted: readonly string[];
+    readonly duplicates: readonly string[][];
+    readonly unexpected: readonly string[];
+  };
 }
 
 async function listAll(client: S3Client, bucket: string): Promise<string[]> {
@@ -96,12 +101,14 @@ export async function verifyChaos(journals: readonly string[], client: S3Client,
   let bytesStored = 0;
   // A few GETs at once: s3rver serves from disk; the point is to read what the API returns.
   for (let i = 0; i < keys.length; i += 4) {
-    await Promise.all(keys.slice(i, i + 4).map(async (key) => {
-      const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const bytes = await got.Body!.transformToByteArray();
-      bytesStored += bytes.byteLength;
-      shaOfKey.set(key, createHash('sha256').update(bytes).digest('hex'));
-    }));
+    await Promise.all(
+      keys.slice(i, i + 4).map(async (key) => {
+        const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const bytes = await got.Body!.transformToByteArray();
+        bytesStored += bytes.byteLength;
+        shaOfKey.set(key, createHash('sha256').update(bytes).digest('hex'));
+      }),
+    );
   }
 
   let stored = 0;
@@ -137,9 +144,18 @@ export async function verifyChaos(journals: readonly string[], client: S3Client,
   const openSegmentFrames: Record<string, number> = {};
   for (const [cam, fed] of Object.entries(lastFed)) openSegmentFrames[cam] = Math.max(0, fed - (framesInSegsOfKilled[cam] ?? 0) - (framesDroppedOfKilled[cam] ?? 0));
   return {
-    produced: segs.size, stored, storedTwiceUnderDifferentKeys: dupGroups, missing, corrupted,
+    produced: segs.size,
+    stored,
+    storedTwiceUnderDifferentKeys: dupGroups,
+    missing,
+    corrupted,
     unexpected: [...shaOfKey.keys()].filter((k) => !segs.has(k)).length,
     lostAtKill: { openSegmentFrames, handedOutNotOnDisk },
-    streamDroppedFrames: streamDropped, spoolDropped, spoolDamaged, spoolRecovered, bytesStored, examples: ex,
+    streamDroppedFrames: streamDropped,
+    spoolDropped,
+    spoolDamaged,
+    spoolRecovered,
+    bytesStored,
+    examples: ex,
   };
 }

@@ -69,16 +69,40 @@ const MiB = 1024 * 1024;
 
 /** The `npm run chaos` scenario (about 1.5 minutes here). */
 export const FULL_SCENARIO: ChaosScenario = {
-  name: 'full', cameras: 4, speed: 4, run1MediaSeconds: 120, killAtMs: 22_000, run2MediaSeconds: 32,
-  outage: { atMs: 3_000, durationMs: 9_000 }, expiry: { atMs: 14_000, renewAfterMs: 3_000 }, faults: RANDOM_FAULTS, fake200EveryNthPut: 15,
-  poolBytes: 4 * MiB, spoolQuotaBytes: 4 * 1024 * MiB, concurrency: 4, requestTimeoutMs: 2_000, finishTimeoutMs: 90_000,
+  name: 'full',
+  cameras: 4,
+  speed: 4,
+  run1MediaSeconds: 120,
+  killAtMs: 22_000,
+  run2MediaSeconds: 32,
+  outage: { atMs: 3_000, durationMs: 9_000 },
+  expiry: { atMs: 14_000, renewAfterMs: 3_000 },
+  faults: RANDOM_FAULTS,
+  fake200EveryNthPut: 15,
+  poolBytes: 4 * MiB,
+  spoolQuotaBytes: 4 * 1024 * MiB,
+  concurrency: 4,
+  requestTimeoutMs: 2_000,
+  finishTimeoutMs: 90_000,
 };
 
 /** A short scenario for the test: no SIGKILL (test/spool/sigkill.test.ts kills for real). */
 export const SHORT_SCENARIO: ChaosScenario = {
-  name: 'short', cameras: 2, speed: 4, run1MediaSeconds: 28, killAtMs: undefined, run2MediaSeconds: 0,
-  outage: { atMs: 1_500, durationMs: 3_000 }, expiry: { atMs: 4_500, renewAfterMs: 2_500 }, faults: RANDOM_FAULTS, fake200EveryNthPut: 15,
-  poolBytes: 4 * MiB, spoolQuotaBytes: 1024 * MiB, concurrency: 4, requestTimeoutMs: 2_000, finishTimeoutMs: 40_000,
+  name: 'short',
+  cameras: 2,
+  speed: 4,
+  run1MediaSeconds: 28,
+  killAtMs: undefined,
+  run2MediaSeconds: 0,
+  outage: { atMs: 1_500, durationMs: 3_000 },
+  expiry: { atMs: 4_500, renewAfterMs: 2_500 },
+  faults: RANDOM_FAULTS,
+  fake200EveryNthPut: 15,
+  poolBytes: 4 * MiB,
+  spoolQuotaBytes: 1024 * MiB,
+  concurrency: 4,
+  requestTimeoutMs: 2_000,
+  finishTimeoutMs: 40_000,
 };
 
 /** The result of a chaos run. */
@@ -205,8 +229,16 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
   };
   const origin1 = 1_795_316_400_000;
   const baseArgs = {
-    endpoint: proxy.endpoint, bucket, spoolDir, spoolQuotaBytes: scenario.spoolQuotaBytes, videoPath, cameras: scenario.cameras,
-    speed: scenario.speed, poolBytes: scenario.poolBytes, concurrency: scenario.concurrency, requestTimeoutMs: scenario.requestTimeoutMs,
+    endpoint: proxy.endpoint,
+    bucket,
+    spoolDir,
+    spoolQuotaBytes: scenario.spoolQuotaBytes,
+    videoPath,
+    cameras: scenario.cameras,
+    speed: scenario.speed,
+    poolBytes: scenario.poolBytes,
+    concurrency: scenario.concurrency,
+    requestTimeoutMs: scenario.requestTimeoutMs,
     finishTimeoutMs: scenario.finishTimeoutMs,
   };
   const journals = [join(work, 'journal-1.jsonl')];
@@ -215,14 +247,19 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
   let runsComplete = true;
   try {
     log(`chaos '${scenario.name}' seed ${seed}: ${scenario.cameras} cameras at ${scenario.speed}x, work dir ${work}`);
-    current = startCameras({ ...baseArgs, run: 1, journalPath: journals[0], mediaSeconds: scenario.run1MediaSeconds, originMs: origin1, ptsBase: 90_000, credentials: s3rverCredentials(token) }, onEvent);
+    current = startCameras(
+      { ...baseArgs, run: 1, journalPath: journals[0], mediaSeconds: scenario.run1MediaSeconds, originMs: origin1, ptsBase: 90_000, credentials: s3rverCredentials(token) },
+      onEvent,
+    );
     const first = current;
     await Promise.race([first.ready, first.exited.then(() => Promise.reject(new Error(`camera process exited before it was ready: ${first.stderr}`)))]);
     const at = (ms: number, what: string, fn: () => void): void => {
-      timers.push(setTimeout(() => {
-        log(`t+${(ms / 1000).toFixed(1)} s: ${what}`);
-        fn();
-      }, ms));
+      timers.push(
+        setTimeout(() => {
+          log(`t+${(ms / 1000).toFixed(1)} s: ${what}`);
+          fn();
+        }, ms),
+      );
     };
     at(scenario.outage.atMs, `outage for ${scenario.outage.durationMs} ms (every connection cut)`, () => proxy.outage(scenario.outage.durationMs));
     at(scenario.expiry.atMs, `session token ${token} expires (403 ExpiredToken)`, () => proxy.expireSessionToken(token));
@@ -246,7 +283,10 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
       journals.push(join(work, 'journal-2.jsonl'));
       const origin2 = origin1 + (scenario.run1MediaSeconds + 3_600) * 1_000;
       log('camera process 2: recovers the spool directory and streams on');
-      current = startCameras({ ...baseArgs, run: 2, journalPath: journals[1], mediaSeconds: scenario.run2MediaSeconds, originMs: origin2, ptsBase: 900_000_000, credentials: s3rverCredentials(token) }, onEvent);
+      current = startCameras(
+        { ...baseArgs, run: 2, journalPath: journals[1], mediaSeconds: scenario.run2MediaSeconds, originMs: origin2, ptsBase: 900_000_000, credentials: s3rverCredentials(token) },
+        onEvent,
+      );
       const exit2 = await current.exited;
       if (exit2.code !== 0 || !current.complete) {
         runsComplete = false;
@@ -265,8 +305,17 @@ export async function runChaos(scenario: ChaosScenario, options: ChaosOptions = 
     const verdict = await verifyChaos(journals, client, bucket, killed ? 1 : undefined);
     client.destroy();
     return {
-      ...verdict, scenario: scenario.name, seed, elapsedMs: Date.now() - t0, killed, faultsInjected, expiredTokenAnswers: proxy.expiredAnswers,
-      credentialHolds, runsComplete, spoolTookOver, fake200,
+      ...verdict,
+      scenario: scenario.name,
+      seed,
+      elapsedMs: Date.now() - t0,
+      killed,
+      faultsInjected,
+      expiredTokenAnswers: proxy.expiredAnswers,
+      credentialHolds,
+      runsComplete,
+      spoolTookOver,
+      fake200,
     };
   } finally {
     for (const t of timers) clearTimeout(t);
@@ -325,7 +374,11 @@ export function chaosPassed(s: ChaosSummary): boolean {
  * @returns lines for the terminal (and docs/reliability.md)
  */
 export function formatSummary(s: ChaosSummary): string {
-  const kv = (o: Readonly<Record<string, number>>): string => Object.entries(o).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  const kv = (o: Readonly<Record<string, number>>): string =>
+    Object.entries(o)
+      .filter(([, v]) => v > 0)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ') || 'none';
   const open = Object.values(s.lostAtKill.openSegmentFrames);
   return [
     `scenario ${s.scenario}, seed ${s.seed}, ${(s.elapsedMs / 1000).toFixed(1)} s`,

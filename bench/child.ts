@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
  * @returns the child and its first JSON line
  * @throws Error when the child exits before printing a line
  */
-export async function startChild<T>(script: string, args: readonly string[], nodeFlags: readonly string[] = []): Promise<{ child: ChildProcessWithoutNullStreams; first: T; lines: AsyncIterableIterator<string> }> {
+export async function startChild<T>(
+  script: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<{ child: ChildProcessWithoutNullStreams; first: T; lines: AsyncIterableIterator<string> }> {
   const path = fileURLToPath(new URL(script, import.meta.url));
   const child = spawn(process.execPath, [...nodeFlags, path, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';

@@ -70,7 +70,7 @@ export function tsBytesPerSecond(mbps: number, overheadBytesPerFrame: number): n
  */
 export function costOf(c: CostCase, overheadBytesPerFrame: number, prices: PriceTable = PRICES): CostFigures {
   const putsPerDay = DAY_S / c.segmentSeconds;
-  const esGbPerDay = ((c.mbps * 1e6) / 8) * DAY_S / 1e9;
+  const esGbPerDay = (((c.mbps * 1e6) / 8) * DAY_S) / 1e9;
   const tsGbPerDay = (tsBytesPerSecond(c.mbps, overheadBytesPerFrame) * DAY_S) / 1e9;
   const storedGb = tsGbPerDay * MONTH_DAYS;
   const puts = putsPerDay * MONTH_DAYS * prices.s3.putUsd;
@@ -121,9 +121,13 @@ export function costTable(overheadBytesPerFrame: number): Record<string, CostFig
 export function costLines(table: Record<string, CostFigures>): string[] {
   const lines = [`cost per camera-month (${PRICES.region} list prices of ${PRICES.checked}, bench/prices.ts; 30-day retention, video only):`];
   for (const [k, f] of Object.entries(table)) {
-    lines.push(`  ${k.padEnd(9)} PUTs/day ${String(f.puts_per_day).padStart(6)}, stored ${String(f.stored_gb).padStart(7)} GB: S3 $${f.usd_per_camera_month} (PUTs $${f.usd_puts_per_month} + storage $${f.usd_storage_per_month}; +$${f.usd_tags_per_month_if_tagged} if tagged) vs KVS $${f.kvs_usd_per_camera_month}; 24-h playlist ${f.list_requests_per_24h_playlist} LISTs; live viewer-hour ${f.requests_per_live_viewer_hour} requests $${f.usd_per_live_viewer_hour} (KVS $${f.kvs_usd_per_viewer_hour})`);
+    lines.push(
+      `  ${k.padEnd(9)} PUTs/day ${String(f.puts_per_day).padStart(6)}, stored ${String(f.stored_gb).padStart(7)} GB: S3 $${f.usd_per_camera_month} (PUTs $${f.usd_puts_per_month} + storage $${f.usd_storage_per_month}; +$${f.usd_tags_per_month_if_tagged} if tagged) vs KVS $${f.kvs_usd_per_camera_month}; 24-h playlist ${f.list_requests_per_24h_playlist} LISTs; live viewer-hour ${f.requests_per_live_viewer_hour} requests $${f.usd_per_live_viewer_hour} (KVS $${f.kvs_usd_per_viewer_hour})`,
+    );
   }
   const p = packing(2, 3);
-  lines.push(`  packing 3 × 2 s segments per object (EXT-X-BYTERANGE): ${p.putsPerDay} PUTs/day ($${p.usdPutsPerMonth}/month), live delay ${p.liveDelaySeconds} s: the same requests and delay as 6 s segments`);
+  lines.push(
+    `  packing 3 × 2 s segments per object (EXT-X-BYTERANGE): ${p.putsPerDay} PUTs/day ($${p.usdPutsPerMonth}/month), live delay ${p.liveDelaySeconds} s: the same requests and delay as 6 s segments`,
+  );
   return lines;
 }

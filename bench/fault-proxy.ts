@@ -114,26 +114,23 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   let expiredAnswers = 0;
 
   const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, after: 'answer' | 'reset' | 'stall'): void => {
-    const upReq = httpRequest(
-      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers, agent },
-      (upRes) => {
-        const chunks: Buffer[] = [];
-        upRes.on('data', (c: Buffer) => chunks.push(c));
-        upRes.on('end', () => {
-          if (after === 'reset') {
-            req.socket.destroy();
-            return;
-          }
-          if (after === 'stall') {
-            stalled.add(res);
-            return;
-          }
-          entry.status = upRes.statusCode ?? 0;
-          res.writeHead(entry.status, upRes.headers);
-          res.end(Buffer.concat(chunks));
-        });
-      },
-    );
+    const upReq = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers, agent }, (upRes) => {
+      const chunks: Buffer[] = [];
+      upRes.on('data', (c: Buffer) => chunks.push(c));
+      upRes.on('end', () => {
+        if (after === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        if (after === 'stall') {
+          stalled.add(res);
+          return;
+        }
+        entry.status = upRes.statusCode ?? 0;
+        res.writeHead(entry.status, upRes.headers);
+        res.end(Buffer.concat(chunks));
+      });
+    });
     upReq.on('error', () => req.socket.destroy());
     req.pipe(upReq);
   };

@@ -20,15 +20,52 @@ export const INPUT_SECONDS = ENCODED_SECONDS * REPEAT;
 
 /** The ffmpeg arguments of the video input (after `ffmpeg -y -hide_banner -nostdin -v error`). */
 export const VIDEO_RECIPE = [
-  '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25`, '-t', String(ENCODED_SECONDS),
-  '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '5M', '-maxrate', '5M', '-bufsize', '5M',
-  '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'h264',
+  '-f',
+  'lavfi',
+  '-i',
+  `testsrc2=size=1920x1080:rate=25`,
+  '-t',
+  String(ENCODED_SECONDS),
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-b:v',
+  '5M',
+  '-maxrate',
+  '5M',
+  '-bufsize',
+  '5M',
+  '-g',
+  '50',
+  '-keyint_min',
+  '50',
+  '-sc_threshold',
+  '0',
+  '-bf',
+  '0',
+  '-pix_fmt',
+  'yuv420p',
+  '-f',
+  'h264',
 ] as const;
 
 /** The ffmpeg arguments of the audio input. */
 export const AUDIO_RECIPE = [
-  '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-ac', '2', '-t', String(INPUT_SECONDS),
-  '-c:a', 'aac', '-b:a', '128k', '-f', 'adts',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:sample_rate=48000',
+  '-ac',
+  '2',
+  '-t',
+  String(INPUT_SECONDS),
+  '-c:a',
+  'aac',
+  '-b:a',
+  '128k',
+  '-f',
+  'adts',
 ] as const;
 
 /** True when ffmpeg is on PATH. */

@@ -23,14 +23,23 @@ import { putCost } from './put-cost.js';
 import { stageLine, stagesPerCameraSecond, type StagesByEndpoint } from './stages.js';
 
 /** The mux figures of the JSON line. */
-interface MuxJson { s3hls_MBps: number; ffmpeg_MBps: number; ratio: number; plain_loop_MBps: number; ratio_to_plain_loop: number }
+interface MuxJson {
+  s3hls_MBps: number;
+  ffmpeg_MBps: number;
+  ratio: number;
+  plain_loop_MBps: number;
+  ratio_to_plain_loop: number;
+}
 
 /** The JSON line of issue 6 item 5 and issue 15 (numbers, medians; 0 when a figure was skipped). */
 export interface BenchJson {
   mux: MuxJson;
   mux_av: MuxJson;
   pipeline: {
-    cameras: number; cpu_ms_per_camera_second: number; dropped_frames: number; ack_p99_ms: number;
+    cameras: number;
+    cpu_ms_per_camera_second: number;
+    dropped_frames: number;
+    ack_p99_ms: number;
     /** ms CPU per camera-second by stage at 5 Mbit/s with 2 s segments, for an HTTPS (S3) and a plain-HTTP endpoint. */
     by_stage: StagesByEndpoint | undefined;
   };
@@ -46,7 +55,7 @@ const DEFAULT_TS_OVERHEAD_PER_FRAME = 130;
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const onlyArg = args.find((a) => a.startsWith('--only'));
-const only = onlyArg === undefined ? undefined : new Set((onlyArg.includes('=') ? onlyArg.split('=')[1] : args[args.indexOf(onlyArg) + 1] ?? '').split(','));
+const only = onlyArg === undefined ? undefined : new Set((onlyArg.includes('=') ? onlyArg.split('=')[1] : (args[args.indexOf(onlyArg) + 1] ?? '')).split(','));
 const want = (name: string): boolean => only === undefined || only.has(name);
 const log = (line: string): void => console.log(line);
 
@@ -58,9 +67,15 @@ function machine(): string {
 }
 
 function muxLine(name: string, f: MuxFigures): void {
-  log(`${name}: s3hls ${f.s3hls_MBps} MB/s vs ffmpeg ${f.ffmpeg_MBps} MB/s → ratio ${f.ratio} (input ${f.inputMB} MB, ${f.frames} frames, ${f.segments} segments; rounds ours ${f.oursRounds.join('/')} ffmpeg ${f.ffmpegRounds.join('/')})`);
-  log(`  vs a plain JS packetising loop (Buffer#copy of 184-byte slices into 188-byte slots) ${f.plain_MBps} MB/s → ${Math.round(f.ratioToPlain * 100)} % of it (rounds ${f.plainRounds.join('/')}); TS overhead ${f.tsOverheadBytesPerFrame} B/frame beyond 188/184`);
-  log(`  heap (one long-lived stream, heapUsed over a whole pass after gc): ${f.heapBytesPerFrame} B/frame with 2 s segments (includes each segment's objects), ${f.heapBytesPerFrameLongSegments} B/frame with 60 s segments (what a frame itself costs); ${f.gcEvents} GC events in 5 further passes`);
+  log(
+    `${name}: s3hls ${f.s3hls_MBps} MB/s vs ffmpeg ${f.ffmpeg_MBps} MB/s → ratio ${f.ratio} (input ${f.inputMB} MB, ${f.frames} frames, ${f.segments} segments; rounds ours ${f.oursRounds.join('/')} ffmpeg ${f.ffmpegRounds.join('/')})`,
+  );
+  log(
+    `  vs a plain JS packetising loop (Buffer#copy of 184-byte slices into 188-byte slots) ${f.plain_MBps} MB/s → ${Math.round(f.ratioToPlain * 100)} % of it (rounds ${f.plainRounds.join('/')}); TS overhead ${f.tsOverheadBytesPerFrame} B/frame beyond 188/184`,
+  );
+  log(
+    `  heap (one long-lived stream, heapUsed over a whole pass after gc): ${f.heapBytesPerFrame} B/frame with 2 s segments (includes each segment's objects), ${f.heapBytesPerFrameLongSegments} B/frame with 60 s segments (what a frame itself costs); ${f.gcEvents} GC events in 5 further passes`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -74,7 +89,13 @@ async function main(): Promise<void> {
     cost: {},
   };
   let tsOverheadPerFrame = DEFAULT_TS_OVERHEAD_PER_FRAME;
-  const muxJson = (f: MuxFigures): MuxJson => ({ s3hls_MBps: f.s3hls_MBps, ffmpeg_MBps: f.ffmpeg_MBps, ratio: f.ratio, plain_loop_MBps: f.plain_MBps, ratio_to_plain_loop: f.ratioToPlain });
+  const muxJson = (f: MuxFigures): MuxJson => ({
+    s3hls_MBps: f.s3hls_MBps,
+    ffmpeg_MBps: f.ffmpeg_MBps,
+    ratio: f.ratio,
+    plain_loop_MBps: f.plain_MBps,
+    ratio_to_plain_loop: f.ratioToPlain,
+  });
   log(`s3hls bench — ${new Date().toISOString()}`);
   log(`machine: ${machine()}`);
   if (!hasGc()) log('note: run with --expose-gc for the heap figures (npm run bench does)');
@@ -82,7 +103,9 @@ async function main(): Promise<void> {
   const ffmpeg = hasFfmpeg();
   let inputs: { videoPath: string; audioPath: string } | undefined;
   if (!ffmpeg) {
-    log('ffmpeg is missing: the ffmpeg-side figures are skipped, and so are those needing its 1080p input (mux, mux_av, memory, put, pipeline). Install it: apt-get install -y ffmpeg');
+    log(
+      'ffmpeg is missing: the ffmpeg-side figures are skipped, and so are those needing its 1080p input (mux, mux_av, memory, put, pipeline). Install it: apt-get install -y ffmpeg',
+    );
   } else {
     const t = performance.now();
     inputs = benchInputs();
@@ -107,13 +130,17 @@ async function main(): Promise<void> {
     if (want('memory')) {
       const { child, first } = await startChild<OneCameraFigures>('one-camera.js', [inputs.videoPath, '3600'], ['--expose-gc']);
       child.stdin.end();
-      log(`memory: one camera, 1 h of stream time in ${Math.round(first.elapsedMs)} ms: RSS ${round(mib(first.rssBytes), 1)} MiB (peak ${round(mib(first.rssPeakBytes), 1)}), heap after gc ${round(mib(first.heapAfterWarmupBytes), 2)} → ${round(mib(first.heapEndBytes), 2)} MiB (growth ${round(mib(first.heapGrowthBytes), 3)} MiB), ${first.segments} segments, ${first.dropped} dropped`);
+      log(
+        `memory: one camera, 1 h of stream time in ${Math.round(first.elapsedMs)} ms: RSS ${round(mib(first.rssBytes), 1)} MiB (peak ${round(mib(first.rssPeakBytes), 1)}), heap after gc ${round(mib(first.heapAfterWarmupBytes), 2)} → ${round(mib(first.heapEndBytes), 2)} MiB (growth ${round(mib(first.heapGrowthBytes), 3)} MiB), ${first.segments} segments, ${first.dropped} dropped`,
+      );
       out.memory = { rss_mb_one_camera: round(mib(first.rssBytes), 1), heap_growth_mb_1h: round(mib(first.heapGrowthBytes), 3) };
     }
     if (want('put')) {
       const body = video.subarray(0, 1_250_000);
       const c = await putCost(body);
-      log(`put cost (${c.bodyBytes} B body, CRC32 header, CPU ms per PUT): whole PutObject over HTTP with the payload hash signed ${c.putHttpSignedMs}, over HTTP UNSIGNED-PAYLOAD ${c.putHttpUnsignedMs}, over HTTPS UNSIGNED-PAYLOAD (the default against S3) ${c.putHttpsUnsignedMs}; a bare node:http PUT (no SDK) ${c.bareHttpPutMs}; parts: payload SHA-256 ${c.sha256Ms}, SigV4 signing with the hash given ${c.signFixedMs}, CRC32 ${c.crc32Ms}; verification: echoed checksum compare (S3) ${c.echoVerifyMs}, ETag = MD5 (servers echoing no checksum, e.g. s3rver) ${c.md5VerifyMs}`);
+      log(
+        `put cost (${c.bodyBytes} B body, CRC32 header, CPU ms per PUT): whole PutObject over HTTP with the payload hash signed ${c.putHttpSignedMs}, over HTTP UNSIGNED-PAYLOAD ${c.putHttpUnsignedMs}, over HTTPS UNSIGNED-PAYLOAD (the default against S3) ${c.putHttpsUnsignedMs}; a bare node:http PUT (no SDK) ${c.bareHttpPutMs}; parts: payload SHA-256 ${c.sha256Ms}, SigV4 signing with the hash given ${c.signFixedMs}, CRC32 ${c.crc32Ms}; verification: echoed checksum compare (S3) ${c.echoVerifyMs}, ETag = MD5 (servers echoing no checksum, e.g. s3rver) ${c.md5VerifyMs}`,
+      );
       if (out.mux.s3hls_MBps > 0) {
         out.pipeline.by_stage = stagesPerCameraSecond(out.mux.s3hls_MBps, c);
         log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, HTTPS endpoint (S3)', out.pipeline.by_stage.https)}`);

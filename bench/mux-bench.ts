@@ -73,12 +73,24 @@ class LongLivedMuxer {
   segments = 0;
   tsBytes = 0;
 
-  constructor(readonly ops: readonly Op[], targetSegmentSeconds = 2) {
+  constructor(
+    readonly ops: readonly Op[],
+    targetSegmentSeconds = 2,
+  ) {
     // 60 s of 5 Mbit/s needs a pool of more than the default 4 MiB.
     const poolBytes = targetSegmentSeconds > 2 ? 64 * 1024 * 1024 : undefined;
     this.#stream = new HlsStream({
-      streamId: 'bench', targetSegmentSeconds, poolBytes, mediaTimeOriginMs: 1_700_000_000_000,
-      sink: { onSegment: (seg) => { this.segments++; this.tsBytes += seg.byteLength; seg.release(); } },
+      streamId: 'bench',
+      targetSegmentSeconds,
+      poolBytes,
+      mediaTimeOriginMs: 1_700_000_000_000,
+      sink: {
+        onSegment: (seg) => {
+          this.segments++;
+          this.tsBytes += seg.byteLength;
+          seg.release();
+        },
+      },
     });
     this.#basePts = ops.map((op) => op.pack.pts90k);
     this.#passTicks = this.#basePts[this.#basePts.length - 1] - this.#basePts[0] + 3_600;
@@ -142,7 +154,9 @@ function plainPacketise(ops: readonly Op[], ring: Buffer): number {
 
 /** Runs ffmpeg and returns the CPU ms (user + system) its `-benchmark` line reports. */
 function runFfmpeg(args: readonly string[]): number {
-  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-benchmark', '-v', 'info', ...args, '-f', 'mpegts', '-y', '/dev/null'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-nostdin', '-nostats', '-benchmark', '-v', 'info', ...args, '-f', 'mpegts', '-y', '/dev/null'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   const err = r.stderr.toString();
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${err.slice(0, 500)}`);
   const m = /bench: utime=([\d.]+)s stime=([\d.]+)s/.exec(err);

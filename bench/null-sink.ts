@@ -32,9 +32,7 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
 }
 
 const [certPath, keyPath] = process.argv.slice(2);
-const server = certPath !== undefined && keyPath !== undefined
-  ? createHttpsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) }, handle)
-  : createServer(handle);
+const server = certPath !== undefined && keyPath !== undefined ? createHttpsServer({ cert: readFileSync(certPath), key: readFileSync(keyPath) }, handle) : createServer(handle);
 server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => {
   const addr = server.address();

@@ -39,14 +39,22 @@ export function runOneCamera(path: string, streamSeconds = 3_600): OneCameraFigu
   const fd = openSync(path, 'r');
   const n = readSync(fd, head, 0, head.length, 0);
   closeSync(fd);
-  const units = splitAccessUnits(head.subarray(0, n)).slice(0, 250).map((u) => Uint8Array.from(u.bytes));
+  const units = splitAccessUnits(head.subarray(0, n))
+    .slice(0, 250)
+    .map((u) => Uint8Array.from(u.bytes));
   const packs = units.map((u) => ({ items: [{ part1: u }], pts90k: 0 }));
   let held: Segment | undefined;
   let segments = 0;
   const stream = new HlsStream({
     streamId: 'one',
     mediaTimeOriginMs: 1_700_000_000_000,
-    sink: { onSegment: (s) => { held?.release(); held = s; segments++; } },
+    sink: {
+      onSegment: (s) => {
+        held?.release();
+        held = s;
+        segments++;
+      },
+    },
   });
   const frames = streamSeconds * 25;
   const warmup = Math.min(frames / 4, 300 * 25);
@@ -71,8 +79,15 @@ export function runOneCamera(path: string, streamSeconds = 3_600): OneCameraFigu
   stream.finalize();
   held?.release();
   return {
-    rssBytes: rss, rssPeakBytes: Math.max(rssPeak, rss), heapAfterWarmupBytes: heapAfterWarmup, heapEndBytes: heapEnd,
-    heapGrowthBytes: heapEnd - heapAfterWarmup, streamSeconds, elapsedMs, dropped: s.videoFramesDropped, segments,
+    rssBytes: rss,
+    rssPeakBytes: Math.max(rssPeak, rss),
+    heapAfterWarmupBytes: heapAfterWarmup,
+    heapEndBytes: heapEnd,
+    heapGrowthBytes: heapEnd - heapAfterWarmup,
+    streamSeconds,
+    elapsedMs,
+    dropped: s.videoFramesDropped,
+    segments,
   };
 }
 

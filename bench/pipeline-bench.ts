@@ -49,10 +49,15 @@ const FRAME_MS = 40;
 
 async function step(cameras: number, units: readonly BenchUnit[], endpoint: string, timing: PipelineTiming): Promise<PipelineStep> {
   const uploader = new Uploader({
-    bucket: 'bench', endpoint, forcePathStyle: true, region: 'us-east-1',
+    bucket: 'bench',
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' },
     // Many cameras share one uploader: 64 PUTs in flight (the default of 2 suits one camera).
-    concurrency: Number(process.env['BENCH_UPLOAD_CONCURRENCY'] ?? 64), checksum: 'CRC32', requestTimeoutMs: 10_000,
+    concurrency: Number(process.env['BENCH_UPLOAD_CONCURRENCY'] ?? 64),
+    checksum: 'CRC32',
+    requestTimeoutMs: 10_000,
     // What an HTTPS endpoint (S3) gets by default: UNSIGNED-PAYLOAD with the CRC32. The sink is plain
     // HTTP (TLS is measured in the put cost); BENCH_SIGN_PAYLOAD=1 measures the plain-HTTP default.
     signPayload: process.env['BENCH_SIGN_PAYLOAD'] === '1',
@@ -145,7 +150,9 @@ export async function pipelineBench(units: readonly BenchUnit[], counts: readonl
     for (const n of counts) {
       const s = await step(n, units, endpoint, timing);
       steps.push(s);
-      log(`  pipeline ${n} cameras: ${s.cpuMsPerCameraSecond} ms CPU per camera-second (load ${s.cpuLoad}), dropped ${s.droppedFrames}, ack p50 ${s.ackP50Ms} ms p99 ${s.ackP99Ms} ms, tick lag ≤ ${s.maxTickLagMs} ms, ${s.segmentsUploaded} segments, ${s.uploadErrors} upload errors`);
+      log(
+        `  pipeline ${n} cameras: ${s.cpuMsPerCameraSecond} ms CPU per camera-second (load ${s.cpuLoad}), dropped ${s.droppedFrames}, ack p50 ${s.ackP50Ms} ms p99 ${s.ackP99Ms} ms, tick lag ≤ ${s.maxTickLagMs} ms, ${s.segmentsUploaded} segments, ${s.uploadErrors} upload errors`,
+      );
       // Held = no frame dropped and no upload error; tick lag is reported (the machine is shared, a stall of another process shows there too).
       if (s.droppedFrames > 0 || s.uploadErrors > 0) break;
       held = s;

@@ -64,9 +64,20 @@ function cpuMsPer(n: number, fn: () => void): number {
 async function signFixedMs(): Promise<number> {
   try {
     const mod = (await import('@smithy/signature-v4')) as { SignatureV4: new (o: object) => { sign(req: object): Promise<unknown> } };
-    const signer = new mod.SignatureV4({ service: 's3', region: 'us-east-1', sha256: NodeSha256, credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' }, uriEscapePath: false, applyChecksum: false });
+    const signer = new mod.SignatureV4({
+      service: 's3',
+      region: 'us-east-1',
+      sha256: NodeSha256,
+      credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench-secret' },
+      uriEscapePath: false,
+      applyChecksum: false,
+    });
     const req = () => ({
-      method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', port: 1, path: '/bench/cam/2026/01/01/00/1700000000000-1-2000.ts',
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port: 1,
+      path: '/bench/cam/2026/01/01/00/1700000000000-1-2000.ts',
       headers: { host: '127.0.0.1:1', 'content-type': 'video/mp2t', 'content-length': '1250000', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD', 'x-amz-checksum-crc32': 'AAAAAA==' },
     });
     for (let i = 0; i < 50; i++) await signer.sign(req());
@@ -88,7 +99,8 @@ async function putMs(endpoint: string, body: Uint8Array, signPayload: boolean | 
   const own = createS3Client({ region: 'us-east-1', endpoint, forcePathStyle: true, credentials, maxSockets: 2, signPayload, ca });
   const crc = checksumBase64('CRC32', [body]);
   try {
-    const send = (i: number) => own.client.send(new PutObjectCommand({ Bucket: 'bench', Key: `cost/${i}.ts`, Body: body, ContentLength: body.byteLength, ContentType: 'video/mp2t', ChecksumCRC32: crc }));
+    const send = (i: number) =>
+      own.client.send(new PutObjectCommand({ Bucket: 'bench', Key: `cost/${i}.ts`, Body: body, ContentLength: body.byteLength, ContentType: 'video/mp2t', ChecksumCRC32: crc }));
     for (let i = 0; i < 10; i++) await send(i);
     const samples: number[] = [];
     for (let i = 0; i < puts; i++) {
@@ -107,14 +119,15 @@ async function putMs(endpoint: string, body: Uint8Array, signPayload: boolean | 
 async function barePutMs(port: number, body: Uint8Array, puts: number): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const buf = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const put = (i: number) => new Promise<void>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/bench/bare/${i}.ts`, agent, headers: { 'content-length': String(buf.length) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
+  const put = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'PUT', path: `/bench/bare/${i}.ts`, agent, headers: { 'content-length': String(buf.length) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      });
+      req.on('error', reject);
+      req.end(buf);
     });
-    req.on('error', reject);
-    req.end(buf);
-  });
   try {
     for (let i = 0; i < 10; i++) await put(i);
     const samples: number[] = [];
@@ -164,10 +177,22 @@ export async function putCost(body: Uint8Array, puts = 100): Promise<PutCostFigu
       putHttpUnsignedMs: round(await putMs(endpoint, body, false, puts), 3),
       putHttpsUnsignedMs: round(await httpsPutMs(body, puts), 3),
       bareHttpPutMs: round(await barePutMs(first.port, body, puts), 3),
-      sha256Ms: round(cpuMsPer(50, () => createHash('sha256').update(body).digest()), 3),
-      crc32Ms: round(cpuMsPer(50, () => crc32Parts(parts)), 3),
-      md5VerifyMs: round(cpuMsPer(50, () => verifyPutAnswer('auto', 'CRC32', crc, { ETag: '"0"' }, parts, false)), 3),
-      echoVerifyMs: round(cpuMsPer(5_000, () => verifyPutAnswer('auto', 'CRC32', crc, { ETag: '"0"', ChecksumCRC32: crc }, parts, false)), 4),
+      sha256Ms: round(
+        cpuMsPer(50, () => createHash('sha256').update(body).digest()),
+        3,
+      ),
+      crc32Ms: round(
+        cpuMsPer(50, () => crc32Parts(parts)),
+        3,
+      ),
+      md5VerifyMs: round(
+        cpuMsPer(50, () => verifyPutAnswer('auto', 'CRC32', crc, { ETag: '"0"' }, parts, false)),
+        3,
+      ),
+      echoVerifyMs: round(
+        cpuMsPer(5_000, () => verifyPutAnswer('auto', 'CRC32', crc, { ETag: '"0"', ChecksumCRC32: crc }, parts, false)),
+        4,
+      ),
       signFixedMs: round(await signFixedMs(), 3),
     };
   } finally {

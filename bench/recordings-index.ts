@@ -61,10 +61,19 @@ export async function recordingsBench(rounds = 3): Promise<RecordingsFigures> {
   }
   for (let h = 0; h < LIST_HOURS; h++) for (const k of keysOfHour(LISTED, h)) put(dir, k, '');
   const server = new (S3rver as unknown as new (o: object) => { run(): Promise<{ port: number }>; close(): Promise<void> })({
-    address: '127.0.0.1', port: 0, silent: true, directory: dir, configureBuckets: [{ name: BUCKET, configs: [] }],
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory: dir,
+    configureBuckets: [{ name: BUCKET, configs: [] }],
   });
   const { port } = await server.run();
-  const client = new S3Client({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const client = new S3Client({
+    endpoint: `http://127.0.0.1:${port}`,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   const nowMs = START_MS + (HOURS + 24) * HOUR_MS;
   try {
     const index: number[] = [];
@@ -82,8 +91,11 @@ export async function recordingsBench(rounds = 3): Promise<RecordingsFigures> {
     }
     const listMs = median(list);
     return {
-      index_30d_ms: round(median(index), 0), index_rounds: index.map((x) => round(x, 0)),
-      list_4h_ms: round(listMs, 0), list_30d_estimate_ms: round((listMs * HOURS) / LIST_HOURS, 0), segments_30d: HOURS * 1800,
+      index_30d_ms: round(median(index), 0),
+      index_rounds: index.map((x) => round(x, 0)),
+      list_4h_ms: round(listMs, 0),
+      list_30d_estimate_ms: round((listMs * HOURS) / LIST_HOURS, 0),
+      segments_30d: HOURS * 1800,
     };
   } finally {
     client.destroy();
@@ -95,5 +107,7 @@ export async function recordingsBench(rounds = 3): Promise<RecordingsFigures> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const f = await recordingsBench();
   console.log(`recordings.spans_30d: ${f.segments_30d} segments from 720 hour index objects in ${f.index_30d_ms} ms (median of ${f.index_rounds.join(', ')}; target ≤ 2000 ms)`);
-  console.log(`recordings.list_4h: ${f.list_4h_ms} ms by LIST for 7,200 keys → 30 days by LIST ≈ ${(f.list_30d_estimate_ms / 1000).toFixed(0)} s (linear: one sequential request per 1,000 keys)`);
+  console.log(
+    `recordings.list_4h: ${f.list_4h_ms} ms by LIST for 7,200 keys → 30 days by LIST ≈ ${(f.list_30d_estimate_ms / 1000).toFixed(0)} s (linear: one sequential request per 1,000 keys)`,
+  );
 }

@@ -26,8 +26,12 @@ async function main(): Promise<number> {
   const minutes = opt('minutes', 10);
   const cameras = opt('cameras', 1);
   const { videoPath, audioPath } = benchInputs();
-  const units = splitAccessUnits(readFileSync(videoPath)).slice(0, 500).map((u) => Uint8Array.from(u.bytes));
-  const aac = splitAdtsFrames(readFileSync(audioPath)).slice(0, 1000).map((f) => Uint8Array.from(f));
+  const units = splitAccessUnits(readFileSync(videoPath))
+    .slice(0, 500)
+    .map((u) => Uint8Array.from(u.bytes));
+  const aac = splitAdtsFrames(readFileSync(audioPath))
+    .slice(0, 1000)
+    .map((f) => Uint8Array.from(f));
   const packs = units.map((u) => ({ items: [{ part1: u }], pts90k: 0 }));
   const apacks = aac.map((f) => ({ items: [{ part1: f }], pts90k: 0 }));
   const streams = Array.from({ length: cameras }, (_, i) => {
@@ -72,7 +76,9 @@ async function main(): Promise<number> {
       const m = process.memoryUsage();
       const s = { t: round((performance.now() - t0) / 1000, 0), heap: m.heapUsed, rss: m.rss, ab: m.arrayBuffers, timers: timersAt() };
       samples.push(s);
-      console.log(`t=${s.t}s heap ${round(mib(s.heap), 2)} MiB, rss ${round(mib(s.rss), 1)} MiB, arrayBuffers ${round(mib(s.ab), 1)} MiB, timers ${s.timers}, drops ${drops}, pool high-water ${round(mib(streams[0].stream.stats().pool.highWaterBytes), 2)} MiB`);
+      console.log(
+        `t=${s.t}s heap ${round(mib(s.heap), 2)} MiB, rss ${round(mib(s.rss), 1)} MiB, arrayBuffers ${round(mib(s.ab), 1)} MiB, timers ${s.timers}, drops ${drops}, pool high-water ${round(mib(streams[0].stream.stats().pool.highWaterBytes), 2)} MiB`,
+      );
     }, 30_000);
   });
   for (const c of streams) c.stream.finalize();
@@ -86,7 +92,10 @@ async function main(): Promise<number> {
   return ok ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -38,14 +38,18 @@ export function stagesPerCameraSecond(muxMBps: number, p: PutCostFigures, segmen
   const perSecond = 1 / segmentSeconds;
   // The put figures are for a body of p.bodyBytes; scale the per-byte parts to a 5 Mbit/s segment.
   const scale = (BYTES_PER_SECOND * segmentSeconds) / p.bodyBytes;
-  const mux = ((BYTES_PER_SECOND / 1e6) / muxMBps) * 1000;
+  const mux = (BYTES_PER_SECOND / 1e6 / muxMBps) * 1000;
   const checksum = p.crc32Ms * scale * perSecond;
   const verify = p.echoVerifyMs * perSecond;
   const make = (sign: number, putMs: number): StageFigures => {
     const send = Math.max(0, putMs - sign) * perSecond;
     const signPerSecond = sign * perSecond;
     return {
-      mux: round(mux, 3), checksum: round(checksum, 3), sign: round(signPerSecond, 3), verify: round(verify, 4), send: round(send, 3),
+      mux: round(mux, 3),
+      checksum: round(checksum, 3),
+      sign: round(signPerSecond, 3),
+      verify: round(verify, 4),
+      send: round(send, 3),
       total: round(mux + checksum + signPerSecond + verify + send, 3),
     };
   };

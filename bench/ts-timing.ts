@@ -45,7 +45,11 @@ async function ours(input: string, raw: boolean): Promise<Uint8Array[]> {
   const stream = new HlsStream({ streamId: 'bench', sink });
   if (raw) await new AnnexBSource(stream, { input, fps: { num: 25, den: 1 } }).run();
   else {
-    const target = { putVideoFrame: stream.putVideoFrame.bind(stream), putAudioFrame: stream.putAudioFrame.bind(stream), markDiscontinuity: () => stream.markDiscontinuity('source-restart') };
+    const target = {
+      putVideoFrame: stream.putVideoFrame.bind(stream),
+      putAudioFrame: stream.putAudioFrame.bind(stream),
+      markDiscontinuity: () => stream.markDiscontinuity('source-restart'),
+    };
     await new FfmpegSource(target, { input, encoder: 'copy' }).run();
   }
   stream.finalize();
@@ -56,7 +60,10 @@ function ffmpegHls(input: string, name: string, inputArgs: string[] = []): Uint8
   const out = join(dir, name);
   execFileSync('mkdir', ['-p', out]);
   ff([...inputArgs, '-i', input, '-c', 'copy', '-f', 'hls', '-hls_time', '2', '-hls_list_size', '0', '-hls_segment_filename', join(out, 's%03d.ts'), join(out, 'index.m3u8')]);
-  return readdirSync(out).filter((f) => f.endsWith('.ts')).sort().map((f) => readFileSync(join(out, f)));
+  return readdirSync(out)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => readFileSync(join(out, f)));
 }
 
 /** tsreport -b on the concatenated segments: its per-stream min/max PCR-to-DTS and DTS < PCR count. */
@@ -88,7 +95,37 @@ function rowsOf(mp4: TimingReport, raw: TimingReport): string[] {
 async function main(): Promise<void> {
   const mp4 = join(dir, 'in.mp4');
   const h264 = join(dir, 'in.h264');
-  ff(['-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', mp4]);
+  ff([
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=1280x720:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '8',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '96k',
+    mp4,
+  ]);
   ff(['-i', mp4, '-map', '0:v', '-c', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', h264]);
   const ourMp4 = await ours(mp4, false);
   const ourRaw = await ours(h264, true);

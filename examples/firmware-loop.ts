@@ -36,9 +36,7 @@ class SimulatedEncoderRing {
     }
     this.#writePos = (start + length) % RING_BYTES;
     const first = Math.min(length, RING_BYTES - start);
-    return first === length
-      ? { part1: this.#ring.subarray(start, start + length) }
-      : { part1: this.#ring.subarray(start), part2: this.#ring.subarray(0, length - first) };
+    return first === length ? { part1: this.#ring.subarray(start, start + length) } : { part1: this.#ring.subarray(start), part2: this.#ring.subarray(0, length - first) };
   }
 }
 
@@ -85,7 +83,9 @@ async function mainLoop(): Promise<void> {
   });
   clearInterval(timer);
   const report = await S3HLS.finalize({ timeoutMs: Number(process.env['S3HLS_DRAIN_SECONDS'] ?? '10') * 1000 });
-  console.log(`example: ${report.segmentsStored} segments stored, ${report.framesDropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`);
+  console.log(
+    `example: ${report.segmentsStored} segments stored, ${report.framesDropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`,
+  );
   process.exitCode = report.complete && report.framesDropped === 0 ? 0 : 1;
 }
 

@@ -40,5 +40,7 @@ const report = await uploader.drain({ timeoutMs: Number(process.env['S3HLS_DRAIN
 await uploader.close();
 const stats = camera.stream.stats();
 const dropped = stats.videoFramesDropped + stats.audioFramesDropped;
-console.log(`example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`);
+console.log(
+  `example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`,
+);
 process.exitCode = report.complete && dropped === 0 && camera.failedSegments === 0 ? 0 : 1;

@@ -37,7 +37,15 @@ manager.on('camera-failed', (id, e) => console.warn(`camera ${id} failed: ${e.me
 manager.on('camera-stalled', (id) => console.warn(`camera ${id} stalled, restarting`));
 
 // Test patterns stand in for RTSP cameras: { id, input: 'rtsp://…', encoder: 'copy' } in the field.
-const pattern = (id: string, hue: number) => ({ id, input: `testsrc2=size=640x360:rate=25,hue=h=${hue}`, inputArgs: ['-f', 'lavfi'], encoder: 'libx264' as const, realtime: true, live: true, audio: false });
+const pattern = (id: string, hue: number) => ({
+  id,
+  input: `testsrc2=size=640x360:rate=25,hue=h=${hue}`,
+  inputArgs: ['-f', 'lavfi'],
+  encoder: 'libx264' as const,
+  realtime: true,
+  live: true,
+  audio: false,
+});
 for (let i = 0; i < 4; i++) void manager.add(pattern(`cam-${i}`, i * 90));
 
 const halfMs = (Number(process.env['S3HLS_SECONDS'] ?? '12') * 1000) / 2;
@@ -55,5 +63,7 @@ for (const c of manager.list()) {
 await manager.stopAll();
 const report = await uploader.drain({ timeoutMs: Number(process.env['S3HLS_DRAIN_SECONDS'] ?? '20') * 1000 });
 await uploader.close();
-console.log(`example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`);
+console.log(
+  `example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`,
+);
 process.exitCode = report.complete && dropped === 0 ? 0 : 1;

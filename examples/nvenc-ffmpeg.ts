@@ -45,5 +45,7 @@ const report = await uploader.drain({ timeoutMs: 30_000 });
 await uploader.close();
 const stats = stream.stats();
 const dropped = stats.videoFramesDropped + stats.audioFramesDropped;
-console.log(`example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`);
+console.log(
+  `example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`,
+);
 process.exitCode = report.complete && dropped === 0 ? 0 : 1;

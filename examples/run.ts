@@ -52,7 +52,13 @@ async function main(): Promise<number> {
     const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: 'footage', configs: [] }] });
     const { port } = await server.run();
     local = { close: () => server.close(), directory };
-    Object.assign(env, { S3HLS_ENDPOINT: `http://127.0.0.1:${port}`, S3HLS_BUCKET: 'footage', AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' });
+    Object.assign(env, {
+      S3HLS_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3HLS_BUCKET: 'footage',
+      AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+    });
     console.error(`example: no S3HLS_ENDPOINT or S3HLS_BUCKET set: using a local S3 at ${env['S3HLS_ENDPOINT']} (bucket "footage")`);
   }
   try {
@@ -63,7 +69,12 @@ async function main(): Promise<number> {
     const code = await new Promise<number>((resolve) => child.on('close', (c, signal) => resolve(c ?? (signal ? 128 : 1))));
     process.off('SIGINT', onSignal);
     if (env['S3HLS_ENDPOINT']) {
-      const client = new S3Client({ endpoint: env['S3HLS_ENDPOINT'], forcePathStyle: true, region: env['AWS_REGION'] ?? 'us-east-1', ...(local ? { credentials: { ...LOCAL_CREDENTIALS } } : {}) });
+      const client = new S3Client({
+        endpoint: env['S3HLS_ENDPOINT'],
+        forcePathStyle: true,
+        region: env['AWS_REGION'] ?? 'us-east-1',
+        ...(local ? { credentials: { ...LOCAL_CREDENTIALS } } : {}),
+      });
       const s = await storedSummary(client, env['S3HLS_BUCKET'] ?? 'footage');
       console.error(`example: the bucket holds ${s.objects} segments (${(s.bytes / 1e6).toFixed(1)} MB) in ${[...s.prefixes].join(', ') || '(no camera folder)'}`);
     }

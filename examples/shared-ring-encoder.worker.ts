@@ -16,6 +16,10 @@ const splitter = new AccessUnitSplitter();
 let frame = 0;
 // The splitter's views last until its next call: write each batch before asking for the next.
 for (const batch of [() => splitter.push(clip), () => splitter.end()]) {
-  for (const au of batch()) writer.write(au.nals.flatMap((nal) => [START_CODE, nal]), frame++ * 3600); // 25 fps in 90 kHz ticks
+  for (const au of batch())
+    writer.write(
+      au.nals.flatMap((nal) => [START_CODE, nal]),
+      frame++ * 3600,
+    ); // 25 fps in 90 kHz ticks
 }
 writer.close();

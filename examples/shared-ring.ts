@@ -29,5 +29,7 @@ await uploader.close();
 const stats = camera.stream.stats();
 const dropped = stats.videoFramesDropped + stats.audioFramesDropped;
 console.log(`${result.frames} frames (${result.wrapped} wrapped) from the worker`);
-console.log(`example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`);
+console.log(
+  `example: ${uploader.stats().uploadedSegments} segments stored, ${dropped} frames dropped, ${report.complete ? 'complete' : `incomplete (${report.pending.length} segments not stored)`}`,
+);
 process.exitCode = report.complete && dropped === 0 && camera.failedSegments === 0 ? 0 : 1;

@@ -16,8 +16,14 @@
    * @returns a function that cancels the watch
    */
   S.watchStart = function (video, ms, onTimeout) {
-    var timer = setTimeout(function () { video.removeEventListener('playing', ok); onTimeout(); }, ms);
-    function ok() { clearTimeout(timer); video.removeEventListener('playing', ok); }
+    var timer = setTimeout(function () {
+      video.removeEventListener('playing', ok);
+      onTimeout();
+    }, ms);
+    function ok() {
+      clearTimeout(timer);
+      video.removeEventListener('playing', ok);
+    }
     video.addEventListener('playing', ok);
     return ok;
   };
@@ -33,14 +39,19 @@
     window.s3hlsGrid = this.tiles;
   }
   Grid.prototype.stop = function () {
-    this.tiles.forEach(function (t) { if (t.hls) t.hls.destroy(); t.cancelWatch(); });
+    this.tiles.forEach(function (t) {
+      if (t.hls) t.hls.destroy();
+      t.cancelWatch();
+    });
     this.tiles.length = 0;
     this.root.textContent = '';
   };
   Grid.prototype.show = function (cameras) {
     this.stop();
     var self = this;
-    cameras.slice(0, MAX_TILES).forEach(function (camera) { self.tiles.push(self.tile(camera)); });
+    cameras.slice(0, MAX_TILES).forEach(function (camera) {
+      self.tiles.push(self.tile(camera));
+    });
     if (cameras.length > MAX_TILES) {
       var more = document.createElement('p');
       more.textContent = 'showing the first ' + MAX_TILES + ' of ' + cameras.length + ' cameras';
@@ -57,7 +68,9 @@
     open.type = 'button';
     open.textContent = 'Open';
     open.setAttribute('aria-label', 'Open ' + camera + ' in the player');
-    open.onclick = function () { self.onPick(camera); };
+    open.onclick = function () {
+      self.onPick(camera);
+    };
     cap.appendChild(open);
     var video = document.createElement('video');
     video.muted = true;
@@ -72,19 +85,30 @@
     fig.appendChild(note);
     this.root.appendChild(fig);
     var t = { camera: camera, video: video, hls: null, errors: [], fatal: null, cause: '', cancelWatch: function () {} };
-    if (!window.Hls || !Hls.isSupported()) { note.textContent = 'hls.js is not supported in this browser'; return t; }
+    if (!window.Hls || !Hls.isSupported()) {
+      note.textContent = 'hls.js is not supported in this browser';
+      return t;
+    }
     var hls = S.newHls();
     t.hls = hls;
     hls.on(Hls.Events.ERROR, function (_e, d) {
       t.errors.push({ type: d.type, details: d.details, fatal: d.fatal });
       var why = S.explain(d);
-      if (why) { t.cause = why; note.textContent = why; }
-      if (d.fatal) { t.fatal = d.details; if (!why) note.textContent = 'error: ' + d.details; }
+      if (why) {
+        t.cause = why;
+        note.textContent = why;
+      }
+      if (d.fatal) {
+        t.fatal = d.details;
+        if (!why) note.textContent = 'error: ' + d.details;
+      }
     });
     t.cancelWatch = S.watchStart(video, S.START_TIMEOUT_MS, function () {
       if (!t.fatal && !t.cause) note.textContent = 'no live video after ' + S.START_TIMEOUT_MS / 1000 + ' s: the camera may not be uploading (live shows the last 10 minutes)';
     });
-    video.addEventListener('playing', function () { if (!t.cause) note.textContent = ''; });
+    video.addEventListener('playing', function () {
+      if (!t.cause) note.textContent = '';
+    });
     hls.loadSource(S.cameraPath(camera) + 'live.m3u8');
     hls.attachMedia(video);
     video.play().catch(function () {});

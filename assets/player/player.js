@@ -20,17 +20,36 @@
   var pendingSeek = null;
   var cancelWatch = function () {};
 
-  function status(msg, isError) { $('status').textContent = msg; $('status').classList.toggle('error', !!isError); }
-  function tlStatus(msg, isError) { $('tl-status').textContent = msg; $('tl-status').classList.toggle('error', !!isError); }
-  function utc() { return $('utc').checked; }
-  function camera() { return $('camera').value; }
+  function status(msg, isError) {
+    $('status').textContent = msg;
+    $('status').classList.toggle('error', !!isError);
+  }
+  function tlStatus(msg, isError) {
+    $('tl-status').textContent = msg;
+    $('tl-status').classList.toggle('error', !!isError);
+  }
+  function utc() {
+    return $('utc').checked;
+  }
+  function camera() {
+    return $('camera').value;
+  }
 
   var timeline = new S.Timeline($('timeline'), {
     utc: utc,
-    onSeek: function (cam, ms) { seek(cam, ms); },
-    onSelect: function (cam, a, b) { selectCamera(cam); setSelection(a, b); },
+    onSeek: function (cam, ms) {
+      seek(cam, ms);
+    },
+    onSelect: function (cam, a, b) {
+      selectCamera(cam);
+      setSelection(a, b);
+    },
   });
-  var grid = new S.Grid($('grid'), function (cam) { selectCamera(cam); live(); $('video').scrollIntoView(); });
+  var grid = new S.Grid($('grid'), function (cam) {
+    selectCamera(cam);
+    live();
+    $('video').scrollIntoView();
+  });
 
   /** The fragment of the loaded playlist, if any, whose wall-clock span satisfies `test`. */
   function fragments() {
@@ -82,16 +101,30 @@
   function play(url, mode, seekMs) {
     if (state.hls) state.hls.destroy();
     cancelWatch();
-    state.errors = []; state.fatal = null; state.cause = ''; state.url = url; state.mode = mode; state.camera = camera();
+    state.errors = [];
+    state.fatal = null;
+    state.cause = '';
+    state.url = url;
+    state.mode = mode;
+    state.camera = camera();
     pendingSeek = seekMs === undefined ? null : seekMs;
-    if (!window.Hls || !Hls.isSupported()) { status('hls.js is not supported in this browser', true); return; }
+    if (!window.Hls || !Hls.isSupported()) {
+      status('hls.js is not supported in this browser', true);
+      return;
+    }
     var hls = S.newHls({ autoStartLoad: pendingSeek === null });
     state.hls = hls;
     hls.on(Hls.Events.ERROR, function (_e, d) {
-      state.errors.push({ type: d.type, details: d.details, fatal: d.fatal, url: d.frag ? d.frag.url : (d.url || '') });
+      state.errors.push({ type: d.type, details: d.details, fatal: d.fatal, url: d.frag ? d.frag.url : d.url || '' });
       var why = S.explain(d);
-      if (why) { state.cause = why; status(why, true); }
-      if (d.fatal) { state.fatal = d.details; if (!why) status('error: ' + d.details, true); }
+      if (why) {
+        state.cause = why;
+        status(why, true);
+      }
+      if (d.fatal) {
+        state.fatal = d.details;
+        if (!why) status('error: ' + d.details, true);
+      }
     });
     hls.on(Hls.Events.LEVEL_LOADED, function () {
       if (pendingSeek === null) return;
@@ -111,25 +144,40 @@
     hls.attachMedia(video);
     video.play().catch(function () {});
     cancelWatch = S.watchStart(video, S.START_TIMEOUT_MS, function () {
-      if (!state.cause && !state.fatal) status('nothing played within ' + S.START_TIMEOUT_MS / 1000 + ' s: the segments did not load (see the browser console); check that the endpoint can reach the bucket', true);
+      if (!state.cause && !state.fatal)
+        status(
+          'nothing played within ' + S.START_TIMEOUT_MS / 1000 + ' s: the segments did not load (see the browser console); check that the endpoint can reach the bucket',
+          true,
+        );
     });
     status((mode === 'live' ? 'live: ' : 'playing ') + url);
   }
   state.play = play;
 
   function live() {
-    if (!camera()) { status('no camera to play', true); return; }
+    if (!camera()) {
+      status('no camera to play', true);
+      return;
+    }
     timeline.setActive(camera());
     // Live is today: show today's timeline so the playhead has a place on it.
     var today = S.dayOf(Date.now(), utc());
-    if ($('day').value !== today) { $('day').value = today; loadDay(); }
+    if ($('day').value !== today) {
+      $('day').value = today;
+      loadDay();
+    }
     play(S.cameraPath(camera()) + 'live.m3u8', 'live');
   }
   /** While live, the active camera's row is refreshed so its newest span grows with the recording. */
   setInterval(function () {
     var cam = state.camera;
     if (state.mode !== 'live' || !cam || Date.now() >= timeline.day[1] || timeline.drag) return;
-    spansOf(cam, timeline.day[0], timeline.day[1]).then(function (spans) { timeline.setSpans(cam, spans); }, function () {});
+    spansOf(cam, timeline.day[0], timeline.day[1]).then(
+      function (spans) {
+        timeline.setSpans(cam, spans);
+      },
+      function () {},
+    );
   }, LIVE_REFRESH_MS);
   function playRange(startMs, endMs, seekMs) {
     state.range = [startMs, endMs];
@@ -195,23 +243,30 @@
     var b = S.dayBounds(day, utc());
     timeline.setDay(b[0], b[1]);
     tlStatus('');
-    return Promise.all(timeline.cameras.map(function (cam) {
-      timeline.setSpans(cam, null, 'loading…');
-      return spansOf(cam, b[0], b[1]).then(function (spans) {
-        timeline.setSpans(cam, spans);
-        if (cam === camera() && spans.length === 0) tlStatus('no footage for ' + cam + ' on ' + day + ' (' + S.zoneName(b[0], utc()) + '): pick another day', true);
-      }, function (e) {
-        timeline.setSpans(cam, null, e.message);
-        if (cam === camera()) tlStatus(e.message, true);
-      });
-    })).then(applyZoom);
+    return Promise.all(
+      timeline.cameras.map(function (cam) {
+        timeline.setSpans(cam, null, 'loading…');
+        return spansOf(cam, b[0], b[1]).then(
+          function (spans) {
+            timeline.setSpans(cam, spans);
+            if (cam === camera() && spans.length === 0) tlStatus('no footage for ' + cam + ' on ' + day + ' (' + S.zoneName(b[0], utc()) + '): pick another day', true);
+          },
+          function (e) {
+            timeline.setSpans(cam, null, e.message);
+            if (cam === camera()) tlStatus(e.message, true);
+          },
+        );
+      }),
+    ).then(applyZoom);
   }
   function spansOf(cam, from, to) {
     var parts = [];
     for (var s = from; s < to; s += MAX_QUERY_MS) parts.push([s, Math.min(to, s + MAX_QUERY_MS)]);
-    return Promise.all(parts.map(function (p) {
-      return S.api(S.cameraPath(cam) + 'recordings.json?' + S.rangeQuery(p[0], p[1]), 'recordings of ' + cam);
-    })).then(function (lists) {
+    return Promise.all(
+      parts.map(function (p) {
+        return S.api(S.cameraPath(cam) + 'recordings.json?' + S.rangeQuery(p[0], p[1]), 'recordings of ' + cam);
+      }),
+    ).then(function (lists) {
       var out = [];
       lists.forEach(function (list) {
         // The endpoint answers { camera, start, end, spans: [...] }; a bare array is accepted too.
@@ -236,9 +291,7 @@
     var len = Number($('zoom').value) * 1000;
     var spans = timeline.spansOf(camera());
     var last = spans[spans.length - 1];
-    var center = state.playheadMs !== null ? state.playheadMs
-      : state.sel ? (state.sel[0] + state.sel[1]) / 2
-      : last ? (last.startMs + last.endMs) / 2 : NaN;
+    var center = state.playheadMs !== null ? state.playheadMs : state.sel ? (state.sel[0] + state.sel[1]) / 2 : last ? (last.startMs + last.endMs) / 2 : NaN;
     timeline.zoom(len, center);
   }
 
@@ -247,12 +300,16 @@
       var sel = $('camera');
       var keep = sel.value || S.params.get('camera');
       sel.textContent = '';
-      j.cameras.forEach(function (c) { var o = document.createElement('option'); o.value = o.textContent = c; sel.appendChild(o); });
+      j.cameras.forEach(function (c) {
+        var o = document.createElement('option');
+        o.value = o.textContent = c;
+        sel.appendChild(o);
+      });
       if (keep) sel.value = keep;
       timeline.setCameras(j.cameras);
       timeline.setActive(sel.value);
       status(j.cameras.length + ' camera(s)');
-      if (j.cameras.length === 0) status('no cameras under this endpoint\'s root prefix yet: start an upload (s3hls upload) or check --root-prefix', true);
+      if (j.cameras.length === 0) status("no cameras under this endpoint's root prefix yet: start an upload (s3hls upload) or check --root-prefix", true);
       return j.cameras;
     });
   }
@@ -264,32 +321,50 @@
     var startMs = p.get('start') ? Date.parse(p.get('start')) : NaN;
     var at = p.get('at') ? Date.parse(p.get('at')) : NaN;
     $('day').value = p.get('day') || S.dayOf(isFinite(at) ? at : isFinite(startMs) ? startMs : Date.now(), utc());
-    loadCameras().then(function (cameras) {
-      var want = p.get('camera');
-      if (want && camera() !== want) { status('no camera ' + want, true); return; }
-      var mode = p.get('mode');
-      if (mode === 'live') live();
-      if (mode === 'vod') {
-        // The fragment is read as a query (URLSearchParams), so a raw '+' in it arrives here as a
-        // space; the endpoint reads a space where an offset goes as '+'.
-        state.range = null;
-        play(S.cameraPath(camera()) + 'playlist.m3u8?start=' + encodeURIComponent(p.get('start') || '') + '&end=' + encodeURIComponent(p.get('end') || ''), 'vod');
-      }
-      if (p.get('grid') === '1') grid.show(cameras);
-      return loadDay().then(function () { if (isFinite(at) && camera()) seek(camera(), at); });
-    }).catch(function (e) { status(String(e.message || e), true); });
+    loadCameras()
+      .then(function (cameras) {
+        var want = p.get('camera');
+        if (want && camera() !== want) {
+          status('no camera ' + want, true);
+          return;
+        }
+        var mode = p.get('mode');
+        if (mode === 'live') live();
+        if (mode === 'vod') {
+          // The fragment is read as a query (URLSearchParams), so a raw '+' in it arrives here as a
+          // space; the endpoint reads a space where an offset goes as '+'.
+          state.range = null;
+          play(S.cameraPath(camera()) + 'playlist.m3u8?start=' + encodeURIComponent(p.get('start') || '') + '&end=' + encodeURIComponent(p.get('end') || ''), 'vod');
+        }
+        if (p.get('grid') === '1') grid.show(cameras);
+        return loadDay().then(function () {
+          if (isFinite(at) && camera()) seek(camera(), at);
+        });
+      })
+      .catch(function (e) {
+        status(String(e.message || e), true);
+      });
   }
 
-  $('camera').onchange = function () { timeline.setActive(camera()); };
+  $('camera').onchange = function () {
+    timeline.setActive(camera());
+  };
   $('live').onclick = live;
   $('vod').onclick = function () {
     selectionFromInputs();
-    if (!state.sel || !(state.sel[1] > state.sel[0])) { status('set From before To to play a range', true); return; }
+    if (!state.sel || !(state.sel[1] > state.sel[0])) {
+      status('set From before To to play a range', true);
+      return;
+    }
     playRange(state.sel[0], state.sel[1]);
   };
   $('start').onchange = $('end').onchange = selectionFromInputs;
-  $('mark-in').onclick = function () { if (state.playheadMs !== null) setSelection(state.playheadMs, state.sel ? Math.max(state.sel[1], state.playheadMs) : state.playheadMs + 60000); };
-  $('mark-out').onclick = function () { if (state.playheadMs !== null) setSelection(state.sel ? Math.min(state.sel[0], state.playheadMs) : state.playheadMs - 60000, state.playheadMs); };
+  $('mark-in').onclick = function () {
+    if (state.playheadMs !== null) setSelection(state.playheadMs, state.sel ? Math.max(state.sel[1], state.playheadMs) : state.playheadMs + 60000);
+  };
+  $('mark-out').onclick = function () {
+    if (state.playheadMs !== null) setSelection(state.sel ? Math.min(state.sel[0], state.playheadMs) : state.playheadMs - 60000, state.playheadMs);
+  };
   $('export').onclick = function () {
     selectionFromInputs();
     var s = state.sel || [NaN, NaN];
@@ -299,8 +374,14 @@
     });
   };
   $('day').onchange = loadDay;
-  $('prev-day').onclick = function () { $('day').value = S.dayOf(timeline.day[0] - 3600000, utc()); loadDay(); };
-  $('next-day').onclick = function () { $('day').value = S.dayOf(timeline.day[1] + 3600000, utc()); loadDay(); };
+  $('prev-day').onclick = function () {
+    $('day').value = S.dayOf(timeline.day[0] - 3600000, utc());
+    loadDay();
+  };
+  $('next-day').onclick = function () {
+    $('day').value = S.dayOf(timeline.day[1] + 3600000, utc());
+    loadDay();
+  };
   $('utc').onchange = function () {
     // The instants stay; only how they are shown (and where the day starts) changes.
     if (state.sel) setSelection(state.sel[0], state.sel[1]);
@@ -309,16 +390,31 @@
     updateClock();
   };
   $('zoom').onchange = applyZoom;
-  $('pan-left').onclick = function () { timeline.pan(-0.5); };
-  $('pan-right').onclick = function () { timeline.pan(0.5); };
+  $('pan-left').onclick = function () {
+    timeline.pan(-0.5);
+  };
+  $('pan-right').onclick = function () {
+    timeline.pan(0.5);
+  };
   $('grid-show').onclick = function () {
-    var cams = Array.prototype.map.call($('camera').options, function (o) { return o.value; });
+    var cams = Array.prototype.map.call($('camera').options, function (o) {
+      return o.value;
+    });
     grid.show(cams);
   };
-  $('grid-stop').onclick = function () { grid.stop(); };
+  $('grid-stop').onclick = function () {
+    grid.stop();
+  };
   $('token').onclick = function () {
     var t = prompt('Access token', S.getToken());
-    if (t !== null) { S.setToken(t); loadCameras().then(loadDay).catch(function (e) { status(String(e.message || e), true); }); }
+    if (t !== null) {
+      S.setToken(t);
+      loadCameras()
+        .then(loadDay)
+        .catch(function (e) {
+          status(String(e.message || e), true);
+        });
+    }
   };
   start();
 })();

@@ -32,11 +32,19 @@
   }
   var P = Timeline.prototype;
 
-  P.setDay = function (start, end) { this.day = [start, end]; this.view = [start, end]; this.render(); };
+  P.setDay = function (start, end) {
+    this.day = [start, end];
+    this.view = [start, end];
+    this.render();
+  };
   /** Shows `lengthMs` of the day around `centerMs` (the whole day when the length covers it). */
   P.zoom = function (lengthMs, centerMs) {
     var d = this.day;
-    if (!(lengthMs > 0) || lengthMs >= d[1] - d[0]) { this.view = [d[0], d[1]]; this.render(); return; }
+    if (!(lengthMs > 0) || lengthMs >= d[1] - d[0]) {
+      this.view = [d[0], d[1]];
+      this.render();
+      return;
+    }
     var c = isFinite(centerMs) ? centerMs : (this.view[0] + this.view[1]) / 2;
     var s = Math.min(Math.max(c - lengthMs / 2, d[0]), d[1] - lengthMs);
     this.view = [s, s + lengthMs];
@@ -59,8 +67,13 @@
     this.rows[camera] = { spans: spans, note: note || '' };
     this.render();
   };
-  P.spansOf = function (camera) { return (this.rows[camera] && this.rows[camera].spans) || []; };
-  P.setActive = function (camera) { this.active = camera; this.render(); };
+  P.spansOf = function (camera) {
+    return (this.rows[camera] && this.rows[camera].spans) || [];
+  };
+  P.setActive = function (camera) {
+    this.active = camera;
+    this.render();
+  };
   /** The playhead's wall-clock time (null: none). The view follows it unless the user is dragging. */
   P.setPlayhead = function (ms) {
     if (this.drag) return;
@@ -71,9 +84,14 @@
     }
     this.placeHead();
   };
-  P.setSelection = function (a, b) { this.sel = a === null ? null : [Math.min(a, b), Math.max(a, b)]; this.render(); };
+  P.setSelection = function (a, b) {
+    this.sel = a === null ? null : [Math.min(a, b), Math.max(a, b)];
+    this.render();
+  };
 
-  P.pct = function (ms) { return ((ms - this.view[0]) / (this.view[1] - this.view[0])) * 100; };
+  P.pct = function (ms) {
+    return ((ms - this.view[0]) / (this.view[1] - this.view[0])) * 100;
+  };
   P.timeAt = function (track, clientX) {
     var r = track.getBoundingClientRect();
     var f = Math.min(Math.max((clientX - r.left) / r.width, 0), 1);
@@ -94,7 +112,11 @@
     var scale = el('div', 'tl-scale');
     var len = this.view[1] - this.view[0];
     var step = TICK_STEPS[TICK_STEPS.length - 1];
-    for (var i = 0; i < TICK_STEPS.length; i++) if (len / TICK_STEPS[i] <= 12) { step = TICK_STEPS[i]; break; }
+    for (var i = 0; i < TICK_STEPS.length; i++)
+      if (len / TICK_STEPS[i] <= 12) {
+        step = TICK_STEPS[i];
+        break;
+      }
     // Ticks counted from the day's start, so they fall on round times of the chosen zone.
     var first = this.day[0] + Math.ceil((this.view[0] - this.day[0]) / step) * step;
     for (var t = first; t <= this.view[1]; t += step) {
@@ -141,8 +163,12 @@
       track.appendChild(band);
     }
     track.appendChild(el('div', 'tl-head'));
-    track.addEventListener('pointerdown', function (e) { self.onDown(camera, track, e); });
-    track.addEventListener('keydown', function (e) { self.onKey(camera, track, e); });
+    track.addEventListener('pointerdown', function (e) {
+      self.onDown(camera, track, e);
+    });
+    track.addEventListener('keydown', function (e) {
+      self.onKey(camera, track, e);
+    });
     row.appendChild(track);
     var noteText = data.note || (data.spans && data.spans.length === 0 ? 'no footage this day' : '');
     row.appendChild(el('span', 'tl-note', noteText));
@@ -224,7 +250,10 @@
   };
   P.markSelection = function (track, a, b) {
     var band = track.querySelector('.tl-sel');
-    if (!band) { band = el('div', 'tl-sel'); track.insertBefore(band, track.querySelector('.tl-head')); }
+    if (!band) {
+      band = el('div', 'tl-sel');
+      track.insertBefore(band, track.querySelector('.tl-head'));
+    }
     var l = this.pct(Math.min(a, b));
     band.style.left = l + '%';
     band.style.width = this.pct(Math.max(a, b)) - l + '%';
@@ -235,14 +264,32 @@
     var base = camera === this.active && this.head !== null ? this.head : this.view[0];
     var to;
     switch (e.key) {
-      case 'ArrowLeft': case 'ArrowDown': to = base - (e.shiftKey ? 6e4 : 1e4); break;
-      case 'ArrowRight': case 'ArrowUp': to = base + (e.shiftKey ? 6e4 : 1e4); break;
-      case 'PageDown': to = base - 6e5; break;
-      case 'PageUp': to = base + 6e5; break;
-      case 'Home': to = this.day[0]; break;
-      case 'End': to = this.day[1] - 1000; break;
-      case 'Enter': case ' ': to = base; break;
-      default: return;
+      case 'ArrowLeft':
+      case 'ArrowDown':
+        to = base - (e.shiftKey ? 6e4 : 1e4);
+        break;
+      case 'ArrowRight':
+      case 'ArrowUp':
+        to = base + (e.shiftKey ? 6e4 : 1e4);
+        break;
+      case 'PageDown':
+        to = base - 6e5;
+        break;
+      case 'PageUp':
+        to = base + 6e5;
+        break;
+      case 'Home':
+        to = this.day[0];
+        break;
+      case 'End':
+        to = this.day[1] - 1000;
+        break;
+      case 'Enter':
+      case ' ':
+        to = base;
+        break;
+      default:
+        return;
     }
     e.preventDefault();
     to = Math.min(Math.max(to, this.day[0]), this.day[1] - 1);
@@ -250,7 +297,9 @@
     if (to < this.view[0] || to > this.view[1]) this.zoom(this.view[1] - this.view[0], to);
     clearTimeout(this.keyTimer);
     var delay = e.key === 'Enter' || e.key === ' ' ? 0 : KEY_SEEK_DELAY_MS;
-    this.keyTimer = setTimeout(function () { self.opts.onSeek(camera, to); }, delay);
+    this.keyTimer = setTimeout(function () {
+      self.opts.onSeek(camera, to);
+    }, delay);
   };
 
   S.Timeline = Timeline;

@@ -19,30 +19,54 @@
   /** Requests to the endpoint that get no answer within this are given up with a message. */
   S.REQUEST_TIMEOUT_MS = 20000;
 
-  S.getToken = function () { return token; };
-  S.setToken = function (t) { token = t; sessionStorage.setItem('s3hls-token', t); };
-  S.$ = function (id) { return document.getElementById(id); };
-  S.authHeaders = function () { return token ? { Authorization: 'Bearer ' + token } : {}; };
+  S.getToken = function () {
+    return token;
+  };
+  S.setToken = function (t) {
+    token = t;
+    sessionStorage.setItem('s3hls-token', t);
+  };
+  S.$ = function (id) {
+    return document.getElementById(id);
+  };
+  S.authHeaders = function () {
+    return token ? { Authorization: 'Bearer ' + token } : {};
+  };
   /** True for a URL on this page's origin: only those get the token (presigned S3 URLs must not). */
-  S.sameOrigin = function (u) { return new URL(u, location.href).origin === location.origin; };
+  S.sameOrigin = function (u) {
+    return new URL(u, location.href).origin === location.origin;
+  };
 
   /** fetch with the token and a time bound; the error message says which request and why. */
   S.request = function (path, init) {
     var ctl = new AbortController();
-    var timer = setTimeout(function () { ctl.abort(); }, (init && init.timeoutMs) || S.REQUEST_TIMEOUT_MS);
-    return fetch(path, { headers: S.authHeaders(), cache: 'no-cache', signal: ctl.signal }).then(function (r) {
-      clearTimeout(timer);
-      if (r.status === 401 && !(init && init.noPrompt)) {
-        var t = prompt('Access token for this endpoint');
-        if (t) { S.setToken(t); return S.request(path, init); }
-      }
-      return r;
-    }, function (e) {
-      clearTimeout(timer);
-      throw new Error(e && e.name === 'AbortError'
-        ? 'the endpoint did not answer ' + path.split('?')[0] + ' within ' + S.REQUEST_TIMEOUT_MS / 1000 + ' s: is s3hls serve running and reachable?'
-        : 'could not reach the endpoint for ' + path.split('?')[0] + ' (' + e.message + '): is s3hls serve running?');
-    });
+    var timer = setTimeout(
+      function () {
+        ctl.abort();
+      },
+      (init && init.timeoutMs) || S.REQUEST_TIMEOUT_MS,
+    );
+    return fetch(path, { headers: S.authHeaders(), cache: 'no-cache', signal: ctl.signal }).then(
+      function (r) {
+        clearTimeout(timer);
+        if (r.status === 401 && !(init && init.noPrompt)) {
+          var t = prompt('Access token for this endpoint');
+          if (t) {
+            S.setToken(t);
+            return S.request(path, init);
+          }
+        }
+        return r;
+      },
+      function (e) {
+        clearTimeout(timer);
+        throw new Error(
+          e && e.name === 'AbortError'
+            ? 'the endpoint did not answer ' + path.split('?')[0] + ' within ' + S.REQUEST_TIMEOUT_MS / 1000 + ' s: is s3hls serve running and reachable?'
+            : 'could not reach the endpoint for ' + path.split('?')[0] + ' (' + e.message + '): is s3hls serve running?',
+        );
+      },
+    );
   };
   /** A response that is not 2xx as one sentence with the fix where one is known. */
   S.httpProblem = function (r, body, what) {
@@ -61,13 +85,19 @@
       });
     });
   };
-  S.cameraPath = function (camera) { return 'cameras/' + encodeURIComponent(camera) + '/'; };
+  S.cameraPath = function (camera) {
+    return 'cameras/' + encodeURIComponent(camera) + '/';
+  };
   // Every character of a time value percent-encoded: a '+' left raw in a query reads as a space.
   S.rangeQuery = function (startMs, endMs) {
     return 'start=' + encodeURIComponent(new Date(startMs).toISOString()) + '&end=' + encodeURIComponent(new Date(endMs).toISOString());
   };
 
-  function pad(n, w) { n = String(n); while (n.length < (w || 2)) n = '0' + n; return n; }
+  function pad(n, w) {
+    n = String(n);
+    while (n.length < (w || 2)) n = '0' + n;
+    return n;
+  }
   /** Calendar fields of an instant in UTC or the viewer's zone. */
   function fields(ms, utc) {
     var d = new Date(ms);
@@ -84,18 +114,20 @@
   /** The zone's short name at an instant ('UTC', 'EST', 'GMT+1'). */
   S.zoneName = function (ms, utc) {
     if (utc) return 'UTC';
-    var part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(new Date(ms))
-      .filter(function (p) { return p.type === 'timeZoneName'; })[0];
+    var part = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(new Date(ms)).filter(function (p) {
+      return p.type === 'timeZoneName';
+    })[0];
     return part ? part.value : 'local';
   };
   /** 'YYYY-MM-DD' of an instant in the chosen zone (a date input's value). */
-  S.dayOf = function (ms, utc) { var f = fields(ms, utc); return f.y + '-' + pad(f.mo) + '-' + pad(f.d); };
+  S.dayOf = function (ms, utc) {
+    var f = fields(ms, utc);
+    return f.y + '-' + pad(f.mo) + '-' + pad(f.d);
+  };
   /** [start, end) of a calendar day in the chosen zone, ms (23 or 25 h on a DST change). */
   S.dayBounds = function (day, utc) {
     var p = day.split('-').map(Number);
-    return utc
-      ? [Date.UTC(p[0], p[1] - 1, p[2]), Date.UTC(p[0], p[1] - 1, p[2] + 1)]
-      : [new Date(p[0], p[1] - 1, p[2]).getTime(), new Date(p[0], p[1] - 1, p[2] + 1).getTime()];
+    return utc ? [Date.UTC(p[0], p[1] - 1, p[2]), Date.UTC(p[0], p[1] - 1, p[2] + 1)] : [new Date(p[0], p[1] - 1, p[2]).getTime(), new Date(p[0], p[1] - 1, p[2] + 1).getTime()];
   };
   /** A datetime-local value for an instant in the chosen zone. */
   S.toInput = function (ms, utc) {
@@ -113,7 +145,7 @@
   // cross-origin segment GET that fails with no HTTP status is the browser blocking it (no CORS
   // rule on the bucket); a 403 from S3 is most often a presigned URL past its expiry.
   S.explain = function (d) {
-    var u = d.frag ? d.frag.url : (d.url || '');
+    var u = d.frag ? d.frag.url : d.url || '';
     var code = d.response ? d.response.code : undefined;
     var cross = u && !S.sameOrigin(u);
     if (d.details === 'fragLoadError' && cross && !code) {
@@ -145,7 +177,7 @@
       xhrSetup: function (xhr, u) {
         // Only our own endpoint gets the token: presigned S3 URLs must go without it.
         if (token && S.sameOrigin(u)) xhr.setRequestHeader('Authorization', 'Bearer ' + token);
-      }
+      },
     };
     for (var k in extra || {}) cfg[k] = extra[k];
     return new Hls(cfg);

@@ -152,7 +152,23 @@ export class S3Hls {
     if (config === null || typeof config !== 'object') throw new TypeError('S3HLS.initialize() needs a config object');
     const prefix = validatePrefix(config.prefix);
     const streamId = validateCameraId(config.streamId ?? prefix.slice(prefix.lastIndexOf('/') + 1));
-    const { prefix: _p, streamId: _s, poolBytes, bitrateBps, targetSegmentSeconds, muxDelayMs, tags, layout, onDrop, onSegment, onWarning, spool: spoolConfig, onSpoolError, onClockStep, ...uploaderOptions } = config;
+    const {
+      prefix: _p,
+      streamId: _s,
+      poolBytes,
+      bitrateBps,
+      targetSegmentSeconds,
+      muxDelayMs,
+      tags,
+      layout,
+      onDrop,
+      onSegment,
+      onWarning,
+      spool: spoolConfig,
+      onSpoolError,
+      onClockStep,
+      ...uploaderOptions
+    } = config;
     const pool = poolBytes ?? poolFromBitrate(bitrateBps, targetSegmentSeconds ?? 2);
     const uploader = new Uploader(uploaderOptions);
     // Locked now (a conflict throws here); the backlog is verified in the background.
@@ -161,7 +177,9 @@ export class S3Hls {
     const spoolOption = spool !== undefined ? { spool, order: spoolConfig?.order, onError } : undefined;
     // The composition root; segments stay in the pool until startUpload (tags may change before).
     const clock = new AnchoredClock({
-      onStep: onClockStep ?? ((s) => process.emitWarning(`wall clock stepped by ${s.stepMs} ms: segment times follow it from the next segment (discontinuity clock-step)`, 'S3HlsClockStep')),
+      onStep:
+        onClockStep ??
+        ((s) => process.emitWarning(`wall clock stepped by ${s.stepMs} ms: segment times follow it from the next segment (discontinuity clock-step)`, 'S3HlsClockStep')),
     });
     const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes: pool, targetSegmentSeconds, muxDelayMs, layout, startUpload: false, spool: spoolOption, clock });
     if (onDrop) pipeline.stream.on('drop', onDrop);
@@ -290,7 +308,10 @@ export class S3Hls {
     if (s.spool !== undefined) {
       // First to disk what the uploader did not store (spooled), then the rest fails as not-uploaded.
       await s.pipeline.closeSpool();
-      await s.spool.then((sp) => sp.close(), () => {});
+      await s.spool.then(
+        (sp) => sp.close(),
+        () => {},
+      );
     }
     // Every segment ends in one state: what the uploader still held fails as not-uploaded (an event each).
     s.pipeline.settlePending(report.pending);

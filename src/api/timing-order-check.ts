@@ -53,9 +53,13 @@ export class TimingOrderCheck {
     if (dtsGiven && dts > pts) {
       this.#emit(`decode timestamp ${Math.round(dts)} is later than presentation timestamp ${Math.round(pts)} (90 kHz): the two look swapped; ${FIX}`);
     } else if (dtsGiven && this.#lastDts >= 0 && dts < this.#lastDts && this.#lastDts - dts < MAX_REORDER_TICKS) {
-      this.#emit(`decode timestamps went back by ${Math.round((this.#lastDts - dts) / 90)} ms: presentation times seem to be passed as decode times (B-frames reorder PTS, never DTS); ${FIX}`);
+      this.#emit(
+        `decode timestamps went back by ${Math.round((this.#lastDts - dts) / 90)} ms: presentation times seem to be passed as decode times (B-frames reorder PTS, never DTS); ${FIX}`,
+      );
     } else if (!dtsGiven && this.#lastPts >= 0 && pts < this.#lastPts && this.#lastPts - pts < MAX_REORDER_TICKS) {
-      this.#emit(`presentation timestamps went back by ${Math.round((this.#lastPts - pts) / 90)} ms with no decode timestamp: a stream with B-frames fed in decode order needs both; ${FIX}`);
+      this.#emit(
+        `presentation timestamps went back by ${Math.round((this.#lastPts - pts) / 90)} ms with no decode timestamp: a stream with B-frames fed in decode order needs both; ${FIX}`,
+      );
     } else if (!dtsGiven && this.#frames <= SLICE_TYPE_FRAMES && hasBSlice(pack)) {
       this.#emit(`the stream has B-frames but only one timestamp per frame was given: with timestamps increasing in feed (decode) order its frames will play out of order; ${FIX}`);
     }

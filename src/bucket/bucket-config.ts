@@ -44,27 +44,31 @@ export function bucketSetupPlan(options: BucketSetupOptions = {}): BucketSetupPl
     throw new TypeError(`origin must be * or scheme://host[:port] without a path, got ${JSON.stringify(origin)}`);
   }
   const cors: CORSConfiguration = {
-    CORSRules: [{
-      AllowedOrigins: [origin],
-      AllowedMethods: ['GET', 'HEAD'],
-      AllowedHeaders: ['*'],
-      // hls.js reads Content-Length/ETag for range requests and caching decisions.
-      ExposeHeaders: ['Content-Length', 'Content-Range', 'ETag'],
-      MaxAgeSeconds: 3000,
-    }],
+    CORSRules: [
+      {
+        AllowedOrigins: [origin],
+        AllowedMethods: ['GET', 'HEAD'],
+        AllowedHeaders: ['*'],
+        // hls.js reads Content-Length/ETag for range requests and caching decisions.
+        ExposeHeaders: ['Content-Length', 'Content-Range', 'ETag'],
+        MaxAgeSeconds: 3000,
+      },
+    ],
   };
   const days = options.retentionDays;
   if (days === undefined) return { cors };
   if (!Number.isInteger(days) || days < 1 || days > 36_500) throw new RangeError(`retentionDays must be an integer in 1..36500, got ${days}`);
   const transition = options.infrequentAccess === true && days > 30;
   const lifecycle: BucketLifecycleConfiguration = {
-    Rules: [{
-      ID: 's3hls-retention',
-      Status: 'Enabled',
-      Filter: { And: { Prefix: options.prefix ?? '', Tags: [{ ...RETENTION_TAG }] } },
-      Expiration: { Days: days },
-      ...(transition ? { Transitions: [{ Days: 30, StorageClass: 'STANDARD_IA' as const }] } : {}),
-    }],
+    Rules: [
+      {
+        ID: 's3hls-retention',
+        Status: 'Enabled',
+        Filter: { And: { Prefix: options.prefix ?? '', Tags: [{ ...RETENTION_TAG }] } },
+        Expiration: { Days: days },
+        ...(transition ? { Transitions: [{ Days: 30, StorageClass: 'STANDARD_IA' as const }] } : {}),
+      },
+    ],
   };
   return { cors, lifecycle };
 }

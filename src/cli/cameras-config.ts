@@ -56,8 +56,40 @@ export interface CamerasConfig {
   readonly cameras: readonly CameraEntry[];
 }
 
-const TOP_KEYS = new Set(['bucket', 'prefix', 'endpoint', 'region', 'pathStyle', 'profile', 'concurrency', 'segmentSeconds', 'poolSize', 'tags', 'stallTimeoutSeconds', 'spool', 'spoolMaxBytes', 'spoolOrder', 'cameras']);
-const CAMERA_KEYS = new Set(['id', 'input', 'encoder', 'inputArgs', 'fps', 'audio', 'realtime', 'loop', 'live', 'prefix', 'tags', 'segmentSeconds', 'poolSize', 'spool', 'spoolMaxBytes']);
+const TOP_KEYS = new Set([
+  'bucket',
+  'prefix',
+  'endpoint',
+  'region',
+  'pathStyle',
+  'profile',
+  'concurrency',
+  'segmentSeconds',
+  'poolSize',
+  'tags',
+  'stallTimeoutSeconds',
+  'spool',
+  'spoolMaxBytes',
+  'spoolOrder',
+  'cameras',
+]);
+const CAMERA_KEYS = new Set([
+  'id',
+  'input',
+  'encoder',
+  'inputArgs',
+  'fps',
+  'audio',
+  'realtime',
+  'loop',
+  'live',
+  'prefix',
+  'tags',
+  'segmentSeconds',
+  'poolSize',
+  'spool',
+  'spoolMaxBytes',
+]);
 
 type Json = Record<string, unknown>;
 
@@ -92,10 +124,12 @@ export function validateCamerasConfig(value: unknown): CamerasConfig {
   const top = value as Json;
   checkKeys(top, TOP_KEYS, '');
   for (const k of ['bucket', 'prefix', 'endpoint', 'region', 'profile', 'spool', 'spoolOrder'] as const) optional(top, k, '', 'string');
-  if (top['spoolMaxBytes'] !== undefined) expect(typeof top['spoolMaxBytes'] === 'number' || typeof top['spoolMaxBytes'] === 'string', 'spoolMaxBytes', 'a number of bytes or a size like "20G"', top['spoolMaxBytes']);
+  if (top['spoolMaxBytes'] !== undefined)
+    expect(typeof top['spoolMaxBytes'] === 'number' || typeof top['spoolMaxBytes'] === 'string', 'spoolMaxBytes', 'a number of bytes or a size like "20G"', top['spoolMaxBytes']);
   optional(top, 'pathStyle', '', 'boolean');
   for (const k of ['concurrency', 'segmentSeconds', 'stallTimeoutSeconds'] as const) optional(top, k, '', 'number');
-  if (top['poolSize'] !== undefined) expect(typeof top['poolSize'] === 'number' || typeof top['poolSize'] === 'string', 'poolSize', 'a number of bytes or a size like "8MiB"', top['poolSize']);
+  if (top['poolSize'] !== undefined)
+    expect(typeof top['poolSize'] === 'number' || typeof top['poolSize'] === 'string', 'poolSize', 'a number of bytes or a size like "8MiB"', top['poolSize']);
   checkTags(top['tags'], 'tags');
   const cams = top['cameras'];
   expect(Array.isArray(cams) && cams.length > 0, 'cameras', 'a non-empty array', cams);
@@ -110,14 +144,23 @@ export function validateCamerasConfig(value: unknown): CamerasConfig {
     ids.add(cam['id'] as string);
     expect(typeof cam['input'] === 'string' && cam['input'] !== '', `${path}.input`, 'a non-empty string', cam['input']);
     if (cam['encoder'] !== undefined) expect(FFMPEG_ENCODERS.includes(cam['encoder'] as FfmpegEncoder), `${path}.encoder`, `one of ${FFMPEG_ENCODERS.join(', ')}`, cam['encoder']);
-    if (cam['inputArgs'] !== undefined) expect(Array.isArray(cam['inputArgs']) && (cam['inputArgs'] as unknown[]).every((a) => typeof a === 'string'), `${path}.inputArgs`, 'an array of strings', cam['inputArgs']);
+    if (cam['inputArgs'] !== undefined)
+      expect(Array.isArray(cam['inputArgs']) && (cam['inputArgs'] as unknown[]).every((a) => typeof a === 'string'), `${path}.inputArgs`, 'an array of strings', cam['inputArgs']);
     for (const k of ['fps', 'prefix'] as const) optional(cam, k, `${path}.`, 'string');
     for (const k of ['audio', 'realtime', 'loop', 'live'] as const) optional(cam, k, `${path}.`, 'boolean');
     optional(cam, 'segmentSeconds', `${path}.`, 'number');
-    if (cam['poolSize'] !== undefined) expect(typeof cam['poolSize'] === 'number' || typeof cam['poolSize'] === 'string', `${path}.poolSize`, 'a number of bytes or a size like "8MiB"', cam['poolSize']);
+    if (cam['poolSize'] !== undefined)
+      expect(typeof cam['poolSize'] === 'number' || typeof cam['poolSize'] === 'string', `${path}.poolSize`, 'a number of bytes or a size like "8MiB"', cam['poolSize']);
     checkTags(cam['tags'], `${path}.tags`);
-    if (cam['spool'] !== undefined) expect((typeof cam['spool'] === 'string' && cam['spool'] !== '') || cam['spool'] === false, `${path}.spool`, 'a directory or false', cam['spool']);
-    if (cam['spoolMaxBytes'] !== undefined) expect(typeof cam['spoolMaxBytes'] === 'number' || typeof cam['spoolMaxBytes'] === 'string', `${path}.spoolMaxBytes`, 'a number of bytes or a size like "20G"', cam['spoolMaxBytes']);
+    if (cam['spool'] !== undefined)
+      expect((typeof cam['spool'] === 'string' && cam['spool'] !== '') || cam['spool'] === false, `${path}.spool`, 'a directory or false', cam['spool']);
+    if (cam['spoolMaxBytes'] !== undefined)
+      expect(
+        typeof cam['spoolMaxBytes'] === 'number' || typeof cam['spoolMaxBytes'] === 'string',
+        `${path}.spoolMaxBytes`,
+        'a number of bytes or a size like "20G"',
+        cam['spoolMaxBytes'],
+      );
   });
   return top as unknown as CamerasConfig;
 }

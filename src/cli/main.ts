@@ -63,24 +63,24 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     case 'upload':
       return runUpload(rest, { stdout: out, stderr: err, signal: io.signal, forceSignal: io.forceSignal });
     case 'playlist':
-      if (wantsHelp(rest)) return out.write(PLAYLIST_HELP), ExitCode.Ok;
+      if (wantsHelp(rest)) return (out.write(PLAYLIST_HELP), ExitCode.Ok);
       return runPlaylist(rest, { stdout: out, stderr: err });
     case 'serve':
-      if (wantsHelp(rest)) return out.write(SERVE_HELP), ExitCode.Ok;
+      if (wantsHelp(rest)) return (out.write(SERVE_HELP), ExitCode.Ok);
       return runServe(rest, { stdout: out, stderr: err, ...(io.signal ? { signal: io.signal } : {}) });
     case 'export':
-      if (wantsHelp(rest)) return out.write(EXPORT_HELP), ExitCode.Ok;
+      if (wantsHelp(rest)) return (out.write(EXPORT_HELP), ExitCode.Ok);
       return runExport(rest, { stdout: out, stderr: err });
     case 'demo':
       return runDemo(rest, { stdout: out, stderr: err, signal: io.signal });
     case 'recordings':
-      if (wantsHelp(rest)) return out.write(RECORDINGS_HELP), ExitCode.Ok;
+      if (wantsHelp(rest)) return (out.write(RECORDINGS_HELP), ExitCode.Ok);
       return runRecordings(rest, { stdout: out, stderr: err });
     case 'bucket':
-      if (wantsHelp(rest)) return out.write(BUCKET_HELP), ExitCode.Ok;
+      if (wantsHelp(rest)) return (out.write(BUCKET_HELP), ExitCode.Ok);
       return runBucket(rest, { stdout: out, stderr: err });
     case 'keep':
-      if (wantsHelp(rest)) return out.write(KEEP_HELP), ExitCode.Ok;
+      if (wantsHelp(rest)) return (out.write(KEEP_HELP), ExitCode.Ok);
       return runKeep(rest, { stdout: out, stderr: err });
     case undefined:
     case '-h':

@@ -34,16 +34,24 @@ export function planPool(cam: PlannedCamera): PoolPlan {
   const segmentBytes = measured?.segmentBytes ?? (cam.bitrateBps !== undefined ? segmentBytesFromBitrate(cam.bitrateBps, cam.segmentSeconds) : undefined);
   if (segmentBytes === undefined) return { poolBytes: cam.poolBytes, note: undefined };
   const decision = poolBytesFor({ segmentBytes });
-  const what = measured ? `${cam.input}'s first GOP (${mb(measured.gopBytes)} over ${measured.gopSeconds.toFixed(1)} s${measured.open ? ', no second keyframe' : ''})` : `--bitrate ${cam.bitrateBps} bit/s × ${cam.segmentSeconds} s segments`;
+  const what = measured
+    ? `${cam.input}'s first GOP (${mb(measured.gopBytes)} over ${measured.gopSeconds.toFixed(1)} s${measured.open ? ', no second keyframe' : ''})`
+    : `--bitrate ${cam.bitrateBps} bit/s × ${cam.segmentSeconds} s segments`;
   if (!cam.poolAuto) {
     // An explicit size is respected, unless a measured GOP cannot fit at all.
     if (measured && measured.gopBytes * TS_OVERHEAD_FACTOR > cam.poolBytes) {
-      throw new CliExit(ExitCode.BadInput, `camera ${cam.id}: ${what} needs a pool of at least ${formatPoolSize(decision.minimumBytes)}, --pool-size is ${formatPoolSize(cam.poolBytes)}: use --pool-size ${formatPoolSize(Math.min(MAX_POOL_BYTES, decision.poolBytes))} or leave it out (automatic)`);
+      throw new CliExit(
+        ExitCode.BadInput,
+        `camera ${cam.id}: ${what} needs a pool of at least ${formatPoolSize(decision.minimumBytes)}, --pool-size is ${formatPoolSize(cam.poolBytes)}: use --pool-size ${formatPoolSize(Math.min(MAX_POOL_BYTES, decision.poolBytes))} or leave it out (automatic)`,
+      );
     }
     return { poolBytes: cam.poolBytes, note: undefined };
   }
   if (decision.exceedsCap) {
-    throw new CliExit(ExitCode.BadInput, `camera ${cam.id}: ${what} needs a pool of at least ${formatPoolSize(decision.minimumBytes)}, more than the automatic limit of ${formatPoolSize(MAX_AUTO_POOL_BYTES)}: pass --pool-size ${formatPoolSize(Math.min(MAX_POOL_BYTES, decision.minimumBytes * 2))} explicitly, or re-encode with a keyframe every few seconds`);
+    throw new CliExit(
+      ExitCode.BadInput,
+      `camera ${cam.id}: ${what} needs a pool of at least ${formatPoolSize(decision.minimumBytes)}, more than the automatic limit of ${formatPoolSize(MAX_AUTO_POOL_BYTES)}: pass --pool-size ${formatPoolSize(Math.min(MAX_POOL_BYTES, decision.minimumBytes * 2))} explicitly, or re-encode with a keyframe every few seconds`,
+    );
   }
   if (decision.poolBytes <= cam.poolBytes) return { poolBytes: cam.poolBytes, note: undefined };
   return { poolBytes: decision.poolBytes, note: `camera ${cam.id}: pool ${formatPoolSize(decision.poolBytes)} (automatic, from ${what})` };

@@ -15,7 +15,19 @@ import type { CredentialsNeededEvent, UploadErrorEvent } from '../upload/events.
 import { CliExit, ExitCode } from './exit-codes.js';
 
 /** Error names that mean "no answer from the endpoint". */
-const NETWORK_NAMES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'TimeoutError', 'RequestTimeout', 'NetworkingError']);
+const NETWORK_NAMES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'TimeoutError',
+  'RequestTimeout',
+  'NetworkingError',
+]);
 
 /** Options of {@link UploadMonitor}. */
 export interface UploadMonitorOptions {

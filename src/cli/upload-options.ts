@@ -191,7 +191,9 @@ function planCamera(entry: CameraEntry, prefix: string, d: Defaults, path: strin
   // Below 0.2 fps a frame interval exceeds 5 s, longer than the segment clock and drop bounds assume:
   // every frame would be dropped with a misleading timing diagnosis, so refuse it up front.
   if (fpsRate !== undefined && fpsRate.num / fpsRate.den < MIN_CLI_FPS) {
-    throw new UsageError(`${path}fps ${fpsText ?? ''} is below the supported minimum of ${MIN_CLI_FPS} frames per second (one frame every 5 s); use a value of at least ${MIN_CLI_FPS}`);
+    throw new UsageError(
+      `${path}fps ${fpsText ?? ''} is below the supported minimum of ${MIN_CLI_FPS} frames per second (one frame every 5 s); use a value of at least ${MIN_CLI_FPS}`,
+    );
   }
   const loop = entry.loop ?? d.loop;
   const live = entry.live ?? d.live ?? (loop || (lavfi ? !/duration=|:d=/.test(input) : input === '-' ? fpsRate === undefined : looksLive(input)));
@@ -247,7 +249,9 @@ function checkSharedSpools(cameras: readonly PlannedCamera[]): void {
     if (c.spool === undefined) continue;
     const other = seen.get(c.spool.dir);
     if (other !== undefined && other.spool?.maxBytes !== c.spool.maxBytes) {
-      throw new UsageError(`cameras ${other.id} and ${c.id} share spool ${c.spool.dir} with different spoolMaxBytes (${other.spool?.maxBytes} and ${c.spool.maxBytes}): one directory has one quota`);
+      throw new UsageError(
+        `cameras ${other.id} and ${c.id} share spool ${c.spool.dir} with different spoolMaxBytes (${other.spool?.maxBytes} and ${c.spool.maxBytes}): one directory has one quota`,
+      );
     }
     seen.set(c.spool.dir, c);
   }
@@ -268,7 +272,22 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
-  const empty: UploadPlan = { help: true, bucket: '', endpoint: undefined, region: undefined, profile: undefined, pathStyle: false, concurrency: 4, verify: 'auto', startTimeMs: 0, drainTimeoutMs: 0, stallTimeoutMs: 0, progress: 'auto', spoolOrder: 'live-first', cameras: [] };
+  const empty: UploadPlan = {
+    help: true,
+    bucket: '',
+    endpoint: undefined,
+    region: undefined,
+    profile: undefined,
+    pathStyle: false,
+    concurrency: 4,
+    verify: 'auto',
+    startTimeMs: 0,
+    drainTimeoutMs: 0,
+    stallTimeoutMs: 0,
+    progress: 'auto',
+    spoolOrder: 'live-first',
+    cameras: [],
+  };
   if (v.help) return empty;
   if (v.input !== undefined && v.config !== undefined) throw new UsageError('give either --input or --config, not both');
   if (v.input === undefined && v.config === undefined) throw new UsageError('--input (a file, -, a URL, a device or lavfi:<graph>) or --config cameras.json is required');
@@ -339,7 +358,8 @@ export function parseBitrate(text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*([kmg])?(?:bit\/s|bps|b)?$/i.exec(text.trim());
   const unit = m ? ({ k: 1e3, m: 1e6, g: 1e9 }[(m[2] ?? '').toLowerCase() as 'k' | 'm' | 'g'] ?? 1) : 0;
   const bps = m ? Number(m[1]) * unit : NaN;
-  if (!Number.isFinite(bps) || bps < 10_000 || bps > 1e9) throw new UsageError(`--bitrate must be a bitrate from 10k to 1G bits per second like 12M or 4000k, got ${JSON.stringify(text)}`);
+  if (!Number.isFinite(bps) || bps < 10_000 || bps > 1e9)
+    throw new UsageError(`--bitrate must be a bitrate from 10k to 1G bits per second like 12M or 4000k, got ${JSON.stringify(text)}`);
   return Math.round(bps);
 }
 

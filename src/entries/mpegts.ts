@@ -8,7 +8,15 @@ export * from '../mpegts/constants.js';
 export { ContinuityCounters } from '../mpegts/continuity-counters.js';
 export { crc32Mpeg2 } from '../mpegts/crc32.js';
 export { writePat, writePmt, type PmtTracks } from '../mpegts/psi.js';
-export { writePesHeader, pesHeaderLength, pesPacketLength, PES_HEADER_BYTES_PTS, PES_HEADER_BYTES_PTS_DTS, PES_PACKET_LENGTH_MAX, type PesHeaderFields } from '../mpegts/pes-header.js';
+export {
+  writePesHeader,
+  pesHeaderLength,
+  pesPacketLength,
+  PES_HEADER_BYTES_PTS,
+  PES_HEADER_BYTES_PTS_DTS,
+  PES_PACKET_LENGTH_MAX,
+  type PesHeaderFields,
+} from '../mpegts/pes-header.js';
 export { wrapTicks, writeTimestamp, writePcr, writePcrOf } from '../mpegts/timestamps.js';
 export { writePcrOnlyPacket } from '../mpegts/pcr-packet.js';
 export { PesPacketizer, type PacketCursor, type PesWrite } from '../mpegts/packetizer.js';

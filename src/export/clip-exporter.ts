@@ -56,7 +56,10 @@ export class ExportRangeError extends RangeError {
   override readonly name = 'ExportRangeError';
 }
 
-interface MuxOut { init: Uint8Array | undefined; frags: Uint8Array[] }
+interface MuxOut {
+  init: Uint8Array | undefined;
+  frags: Uint8Array[];
+}
 
 /** The part of mux.js (untyped, types/mux.js.d.ts) this module uses. */
 interface MuxJsTransmuxer {

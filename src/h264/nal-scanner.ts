@@ -208,7 +208,7 @@ export class NalScanner {
 
     // 1. Prefixes wholly inside part1. `00 00 01` cannot overlap itself, so every occurrence is a
     //    start code and resuming at p + 3 skips none.
-    for (let from = 0; ; ) {
+    for (let from = 0; ;) {
       const p = nativeIndexOf.call(part1, START_CODE_PREFIX, from);
       if (p < 0) break;
       this.#onPrefix(p);
@@ -222,7 +222,7 @@ export class NalScanner {
         if (p + 2 < total && this.#byte(p) === 0 && this.#byte(p + 1) === 0 && this.#byte(p + 2) === 1) this.#onPrefix(p);
       }
       // 3. Prefixes wholly inside part2.
-      for (let from = 0; ; ) {
+      for (let from = 0; ;) {
         const p = nativeIndexOf.call(p2, START_CODE_PREFIX, from);
         if (p < 0) break;
         this.#onPrefix(len1 + p);

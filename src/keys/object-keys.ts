@@ -79,9 +79,7 @@ export function validatePrefix(prefix: string): string {
   const trimmed = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
   for (const part of trimmed.split('/')) {
     if (part === '' || part === '.' || part === '..' || !PREFIX_PART.test(part)) {
-      throw new TypeError(
-        `prefix ${JSON.stringify(prefix)} has an invalid part ${JSON.stringify(part)}: use letters, digits and . _ - = + @, no empty, "." or ".." parts`,
-      );
+      throw new TypeError(`prefix ${JSON.stringify(prefix)} has an invalid part ${JSON.stringify(part)}: use letters, digits and . _ - = + @, no empty, "." or ".." parts`);
     }
   }
   if (trimmed.length > 512) throw new TypeError(`prefix is longer than 512 characters (${trimmed.length})`);

@@ -55,13 +55,16 @@ export const MAX_RESPONSE_BYTES = 6_000_000;
  * @returns undefined when usable, else the reason
  */
 export function checkEvent(event: unknown): string | undefined {
-  if (typeof event !== 'object' || event === null || Array.isArray(event)) return `expected an API Gateway HTTP API (payload 2.0) event object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`;
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    return `expected an API Gateway HTTP API (payload 2.0) event object, got ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event}`;
   const e = event as Record<string, unknown>;
-  if (e['version'] !== undefined && e['version'] !== '2.0') return `payload format version ${JSON.stringify(e['version'])} is not supported: configure the integration with payloadFormatVersion 2.0`;
+  if (e['version'] !== undefined && e['version'] !== '2.0')
+    return `payload format version ${JSON.stringify(e['version'])} is not supported: configure the integration with payloadFormatVersion 2.0`;
   if (typeof e['rawPath'] !== 'string' || !e['rawPath'].startsWith('/')) return 'rawPath must be a string starting with "/" (payload format 2.0)';
   if (e['rawQueryString'] !== undefined && typeof e['rawQueryString'] !== 'string') return 'rawQueryString must be a string';
   const ctx = e['requestContext'] as { http?: { method?: unknown } } | undefined;
-  if (typeof ctx !== 'object' || ctx === null || typeof ctx.http !== 'object' || ctx.http === null || typeof ctx.http.method !== 'string' || ctx.http.method === '') return 'requestContext.http.method must be a non-empty string (payload format 2.0)';
+  if (typeof ctx !== 'object' || ctx === null || typeof ctx.http !== 'object' || ctx.http === null || typeof ctx.http.method !== 'string' || ctx.http.method === '')
+    return 'requestContext.http.method must be a non-empty string (payload format 2.0)';
   const headers = e['headers'];
   if (headers !== undefined && headers !== null) {
     if (typeof headers !== 'object' || Array.isArray(headers)) return 'headers must be an object';

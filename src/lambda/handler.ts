@@ -21,7 +21,6 @@ import { checkEvent, MAX_RANGE_SECONDS_CAP, type HttpApiEventV2, type HttpApiRes
 export type { HttpApiEventV2, HttpApiResultV2 } from './event.js';
 export { MAX_RANGE_SECONDS_CAP } from './event.js';
 
-
 /**
  * Largest body the handler builds before encoding, bytes. A synchronous Lambda response is at most
  * 6 MB; a gzipped playlist is ~5-8x smaller than its text, base64 adds a third. Beyond this the
@@ -49,7 +48,11 @@ export interface LambdaHandlerOptions extends PlaylistRoutesOptions {
 function clipToS3(options: LambdaHandlerOptions): (clip: ClipDelivery) => Promise<RouteResponse> {
   return async (clip) => {
     const out = await writeClipToS3({
-      client: options.client, bucket: options.bucket, exportsPrefix: options.exportsPrefix ?? 'exports', fileName: clip.fileName, chunks: clip.chunks,
+      client: options.client,
+      bucket: options.bucket,
+      exportsPrefix: options.exportsPrefix ?? 'exports',
+      fileName: clip.fileName,
+      chunks: clip.chunks,
       expiresInSeconds: Number.isFinite(options.urls.validForSeconds) ? options.urls.validForSeconds : 3600,
     });
     return {
@@ -101,15 +104,15 @@ export function createLambdaHandler(options: LambdaHandlerOptions): (event: Http
   const cors: CorsPolicy | undefined = options.corsOrigin === undefined ? undefined : parseCorsOrigins(options.corsOrigin, 'corsOrigin');
   // The path of the request being answered, for the storage-failure line (concurrent calls each see their own).
   const current = new AsyncLocalStorage<{ method: string; path: string }>();
-  const onError =
-    options.onError ??
-    ((e: unknown) => logJson(log, { level: 'error', msg: 'storage request failed', ...current.getStore(), ...errorFields(e) }));
+  const onError = options.onError ?? ((e: unknown) => logJson(log, { level: 'error', msg: 'storage request failed', ...current.getStore(), ...errorFields(e) }));
   // Clips are limited to what one invocation writes well inside API Gateway's 29 s (docs/export.md).
   const handle = createPlaylistRoutes({ maxClipRangeMs: DEFAULT_LAMBDA_CLIP_MS, ...options, accessToken: token, corsOrigin: undefined, onError, deliverClip: clipToS3(options) });
   const tooLarge = (path: string, bytes: number, gzipped: boolean): HttpApiResultV2 => {
     // Lambda would fail the invocation (API Gateway: 502); say what to change instead.
     logJson(log, { level: 'warn', msg: 'response over the Lambda payload limit', path, bytes });
-    return json(400, { error: `the answer is ${bytes} bytes, over the ${LAMBDA_MAX_RESPONSE_BYTES}-byte Lambda response limit: ask for a shorter range${gzipped ? '' : ' or send Accept-Encoding: gzip'}, or use s3hls serve, which streams it` });
+    return json(400, {
+      error: `the answer is ${bytes} bytes, over the ${LAMBDA_MAX_RESPONSE_BYTES}-byte Lambda response limit: ask for a shorter range${gzipped ? '' : ' or send Accept-Encoding: gzip'}, or use s3hls serve, which streams it`,
+    });
   };
   const answer = async (event: HttpApiEventV2): Promise<HttpApiResultV2> => {
     const bad = checkEvent(event);
@@ -230,7 +233,10 @@ export function optionsFromEnv(env: Readonly<Record<string, string | undefined>>
  * @param log - where JSON log lines go @defaultValue console.error
  * @returns the Lambda handler
  */
-export function createEnvHandler(env: Readonly<Record<string, string | undefined>> = process.env, log: (line: string) => void = (l) => console.error(l)): (event: HttpApiEventV2) => Promise<HttpApiResultV2> {
+export function createEnvHandler(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  log: (line: string) => void = (l) => console.error(l),
+): (event: HttpApiEventV2) => Promise<HttpApiResultV2> {
   let ready: ((event: HttpApiEventV2) => Promise<HttpApiResultV2>) | undefined;
   return async (event) => {
     if (ready === undefined) {

@@ -11,18 +11,7 @@
  */
 
 import { crc32Mpeg2 } from './crc32.js';
-import {
-  PID_AUDIO,
-  PID_PAT,
-  PID_PMT,
-  PID_VIDEO,
-  PROGRAM_NUMBER,
-  STREAM_TYPE_AAC_ADTS,
-  STREAM_TYPE_H264,
-  SYNC_BYTE,
-  TRANSPORT_STREAM_ID,
-  TS_PACKET_SIZE,
-} from './constants.js';
+import { PID_AUDIO, PID_PAT, PID_PMT, PID_VIDEO, PROGRAM_NUMBER, STREAM_TYPE_AAC_ADTS, STREAM_TYPE_H264, SYNC_BYTE, TRANSPORT_STREAM_ID, TS_PACKET_SIZE } from './constants.js';
 import type { ContinuityCounters } from './continuity-counters.js';
 
 /** The elementary streams a program carries. */

@@ -330,7 +330,10 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
     };
     const attach = (spool: DiskSpool): void => {
       this.#spooling = new SpoolingSink({
-        spool, inner, streamId: o.streamId, prefix: o.prefix,
+        spool,
+        inner,
+        streamId: o.streamId,
+        prefix: o.prefix,
         ...(o.layout !== undefined ? { layout: o.layout } : {}),
         ...(options.order !== undefined ? { order: options.order } : {}),
         ...(options.onError !== undefined ? { onError: options.onError } : {}),

@@ -4,9 +4,7 @@
  * `<exportsPrefix>/<file name>` by multipart upload, 8 MiB parts (memory: one part), and the answer
  * is a presigned GET URL of it with `Content-Disposition: attachment` baked into the signature.
  */
-import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand, type S3Client,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { randomUUID } from 'node:crypto';
 import { validatePrefix } from '../keys/object-keys.js';

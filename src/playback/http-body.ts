@@ -84,7 +84,12 @@ export async function collectBody(body: ResponseBody, maxBytes: number): Promise
  * @param compressible - false for bodies that are compressed already (MP4)
  * @returns the headers and bytes to send
  */
-export function encodeBuffered(body: Buffer, headers: Record<string, string>, acceptEncoding: string | undefined, compressible = true): { headers: Record<string, string>; body: Buffer } {
+export function encodeBuffered(
+  body: Buffer,
+  headers: Record<string, string>,
+  acceptEncoding: string | undefined,
+  compressible = true,
+): { headers: Record<string, string>; body: Buffer } {
   const out = { ...headers, vary: varyOnEncoding(headers['vary']) };
   if (compressible && body.length >= GZIP_MIN_BYTES && acceptsGzip(acceptEncoding)) {
     return { headers: { ...out, 'content-encoding': 'gzip' }, body: gzipSync(body) };

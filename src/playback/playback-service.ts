@@ -77,8 +77,16 @@ export class PlaybackService {
 
   #source(prefix: string, w: PlaybackWindow, stats?: RecordSourceStats): RecordSourceOptions {
     return {
-      client: this.#o.client, bucket: this.#o.bucket, prefix, startMs: w.startMs, endMs: w.endMs, signal: w.signal,
-      useIndex: this.#o.useIndex, settleMs: this.#o.indexSettleMs, nowMs: this.#now(), stats,
+      client: this.#o.client,
+      bucket: this.#o.bucket,
+      prefix,
+      startMs: w.startMs,
+      endMs: w.endMs,
+      signal: w.signal,
+      useIndex: this.#o.useIndex,
+      settleMs: this.#o.indexSettleMs,
+      nowMs: this.#now(),
+      stats,
     };
   }
 
@@ -161,8 +169,12 @@ export class PlaybackService {
     // §6.2.1: TARGETDURATION must not change between reloads: computed over the whole look back.
     const targetSeconds = targetDurationSeconds(records);
     const text = renderMediaPlaylist({
-      kind: 'live', records: w.records, uris: await this.#o.urls.urls(w.records.map((r) => r.key)),
-      mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence, targetDurationSeconds: targetSeconds,
+      kind: 'live',
+      records: w.records,
+      uris: await this.#o.urls.urls(w.records.map((r) => r.key)),
+      mediaSequence: w.mediaSequence,
+      discontinuitySequence: w.discontinuitySequence,
+      targetDurationSeconds: targetSeconds,
     });
     return { text, targetSeconds };
   }
@@ -181,8 +193,16 @@ export class PlaybackService {
     if (r.endMs - r.startMs > r.maxRangeMs) throw new ExportRangeError(`range is ${Math.round((r.endMs - r.startMs) / 1000)} s; the longest export is ${r.maxRangeMs / 1000} s`);
     const records = await collectRecords(this.#source(prefix, { startMs: r.startMs, endMs: r.endMs, signal: r.signal }));
     yield* exportClip({
-      client: this.#o.client, bucket: this.#o.bucket, prefix, startMs: r.startMs, endMs: r.endMs, maxRangeMs: r.maxRangeMs,
-      records, onGap: r.onGap, onProgress: r.onProgress, signal: r.signal,
+      client: this.#o.client,
+      bucket: this.#o.bucket,
+      prefix,
+      startMs: r.startMs,
+      endMs: r.endMs,
+      maxRangeMs: r.maxRangeMs,
+      records,
+      onGap: r.onGap,
+      onProgress: r.onProgress,
+      signal: r.signal,
     });
   }
 

@@ -70,7 +70,14 @@ export async function* streamPlaylist(input: StreamPlaylistInput): AsyncGenerato
   yield renderPlaylistHead({ kind: input.kind, records: [], uris: [], emptyTargetDurationSeconds: target, targetDurationSeconds: target });
   let index = 0;
   const write = async (records: readonly SegmentRecord[]): Promise<string> => {
-    const text = renderSegmentLines(records, await input.urls.urls(records.map((r) => r.key), input.signal), index);
+    const text = renderSegmentLines(
+      records,
+      await input.urls.urls(
+        records.map((r) => r.key),
+        input.signal,
+      ),
+      index,
+    );
     index += records.length;
     return text;
   };

@@ -125,7 +125,10 @@ export function averageBitrate(segments: readonly SegmentSize[]): number {
  */
 export function renderMultivariantPlaylist(mediaUri: string, variant: VariantFacts): string {
   if (/[\r\n]/.test(mediaUri)) throw new TypeError('mediaUri contains a line break');
-  for (const [name, v] of [['bandwidth', variant.bandwidth], ['averageBandwidth', variant.averageBandwidth]] as const) {
+  for (const [name, v] of [
+    ['bandwidth', variant.bandwidth],
+    ['averageBandwidth', variant.averageBandwidth],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new TypeError(`${name} must be a positive integer of bits/s, got ${v}`);
   }
   const attrs = [`BANDWIDTH=${variant.bandwidth}`, `AVERAGE-BANDWIDTH=${variant.averageBandwidth}`];
@@ -178,7 +181,13 @@ export async function listSegmentSizes(o: Omit<MultivariantOptions, 'mediaUri' |
  * @param o - client, bucket, keys (oldest first, as listed), how many HEADs to try
  * @returns the facts (or undefined) and the HEAD requests made
  */
-export async function readCodecFacts(o: { client: S3Client; bucket: string; keys: readonly string[]; maxHeads: number; signal?: AbortSignal | undefined }): Promise<{ facts: CodecFacts | undefined; requests: number }> {
+export async function readCodecFacts(o: {
+  client: S3Client;
+  bucket: string;
+  keys: readonly string[];
+  maxHeads: number;
+  signal?: AbortSignal | undefined;
+}): Promise<{ facts: CodecFacts | undefined; requests: number }> {
   let requests = 0;
   // A one-frame last segment has codecs but no frame rate: keep it, but prefer an older complete one.
   let partial: CodecFacts | undefined;
@@ -215,7 +224,13 @@ export async function buildMultivariantPlaylist(o: MultivariantOptions): Promise
   const bandwidth = peakBitrate(segments);
   if (bandwidth === 0) return undefined;
   const averageBandwidth = averageBitrate(segments);
-  const { facts, requests: headRequests } = await readCodecFacts({ client: o.client, bucket: o.bucket, keys: segments.map((s) => s.key), maxHeads: o.maxHeads ?? 3, signal: o.signal });
+  const { facts, requests: headRequests } = await readCodecFacts({
+    client: o.client,
+    bucket: o.bucket,
+    keys: segments.map((s) => s.key),
+    maxHeads: o.maxHeads ?? 3,
+    signal: o.signal,
+  });
   const variant = { bandwidth, averageBandwidth, facts };
   return { ...variant, text: renderMultivariantPlaylist(o.mediaUri, variant), segments: segments.length, listRequests, headRequests };
 }
@@ -240,7 +255,10 @@ export interface MultivariantTarget {
  * @param times - `start`/`end` already parsed by the caller (ms), `now`, and the live look back (ms)
  * @returns the URI and the window to measure
  */
-export function multivariantTarget(query: URLSearchParams, times: { startMs: number | undefined; endMs: number | undefined; nowMs: number; liveLookbackMs: number }): MultivariantTarget {
+export function multivariantTarget(
+  query: URLSearchParams,
+  times: { startMs: number | undefined; endMs: number | undefined; nowMs: number; liveLookbackMs: number },
+): MultivariantTarget {
   const startMs = times.startMs;
   const live = query.has('live') || startMs === undefined;
   const pass = new URLSearchParams();

@@ -139,10 +139,7 @@ export class SegmentPool {
     const span: Span = { start, length, released: false };
     this.#spans.push(span);
     const end = start + length;
-    const parts =
-      end <= this.capacity
-        ? [this.bytes.subarray(start, end)]
-        : [this.bytes.subarray(start, this.capacity), this.bytes.subarray(0, end - this.capacity)];
+    const parts = end <= this.capacity ? [this.bytes.subarray(start, end)] : [this.bytes.subarray(start, this.capacity), this.bytes.subarray(0, end - this.capacity)];
     return { parts, byteLength: length, release: () => this.#release(span) };
   }
 

@@ -151,7 +151,10 @@ export class HourIndexWriter {
     const key = hourIndexKey(prefix, hour);
     await this.#o.client.send(
       new PutObjectCommand({
-        Bucket: this.#o.bucket, Key: key, Body: Buffer.from(JSON.stringify(index)), ContentType: 'application/json',
+        Bucket: this.#o.bucket,
+        Key: key,
+        Body: Buffer.from(JSON.stringify(index)),
+        ContentType: 'application/json',
         ...((tagging) => (tagging ? { Tagging: tagging } : {}))(this.#o.taggingFor?.(prefix) ?? this.#o.tagging),
       }),
     );

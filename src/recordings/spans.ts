@@ -62,8 +62,15 @@ export async function querySpans(options: QuerySpansOptions): Promise<{ spans: R
   const merger = new SpanMerger();
   const spans: RecordingSpan[] = [];
   const walk = recordPages({
-    client: options.client, bucket: options.bucket, prefix: options.prefix,
-    startMs: options.startMs, endMs: options.endMs, signal: options.signal, useIndex: options.useIndex, nowMs: options.nowMs, stats,
+    client: options.client,
+    bucket: options.bucket,
+    prefix: options.prefix,
+    startMs: options.startMs,
+    endMs: options.endMs,
+    signal: options.signal,
+    useIndex: options.useIndex,
+    nowMs: options.nowMs,
+    stats,
   });
   for await (const page of walk) {
     for (const r of page) {

@@ -44,7 +44,9 @@ export function bearerChecker(token: string): (authorization: string | undefined
   const expected = createHash('sha256').update(normalizeAccessToken(token, 'access token')).digest();
   return (authorization) => {
     const m = /^\s*Bearer[ ]+(\S+)\s*$/i.exec(authorization ?? '');
-    const given = createHash('sha256').update(m ? m[1] : '').digest();
+    const given = createHash('sha256')
+      .update(m ? m[1] : '')
+      .digest();
     // Always compare, even when the header was missing, so the timing does not say which case it was.
     return timingSafeEqual(given, expected) && m !== null;
   };

@@ -31,7 +31,14 @@ export function parseCorsOrigins(value: string, name: string): CorsPolicy {
   const bad = /[^\x20-\x7e]/.exec(value);
   if (bad) {
     const code = bad[0].codePointAt(0)!;
-    const what = code === 0x0d ? 'a carriage return (CR)' : code === 0x0a ? 'a line feed (LF)' : code < 0x20 || code === 0x7f ? `control character U+${code.toString(16).padStart(4, '0')}` : `non-ASCII character U+${code.toString(16).padStart(4, '0')} (write the host in punycode)`;
+    const what =
+      code === 0x0d
+        ? 'a carriage return (CR)'
+        : code === 0x0a
+          ? 'a line feed (LF)'
+          : code < 0x20 || code === 0x7f
+            ? `control character U+${code.toString(16).padStart(4, '0')}`
+            : `non-ASCII character U+${code.toString(16).padStart(4, '0')} (write the host in punycode)`;
     throw new TypeError(`${name} contains ${what}: give *, one origin, or a comma-separated list of origins`);
   }
   const trimmed = value.trim();
@@ -79,7 +86,10 @@ export function withCors(res: RouteResponse, policy: CorsPolicy | undefined, ori
   if (policy === undefined) return res;
   const { vary, ...rest } = corsHeaders(policy, origin);
   const headers = { ...res.headers, ...rest };
-  const varies = (res.headers['vary'] ?? '').split(',').map((v) => v.trim().toLowerCase()).filter(Boolean);
+  const varies = (res.headers['vary'] ?? '')
+    .split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean);
   headers['vary'] = varies.includes('origin') ? res.headers['vary'] : [...(res.headers['vary'] ? [res.headers['vary']] : []), vary].join(', ');
   return { ...res, headers };
 }

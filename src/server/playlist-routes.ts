@@ -127,7 +127,10 @@ class BadRequest extends Error {
 
 /** `20261122T100000Z`: a UTC time that is safe in a file name on every system. */
 function compactTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 function text(status: number, message: string): RouteResponse {
@@ -257,7 +260,8 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
   // Multivariant playlist (src/playlist/multivariant.ts): start/end/live passed on to the media playlist.
   async function multivariant(camera: string, query: URLSearchParams): Promise<RouteResponse> {
     const target = multivariantTarget(query, { startMs: time(query, 'start'), endMs: time(query, 'end'), nowMs: now(), liveLookbackMs: lookbackMs });
-    if (target.endMs !== undefined && !(target.endMs > target.startMs && target.endMs - target.startMs <= maxRangeMs)) throw new BadRequest(400, `end must be after start and at most ${maxRangeMs / 1000} s later`);
+    if (target.endMs !== undefined && !(target.endMs > target.startMs && target.endMs - target.startMs <= maxRangeMs))
+      throw new BadRequest(400, `end must be after start and at most ${maxRangeMs / 1000} s later`);
     const r = await buildMultivariantPlaylist({ client: options.client, bucket: options.bucket, prefix: `${root}/${camera}`, ...target });
     if (r === undefined) throw new BadRequest(404, `no segment of ${JSON.stringify(camera)} stored in the requested window`);
     return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${target.maxAgeSeconds}` }, body: r.text };

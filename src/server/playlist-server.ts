@@ -102,14 +102,17 @@ interface CheckedConfig {
 export function checkServerConfig(options: PlaylistServerOptions): CheckedConfig {
   const host = options.host ?? '127.0.0.1';
   // An empty host makes node bind every interface: the opposite of what an empty value suggests.
-  if (typeof host !== 'string' || host.trim() === '') throw new TypeError('host must not be empty: give an address to bind (127.0.0.1 for this machine only, 0.0.0.0 for every interface)');
+  if (typeof host !== 'string' || host.trim() === '')
+    throw new TypeError('host must not be empty: give an address to bind (127.0.0.1 for this machine only, 0.0.0.0 for every interface)');
   if (isIP(host) === 0 && !/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/i.test(host)) throw new TypeError(`host must be an IP address or a host name, got ${JSON.stringify(host)}`);
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new RangeError(`port must be an integer in 0..65535, got ${port}`);
   const token = options.accessToken === undefined ? undefined : normalizeAccessToken(options.accessToken, 'accessToken');
   const cors = options.corsOrigin === undefined ? undefined : parseCorsOrigins(options.corsOrigin, 'corsOrigin');
   if (!isLoopback(host) && token === undefined && options.allowPublic !== true) {
-    throw new TypeError(`refusing to serve on ${host} without an access token: anyone who can reach it could list cameras and get segment URLs. Set a token (--token or S3HLS_TOKEN), bind 127.0.0.1, or pass --public (allowPublic) when a proxy in front checks callers`);
+    throw new TypeError(
+      `refusing to serve on ${host} without an access token: anyone who can reach it could list cameras and get segment URLs. Set a token (--token or S3HLS_TOKEN), bind 127.0.0.1, or pass --public (allowPublic) when a proxy in front checks callers`,
+    );
   }
   return { host, port, token, cors };
 }
@@ -140,7 +143,11 @@ export async function startPlaylistServer(options: PlaylistServerOptions): Promi
       if (method === 'OPTIONS' && cfg.cors) return { status: 204, ...encodeResponse(preflightResponse(cfg.cors, origin), undefined) };
       const fixed = assets?.answer(method, rawPath, { ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] });
       if (fixed) return { status: fixed.status, headers: withCors({ status: fixed.status, headers: fixed.headers, body: '' }, cfg.cors, origin).headers, body: fixed.body };
-      const out = withCors(await handle({ method, rawPath, query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)), authorization: req.headers.authorization }), cfg.cors, origin);
+      const out = withCors(
+        await handle({ method, rawPath, query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)), authorization: req.headers.authorization }),
+        cfg.cors,
+        origin,
+      );
       if (isStreamed(out.body)) return { status: out.status, headers: out.headers, body: out.body };
       return { status: out.status, ...encodeResponse(out, req.headers['accept-encoding']) };
     },

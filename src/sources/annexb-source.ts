@@ -71,7 +71,12 @@ export class AnnexBSource {
   // Reused items: grown to the largest NAL count seen, the pack's array re-sliced by length.
   readonly #itemPool: { part1: Uint8Array; part2: Uint8Array | undefined }[] = [];
   readonly #items: PackItem[] = [];
-  readonly #pack: { items: readonly PackItem[]; pts90k: number; dts90k: number; timestampUs: number | undefined } = { items: this.#items, pts90k: 0, dts90k: 0, timestampUs: undefined };
+  readonly #pack: { items: readonly PackItem[]; pts90k: number; dts90k: number; timestampUs: number | undefined } = {
+    items: this.#items,
+    pts90k: 0,
+    dts90k: 0,
+    timestampUs: undefined,
+  };
 
   /**
    * @param target - an `HlsStream` (or any FrameTarget)
@@ -145,7 +150,11 @@ export class AnnexBSource {
     } catch (err) {
       if (this.#stopping) return;
       const e = err as NodeJS.ErrnoException;
-      throw new SourceError(SourceErrorCode.InputUnavailable, `cannot read ${typeof input === 'string' ? input : 'the input'}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, { cause: err });
+      throw new SourceError(
+        SourceErrorCode.InputUnavailable,
+        `cannot read ${typeof input === 'string' ? input : 'the input'}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`,
+        { cause: err },
+      );
     }
     for (const au of this.#splitter.end()) await this.#deliver(au);
   }

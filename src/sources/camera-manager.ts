@@ -160,7 +160,10 @@ export class CameraManager extends EventEmitter<CameraManagerEvents> {
     const prefix = spec.prefix ?? `${this.#options.prefix ?? 'cameras'}/${spec.id}`;
     const sink = this.#options.sinkFor(spec, prefix);
     const stream = this.#options.createStream(spec, sink);
-    const cam = { spec, prefix, stream, state: 'running', framesIn: 0, errors: 0, stalls: 0, lastFrameAt: Date.now(), error: undefined } as Omit<Camera, 'source' | 'done'> as Camera;
+    const cam = { spec, prefix, stream, state: 'running', framesIn: 0, errors: 0, stalls: 0, lastFrameAt: Date.now(), error: undefined } as Omit<
+      Camera,
+      'source' | 'done'
+    > as Camera;
     const source = this.#options.createSource(spec, this.#guard(cam));
     (cam as { source: ManagedSource }).source = source;
     (cam as { done: Promise<void> }).done = this.#run(cam);

@@ -113,9 +113,27 @@ export function ffprobeBeside(ffmpegPath: string | undefined): string {
 
 /** ffmpeg input options ffprobe refuses ("Option not found"), with how many values follow each. */
 const FFMPEG_ONLY_INPUT_OPTIONS: ReadonlyMap<string, number> = new Map([
-  ['-re', 0], ['-stream_loop', 1], ['-thread_queue_size', 1], ['-hwaccel', 1], ['-hwaccel_device', 1],
-  ['-hwaccel_output_format', 1], ['-itsoffset', 1], ['-itsscale', 1], ['-ss', 1], ['-sseof', 1], ['-t', 1], ['-to', 1],
-  ['-readrate', 1], ['-c', 1], ['-codec', 1], ['-vcodec', 1], ['-acodec', 1], ['-c:v', 1], ['-c:a', 1], ['-codec:v', 1], ['-codec:a', 1],
+  ['-re', 0],
+  ['-stream_loop', 1],
+  ['-thread_queue_size', 1],
+  ['-hwaccel', 1],
+  ['-hwaccel_device', 1],
+  ['-hwaccel_output_format', 1],
+  ['-itsoffset', 1],
+  ['-itsscale', 1],
+  ['-ss', 1],
+  ['-sseof', 1],
+  ['-t', 1],
+  ['-to', 1],
+  ['-readrate', 1],
+  ['-c', 1],
+  ['-codec', 1],
+  ['-vcodec', 1],
+  ['-acodec', 1],
+  ['-c:v', 1],
+  ['-c:a', 1],
+  ['-codec:v', 1],
+  ['-codec:a', 1],
 ]);
 
 /**
@@ -160,8 +178,20 @@ interface FfprobeJson {
  */
 export function probeAudio(options: ProbeAudioOptions): Promise<ProbedAudio> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
-  const args = ['-hide_banner', '-v', 'error', ...probeInputArgs(options.inputArgs ?? []), '-select_streams', 'a:0',
-    '-show_entries', 'stream=codec_name,profile,sample_rate,channels', '-of', 'json', '-i', options.input];
+  const args = [
+    '-hide_banner',
+    '-v',
+    'error',
+    ...probeInputArgs(options.inputArgs ?? []),
+    '-select_streams',
+    'a:0',
+    '-show_entries',
+    'stream=codec_name,profile,sample_rate,channels',
+    '-of',
+    'json',
+    '-i',
+    options.input,
+  ];
   return new Promise((resolve) => {
     let out = '';
     let err = '';

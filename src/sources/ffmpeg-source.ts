@@ -117,7 +117,12 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
     this.#args = ffmpegArgs(options);
     this.#shownInput = redactUrlCredentials(options.input);
     this.#live = options.live ?? looksLive(options.input);
-    for (const [name, v] of [['restartDelayMs', options.restartDelayMs], ['maxRestartDelayMs', options.maxRestartDelayMs], ['stableAfterMs', options.stableAfterMs], ['probeTimeoutMs', options.probeTimeoutMs]] as const) {
+    for (const [name, v] of [
+      ['restartDelayMs', options.restartDelayMs],
+      ['maxRestartDelayMs', options.maxRestartDelayMs],
+      ['stableAfterMs', options.stableAfterMs],
+      ['probeTimeoutMs', options.probeTimeoutMs],
+    ] as const) {
       if (v !== undefined && !(Number.isFinite(v) && v >= 0)) throw new RangeError(`${name} must be a finite number ≥ 0, got ${v}`);
     }
     if (options.maxRestarts !== undefined && !(options.maxRestarts >= 0)) throw new RangeError(`maxRestarts must be ≥ 0, got ${options.maxRestarts}`);
@@ -257,7 +262,13 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
       this.emit('audio', this.#audioPlan);
       return;
     }
-    const probed = await probeAudio({ input: o.input, inputArgs: o.inputArgs, ffprobePath: o.ffprobePath ?? ffprobeBeside(o.ffmpegPath), timeoutMs: o.probeTimeoutMs, signal: this.#probeAbort.signal });
+    const probed = await probeAudio({
+      input: o.input,
+      inputArgs: o.inputArgs,
+      ffprobePath: o.ffprobePath ?? ffprobeBeside(o.ffmpegPath),
+      timeoutMs: o.probeTimeoutMs,
+      signal: this.#probeAbort.signal,
+    });
     const plan = planAudio(probed, o);
     this.#args = ffmpegArgs(o, plan);
     if (probed.status !== 'unknown') this.#audioPlan = plan;
@@ -288,7 +299,13 @@ export class FfmpegSource extends EventEmitter<FfmpegSourceEvents> {
       child.once('error', (err: NodeJS.ErrnoException) => {
         spawnError = err;
         if (err.code === 'ENOENT') {
-          reject(new SourceError(SourceErrorCode.FfmpegNotFound, `ffmpeg not found (${this.#options.ffmpegPath ?? 'ffmpeg'} on PATH): install it (e.g. apt-get install ffmpeg) or set ffmpegPath`, { cause: err }));
+          reject(
+            new SourceError(
+              SourceErrorCode.FfmpegNotFound,
+              `ffmpeg not found (${this.#options.ffmpegPath ?? 'ffmpeg'} on PATH): install it (e.g. apt-get install ffmpeg) or set ffmpegPath`,
+              { cause: err },
+            ),
+          );
         } else {
           reject(new SourceError(SourceErrorCode.InputUnavailable, `cannot start ffmpeg: ${err.message}`, { cause: err }));
         }

@@ -228,7 +228,7 @@ export class TsDemuxer {
     const sectionLength = (data[s + 1] & 0x0f) * 256 + data[s + 2];
     const loopEnd = Math.min(s + 3 + sectionLength - 4, end);
     const programInfoLength = (data[s + 10] & 0x0f) * 256 + data[s + 11];
-    for (let i = s + 12 + programInfoLength; i + 5 <= loopEnd; ) {
+    for (let i = s + 12 + programInfoLength; i + 5 <= loopEnd;) {
       const streamType = data[i];
       const pid = (data[i + 1] & 0x1f) * 256 + data[i + 2];
       const esInfoLength = (data[i + 3] & 0x0f) * 256 + data[i + 4];

@@ -165,7 +165,8 @@ export class DiskSpool {
    */
   static async open(options: SpoolOptions): Promise<DiskSpool> {
     if (options === null || typeof options !== 'object') throw new TypeError('DiskSpool options must be an object');
-    if (typeof options.directory !== 'string' || options.directory === '') throw new TypeError(`options.directory must be a non-empty path, got ${JSON.stringify(options.directory)}`);
+    if (typeof options.directory !== 'string' || options.directory === '')
+      throw new TypeError(`options.directory must be a non-empty path, got ${JSON.stringify(options.directory)}`);
     if (!Number.isSafeInteger(options.quotaBytes) || options.quotaBytes < 1) throw new RangeError(`options.quotaBytes must be a positive integer, got ${options.quotaBytes}`);
     const policy = options.policy ?? 'drop-oldest';
     if (policy !== 'drop-oldest' && policy !== 'drop-newest') throw new TypeError(`options.policy must be 'drop-oldest' or 'drop-newest', got ${JSON.stringify(policy)}`);
@@ -418,7 +419,9 @@ export class DiskSpool {
   #skipNotRegular(name: string, kind: string): void {
     this.#c.skippedNotRegular++;
     const report: DamagedReport = {
-      file: name, movedTo: undefined, reason: 'not-regular-file',
+      file: name,
+      movedTo: undefined,
+      reason: 'not-regular-file',
       message: `spool file ${name}: is a ${kind}, not a regular file: skipped (not opened, not uploaded); remove it from ${this.directory}`,
     };
     this.#reports.push(report);

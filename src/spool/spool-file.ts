@@ -46,8 +46,7 @@ export interface SpoolHeader {
 
 /** What {@link decodeSpoolFile} found. */
 export type DecodeResult =
-  | { readonly ok: true; readonly header: SpoolHeader; readonly payload: Buffer }
-  | { readonly ok: false; readonly reason: DamageReason; readonly message: string };
+  { readonly ok: true; readonly header: SpoolHeader; readonly payload: Buffer } | { readonly ok: false; readonly reason: DamageReason; readonly message: string };
 
 const REASONS = new Set(['start', 'timestamp-reset', 'timestamp-jump', 'dropped-frames', 'source-restart', 'clock-step']);
 
@@ -82,7 +81,10 @@ export function segmentInfo(segment: SpooledSegmentInfo): SpooledSegmentInfo {
  */
 export function encodeSpoolPrefix(header: SpoolHeader): Buffer {
   // JSON.stringify drops `undefined` fields; null keeps discontinuityReason present in the file.
-  const json = Buffer.from(JSON.stringify(header, (_k, v: unknown) => (v === undefined ? null : v)), 'utf8');
+  const json = Buffer.from(
+    JSON.stringify(header, (_k, v: unknown) => (v === undefined ? null : v)),
+    'utf8',
+  );
   if (json.length > MAX_HEADER_BYTES) throw new RangeError(`spool header is ${json.length} bytes, more than ${MAX_HEADER_BYTES}: metadata too large`);
   const prefix = Buffer.allocUnsafe(SPOOL_PREFIX_BYTES + json.length);
   SPOOL_MAGIC.copy(prefix, 0);
@@ -182,6 +184,7 @@ function checkHeader(h: unknown): string | undefined {
   const reason = s['discontinuityReason'];
   if (reason !== null && reason !== undefined && !(typeof reason === 'string' && REASONS.has(reason))) return `unknown discontinuityReason ${JSON.stringify(reason)}`;
   if (typeof s['codecs'] !== 'string') return 'segment.codecs missing';
-  if (s['deviceTimeMs'] !== undefined && s['deviceTimeMs'] !== null && !isInt(s['deviceTimeMs'])) return `segment.deviceTimeMs must be a non-negative integer, got ${JSON.stringify(s['deviceTimeMs'])}`;
+  if (s['deviceTimeMs'] !== undefined && s['deviceTimeMs'] !== null && !isInt(s['deviceTimeMs']))
+    return `segment.deviceTimeMs must be a non-negative integer, got ${JSON.stringify(s['deviceTimeMs'])}`;
   return undefined;
 }

@@ -175,7 +175,8 @@ export class SpoolingSink implements SegmentSink {
   constructor(options: SpoolingSinkOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('SpoolingSink options must be an object');
     if (typeof options.inner?.onSegment !== 'function') throw new TypeError('options.inner must be a SegmentSink');
-    if (typeof options.streamId !== 'string' || options.streamId === '') throw new TypeError(`options.streamId must be a non-empty string, got ${JSON.stringify(options.streamId)}`);
+    if (typeof options.streamId !== 'string' || options.streamId === '')
+      throw new TypeError(`options.streamId must be a non-empty string, got ${JSON.stringify(options.streamId)}`);
     this.streamId = options.streamId;
     this.#o = {
       spool: options.spool,
@@ -209,8 +210,17 @@ export class SpoolingSink implements SegmentSink {
     if (this.#closed) throw new TypeError(`segment ${segment.sequence} of ${this.streamId} handed to a closed SpoolingSink`);
     if (segment.streamId !== this.streamId) throw new TypeError(`SpoolingSink of ${JSON.stringify(this.streamId)} got a segment of ${JSON.stringify(segment.streamId)}`);
     this.#held.push({
-      seg: segment, info: segmentInfo(segment), arrivedMs: this.#o.now(), entry: undefined, writing: undefined, noSpoolBeforeMs: 0,
-      forwarded: false, wrapper: undefined, copy: undefined, poolReleased: false, acked: false,
+      seg: segment,
+      info: segmentInfo(segment),
+      arrivedMs: this.#o.now(),
+      entry: undefined,
+      writing: undefined,
+      noSpoolBeforeMs: 0,
+      forwarded: false,
+      wrapper: undefined,
+      copy: undefined,
+      poolReleased: false,
+      acked: false,
     });
     this.#tick();
   }
@@ -459,7 +469,10 @@ export class SpoolingSink implements SegmentSink {
               done = true;
               this.#backlogOut--;
               this.#c.acknowledged++;
-              o.spool.remove(entry).catch((e: unknown) => this.#report(e)).finally(() => this.#tick());
+              o.spool
+                .remove(entry)
+                .catch((e: unknown) => this.#report(e))
+                .finally(() => this.#tick());
             },
           };
           try {

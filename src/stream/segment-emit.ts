@@ -116,7 +116,17 @@ export class SegmentEmitter {
     if (this.#sequence === 0) this.#mediaSequenceBase = Math.floor(startTimeMs / 100);
     const sequence = this.#sequence++;
     return emitSegment(
-      { ...facts, streamId: this.#streamId, sequence, mediaSequence: this.#mediaSequenceBase + sequence, startTimeMs, deviceTimeMs: this.#clock.deviceTimeMs(), parts: done.parts, byteLength: done.byteLength, release: () => done.release() },
+      {
+        ...facts,
+        streamId: this.#streamId,
+        sequence,
+        mediaSequence: this.#mediaSequenceBase + sequence,
+        startTimeMs,
+        deviceTimeMs: this.#clock.deviceTimeMs(),
+        parts: done.parts,
+        byteLength: done.byteLength,
+        release: () => done.release(),
+      },
       sink,
       this.#counters,
     );

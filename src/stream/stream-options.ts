@@ -92,7 +92,8 @@ export function resolveOptions(options: HlsStreamOptions): ResolvedOptions {
   const gapMs = options.maxTimestampGapMs ?? 5_000;
   if (!Number.isFinite(gapMs) || gapMs <= 0) throw new RangeError(`maxTimestampGapMs must be a positive number, got ${gapMs}`);
   const waitMs = options.maxAudioWaitMs ?? 1_000;
-  if (typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0 || waitMs > 5_000) throw new RangeError(`maxAudioWaitMs must be between 0 and 5000, got ${String(waitMs)}`);
+  if (typeof waitMs !== 'number' || !Number.isFinite(waitMs) || waitMs < 0 || waitMs > 5_000)
+    throw new RangeError(`maxAudioWaitMs must be between 0 and 5000, got ${String(waitMs)}`);
   return {
     streamId: options.streamId,
     targetTicks: Math.round(target * 90_000),

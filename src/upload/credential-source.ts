@@ -55,7 +55,10 @@ export class CredentialSource {
    *   and every request fails with a credentials error until `set()` is called
    * @param refreshBeforeExpiryMs - refresh a provider's credentials this long before `expiration`
    */
-  constructor(input: CredentialsInput | undefined, private readonly refreshBeforeExpiryMs = DEFAULT_REFRESH_BEFORE_EXPIRY_MS) {
+  constructor(
+    input: CredentialsInput | undefined,
+    private readonly refreshBeforeExpiryMs = DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
+  ) {
     if (typeof input === 'function') this.provider = input;
     else if (input !== undefined) this.static_ = checkIdentity(input, 'credentials');
   }
@@ -127,5 +130,10 @@ function checkIdentity(id: AwsCredentialIdentity, option: string): AwsCredential
   if (typeof id.accessKeyId !== 'string' || id.accessKeyId === '') throw new TypeError(`${option}: accessKeyId must be a non-empty string`);
   if (typeof id.secretAccessKey !== 'string' || id.secretAccessKey === '') throw new TypeError(`${option}: secretAccessKey must be a non-empty string`);
   if (id.sessionToken !== undefined && typeof id.sessionToken !== 'string') throw new TypeError(`${option}: sessionToken must be a string when given`);
-  return { accessKeyId: id.accessKeyId, secretAccessKey: id.secretAccessKey, ...(id.sessionToken ? { sessionToken: id.sessionToken } : {}), ...(id.expiration ? { expiration: id.expiration } : {}) };
+  return {
+    accessKeyId: id.accessKeyId,
+    secretAccessKey: id.secretAccessKey,
+    ...(id.sessionToken ? { sessionToken: id.sessionToken } : {}),
+    ...(id.expiration ? { expiration: id.expiration } : {}),
+  };
 }

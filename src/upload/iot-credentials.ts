@@ -76,8 +76,10 @@ function parseEndpoint(endpoint: string): { host: string; port: number } {
  */
 export function iotCredentialsProvider(options: IotCredentialsOptions): AwsCredentialIdentityProvider {
   const { host, port } = parseEndpoint(options.endpoint);
-  if (typeof options.roleAlias !== 'string' || !ROLE_ALIAS.test(options.roleAlias)) throw new TypeError(`roleAlias must be 1-128 of letters, digits and _ = , . @ -, got ${JSON.stringify(options.roleAlias)}`);
-  if (options.thingName !== undefined && !THING_NAME.test(options.thingName)) throw new TypeError(`thingName must be 1-128 of letters, digits and : _ -, got ${JSON.stringify(options.thingName)}`);
+  if (typeof options.roleAlias !== 'string' || !ROLE_ALIAS.test(options.roleAlias))
+    throw new TypeError(`roleAlias must be 1-128 of letters, digits and _ = , . @ -, got ${JSON.stringify(options.roleAlias)}`);
+  if (options.thingName !== undefined && !THING_NAME.test(options.thingName))
+    throw new TypeError(`thingName must be 1-128 of letters, digits and : _ -, got ${JSON.stringify(options.thingName)}`);
   if (!options.cert || !options.key) throw new TypeError('cert and key (PEM) are required');
   const refreshBeforeExpiryMs = options.refreshBeforeExpiryMs ?? 300_000;
   if (!Number.isFinite(refreshBeforeExpiryMs) || refreshBeforeExpiryMs < 0) throw new RangeError(`refreshBeforeExpiryMs must be ≥ 0, got ${refreshBeforeExpiryMs}`);
@@ -88,39 +90,55 @@ export function iotCredentialsProvider(options: IotCredentialsOptions): AwsCrede
 
   const fetchOnce = (): Promise<AwsCredentialIdentity> =>
     new Promise((resolve, reject) => {
-      const req = request({
-        host, port, path, method: 'GET', cert: options.cert, key: options.key, ...(options.ca ? { ca: options.ca } : {}),
-        headers: options.thingName ? { 'x-amzn-iot-thingname': options.thingName } : {},
-        timeout: timeoutMs,
-        // A fresh TLS session per fetch: fetches are minutes apart.
-        agent: false,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', () => reject(new IotCredentialsError('IoT credentials response interrupted')));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status !== 200) {
-            // The error body is a message from AWS; keep only the status (it can echo request data).
-            reject(new IotCredentialsError(`IoT credentials endpoint answered HTTP ${status} for role alias ${options.roleAlias}`, status));
-            return;
-          }
-          try {
-            const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { credentials?: Record<string, unknown> };
-            const c = body.credentials;
-            if (!c || typeof c['accessKeyId'] !== 'string' || typeof c['secretAccessKey'] !== 'string' || typeof c['sessionToken'] !== 'string') {
-              throw new Error('shape');
+      const req = request(
+        {
+          host,
+          port,
+          path,
+          method: 'GET',
+          cert: options.cert,
+          key: options.key,
+          ...(options.ca ? { ca: options.ca } : {}),
+          headers: options.thingName ? { 'x-amzn-iot-thingname': options.thingName } : {},
+          timeout: timeoutMs,
+          // A fresh TLS session per fetch: fetches are minutes apart.
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', () => reject(new IotCredentialsError('IoT credentials response interrupted')));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status !== 200) {
+              // The error body is a message from AWS; keep only the status (it can echo request data).
+              reject(new IotCredentialsError(`IoT credentials endpoint answered HTTP ${status} for role alias ${options.roleAlias}`, status));
+              return;
             }
-            const expiration = typeof c['expiration'] === 'string' ? new Date(c['expiration']) : undefined;
-            if (expiration && Number.isNaN(expiration.getTime())) throw new Error('expiration');
-            resolve({ accessKeyId: c['accessKeyId'], secretAccessKey: c['secretAccessKey'], sessionToken: c['sessionToken'], ...(expiration ? { expiration } : {}) });
-          } catch {
-            reject(new IotCredentialsError('IoT credentials endpoint returned an unexpected body (expected {"credentials":{accessKeyId,secretAccessKey,sessionToken,expiration}})', status));
-          }
-        });
-      });
+            try {
+              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { credentials?: Record<string, unknown> };
+              const c = body.credentials;
+              if (!c || typeof c['accessKeyId'] !== 'string' || typeof c['secretAccessKey'] !== 'string' || typeof c['sessionToken'] !== 'string') {
+                throw new Error('shape');
+              }
+              const expiration = typeof c['expiration'] === 'string' ? new Date(c['expiration']) : undefined;
+              if (expiration && Number.isNaN(expiration.getTime())) throw new Error('expiration');
+              resolve({ accessKeyId: c['accessKeyId'], secretAccessKey: c['secretAccessKey'], sessionToken: c['sessionToken'], ...(expiration ? { expiration } : {}) });
+            } catch {
+              reject(
+                new IotCredentialsError(
+                  'IoT credentials endpoint returned an unexpected body (expected {"credentials":{accessKeyId,secretAccessKey,sessionToken,expiration}})',
+                  status,
+                ),
+              );
+            }
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new IotCredentialsError(`IoT credentials request timed out after ${timeoutMs} ms`)));
-      req.on('error', (err: Error) => reject(err instanceof IotCredentialsError ? err : new IotCredentialsError(`IoT credentials request failed: ${(err as NodeJS.ErrnoException).code ?? err.name}`)));
+      req.on('error', (err: Error) =>
+        reject(err instanceof IotCredentialsError ? err : new IotCredentialsError(`IoT credentials request failed: ${(err as NodeJS.ErrnoException).code ?? err.name}`)),
+      );
       req.end();
     });
 

@@ -145,10 +145,12 @@ export function resolveOptions(o: UploaderOptions): ResolvedOptions {
   const permanentErrors = o.permanentErrors ?? 'hold';
   const verify = o.verify ?? 'auto';
   if (!PUT_VERIFY_MODES.includes(verify)) throw new TypeError(`options.verify must be one of ${PUT_VERIFY_MODES.join(', ')}, got ${JSON.stringify(verify)}`);
-  if (permanentErrors !== 'hold' && permanentErrors !== 'discard') throw new TypeError(`options.permanentErrors must be 'hold' or 'discard', got ${JSON.stringify(permanentErrors)}`);
+  if (permanentErrors !== 'hold' && permanentErrors !== 'discard')
+    throw new TypeError(`options.permanentErrors must be 'hold' or 'discard', got ${JSON.stringify(permanentErrors)}`);
   if (o.signPayload !== undefined && typeof o.signPayload !== 'boolean') throw new TypeError(`options.signPayload must be a boolean, got ${JSON.stringify(o.signPayload)}`);
   if (o.signPayload === false && checksum === 'none') throw new TypeError("options.signPayload: false needs a checksum ('CRC32' or 'SHA256'), or nothing protects the body");
-  if (o.sse !== undefined && o.sse.type !== 'AES256' && o.sse.type !== 'aws:kms') throw new TypeError(`options.sse.type must be 'AES256' or 'aws:kms', got ${JSON.stringify((o.sse as { type: unknown }).type)}`);
+  if (o.sse !== undefined && o.sse.type !== 'AES256' && o.sse.type !== 'aws:kms')
+    throw new TypeError(`options.sse.type must be 'AES256' or 'aws:kms', got ${JSON.stringify((o.sse as { type: unknown }).type)}`);
   const concurrency = int(o.concurrency, 'options.concurrency', 1, 256, 2);
   const baseDelayMs = int(o.retry?.baseDelayMs, 'options.retry.baseDelayMs', 1, 3_600_000, 200);
   const maxDelayMs = int(o.retry?.maxDelayMs, 'options.retry.maxDelayMs', baseDelayMs, 3_600_000, Math.max(20_000, baseDelayMs));

@@ -70,7 +70,12 @@ export function drainReport(jobs: Iterable<Job>, streamId: string | undefined, h
   for (const j of jobs) {
     if (streamId !== undefined && j.streamId !== streamId) continue;
     pending.push({
-      streamId: j.streamId, sequence: j.sequence, key: j.key, bytes: j.bytes, attempts: j.attempts, inFlight: j.inFlight,
+      streamId: j.streamId,
+      sequence: j.sequence,
+      key: j.key,
+      bytes: j.bytes,
+      attempts: j.attempts,
+      inFlight: j.inFlight,
       lastError: j.lastError ? { code: j.lastError.code, name: j.lastError.name, message: j.lastError.message } : undefined,
     });
   }
@@ -78,6 +83,9 @@ export function drainReport(jobs: Iterable<Job>, streamId: string | undefined, h
   const complete = pending.length === 0;
   const error = complete
     ? undefined
-    : new S3HlsError(ErrorCode.FinalizeIncomplete, `${pending.length} segment(s) not uploaded yet${heldForCredentials ? ' (held: credentials refused)' : ''}; they stay in the pool`);
+    : new S3HlsError(
+        ErrorCode.FinalizeIncomplete,
+        `${pending.length} segment(s) not uploaded yet${heldForCredentials ? ' (held: credentials refused)' : ''}; they stay in the pool`,
+      );
   return { complete, pending, error };
 }

@@ -285,8 +285,18 @@ export class Uploader {
     const key = segment.objectKey ?? keyOfSegment(sink.prefix, segment, sink.layout);
     const checksum = this.opts.checksum === 'none' ? undefined : checksumBase64(this.opts.checksum, segment.parts);
     const job: Job = {
-      streamId: sink.streamId, sequence: segment.sequence, segment, sink, key, bytes, checksum,
-      handedAt: performance.now(), notBeforeMs: 0, attempts: 0, inFlight: false, lastError: undefined,
+      streamId: sink.streamId,
+      sequence: segment.sequence,
+      segment,
+      sink,
+      key,
+      bytes,
+      checksum,
+      handedAt: performance.now(),
+      notBeforeMs: 0,
+      attempts: 0,
+      inFlight: false,
+      lastError: undefined,
     };
     this.outstanding.add(job);
     this.scheduler.push(job);
@@ -381,7 +391,11 @@ export class Uploader {
     this.counters.uploadedBytes += job.bytes;
     job.segment.release();
     this.emitter.emit('uploaded', {
-      streamId: job.streamId, key: job.key, sequence: job.sequence, bytes: job.bytes, attempts: job.attempts,
+      streamId: job.streamId,
+      key: job.key,
+      sequence: job.sequence,
+      bytes: job.bytes,
+      attempts: job.attempts,
       latencyMs: performance.now() - job.handedAt,
     });
     this.settle(job);
@@ -416,8 +430,16 @@ export class Uploader {
       this.scheduler.push(job);
     }
     this.emitter.emit('error', {
-      streamId: job.streamId, key: job.key, sequence: job.sequence, code: info.code, name: info.name,
-      httpStatus: info.httpStatus, message: info.message, attempt: job.attempts, willRetry, retryInMs,
+      streamId: job.streamId,
+      key: job.key,
+      sequence: job.sequence,
+      code: info.code,
+      name: info.name,
+      httpStatus: info.httpStatus,
+      message: info.message,
+      attempt: job.attempts,
+      willRetry,
+      retryInMs,
     });
     if (!willRetry) {
       this.counters.discardedSegments++;

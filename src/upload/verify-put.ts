@@ -42,8 +42,12 @@ export interface PutAnswer {
  * @returns undefined when proven, else a short phrase saying what was missing
  */
 export function verifyPutAnswer(
-  mode: PutVerifyMode, algorithm: UploadChecksum, sent: string | undefined,
-  answer: PutAnswer, parts: readonly Uint8Array[], kms: boolean,
+  mode: PutVerifyMode,
+  algorithm: UploadChecksum,
+  sent: string | undefined,
+  answer: PutAnswer,
+  parts: readonly Uint8Array[],
+  kms: boolean,
 ): string | undefined {
   if (mode === 'off') return undefined;
   const echoed = algorithm === 'SHA256' ? answer.ChecksumSHA256 : algorithm === 'CRC32' ? answer.ChecksumCRC32 : undefined;
@@ -68,7 +72,10 @@ export function verifyPutAnswer(
  */
 export function unverifiedPut(missing: string, endpoint: string): FailureInfo {
   return {
-    kind: 'transient', code: ErrorCode.UnverifiedPut, name: 'UnverifiedPut', httpStatus: 200,
+    kind: 'transient',
+    code: ErrorCode.UnverifiedPut,
+    name: 'UnverifiedPut',
+    httpStatus: 200,
     message: `PutObject to ${endpoint} answered 2xx without proof the bytes were stored: ${missing}; retrying (use verify 'off' only for a server known to differ)`,
   };
 }

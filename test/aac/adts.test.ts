@@ -31,7 +31,8 @@ const LC_44K_MONO_CRC = Uint8Array.of(
   0x7d, // 0111 1101  aac_frame_length[10..3]
   0x1f, // 000 11111  aac_frame_length[2..0] 000, adts_buffer_fullness[10..6]
   0xfd, // 111111 01  adts_buffer_fullness[5..0], number_of_raw_data_blocks_in_frame 1 → 2 blocks
-  0x12, 0x34, // crc_check (not verified: ffmpeg's muxers and hls.js ignore it too)
+  0x12,
+  0x34, // crc_check (not verified: ffmpeg's muxers and hls.js ignore it too)
 );
 
 /** A whole frame: `header` then payload bytes up to its aac_frame_length. */
@@ -96,18 +97,74 @@ t.test('golden: each check rejects, and a rejected header leaves `out` untouched
     if (r !== undefined) t.same(h, emptyAdtsHeader(), 'out untouched');
     return r;
   };
-  t.equal(bad(() => {}), undefined, 'the unmodified frame is good');
-  t.equal(bad((f) => { f[0] = 0xfe; }), ErrorCode.BadAdts, 'syncword 0xFEF');
-  t.equal(bad((f) => { f[1] = 0xe1; }), ErrorCode.BadAdts, 'syncword 0xFFE');
-  t.equal(bad((f) => { f[1] = 0xf3; }), ErrorCode.BadAdts, 'layer 01 (MP3-style)');
-  t.equal(bad((f) => { f[2] = 0x74; }), ErrorCode.BadAdts, 'sampling_frequency_index 13 (reserved)');
-  t.equal(bad((f) => { f[2] = 0x7c; }), ErrorCode.BadAdts, 'sampling_frequency_index 15 (explicit: not allowed in ADTS)');
-  t.equal(bad((f) => { f[4] = 0x00; f[5] = 0xdf; }), ErrorCode.BadAdts, 'aac_frame_length 6 < 7');
-  t.equal(bad((f) => { f[4] = 0x03; }), ErrorCode.BadAdts, 'aac_frame_length 31 > the 23-byte item');
-  t.equal(bad(() => {}, good.slice(0, 6)), ErrorCode.BadAdts, 'fewer than 7 bytes');
-  t.equal(bad(() => {}, good.slice(0, 22)), ErrorCode.BadAdts, 'frame one byte short (truncated)');
+  t.equal(
+    bad(() => {}),
+    undefined,
+    'the unmodified frame is good',
+  );
+  t.equal(
+    bad((f) => {
+      f[0] = 0xfe;
+    }),
+    ErrorCode.BadAdts,
+    'syncword 0xFEF',
+  );
+  t.equal(
+    bad((f) => {
+      f[1] = 0xe1;
+    }),
+    ErrorCode.BadAdts,
+    'syncword 0xFFE',
+  );
+  t.equal(
+    bad((f) => {
+      f[1] = 0xf3;
+    }),
+    ErrorCode.BadAdts,
+    'layer 01 (MP3-style)',
+  );
+  t.equal(
+    bad((f) => {
+      f[2] = 0x74;
+    }),
+    ErrorCode.BadAdts,
+    'sampling_frequency_index 13 (reserved)',
+  );
+  t.equal(
+    bad((f) => {
+      f[2] = 0x7c;
+    }),
+    ErrorCode.BadAdts,
+    'sampling_frequency_index 15 (explicit: not allowed in ADTS)',
+  );
+  t.equal(
+    bad((f) => {
+      f[4] = 0x00;
+      f[5] = 0xdf;
+    }),
+    ErrorCode.BadAdts,
+    'aac_frame_length 6 < 7',
+  );
+  t.equal(
+    bad((f) => {
+      f[4] = 0x03;
+    }),
+    ErrorCode.BadAdts,
+    'aac_frame_length 31 > the 23-byte item',
+  );
+  t.equal(
+    bad(() => {}, good.slice(0, 6)),
+    ErrorCode.BadAdts,
+    'fewer than 7 bytes',
+  );
+  t.equal(
+    bad(() => {}, good.slice(0, 22)),
+    ErrorCode.BadAdts,
+    'frame one byte short (truncated)',
+  );
   const crc = frameOf(LC_44K_MONO_CRC).slice();
-  crc[4] = 0x01; crc[5] = 0x1f; // aac_frame_length 8: ≥ 7 but < the 9-byte header with CRC
+  crc[4] = 0x01;
+  crc[5] = 0x1f; // aac_frame_length 8: ≥ 7 but < the 9-byte header with CRC
   t.equal(readAdtsHeader(crc, undefined, 0, emptyAdtsHeader()), ErrorCode.BadAdts, 'aac_frame_length 8 with a CRC');
   t.equal(readAdtsHeader(good, undefined, 23, emptyAdtsHeader()), ErrorCode.BadAdts, 'offset at the end');
   t.throws(() => readAdtsHeader(good, undefined, -1, emptyAdtsHeader()), { name: 'RangeError', message: /offset.*-1/ });
@@ -126,16 +183,26 @@ t.test('scanner: clean frames, garbage before, between and after, bad sync, trun
   const s = new AdtsScanner();
 
   t.equal(s.scan(concat(a, a, b)), 3);
-  t.same(frames(s), [[0, 23], [23, 46], [46, 1046]]);
+  t.same(frames(s), [
+    [0, 23],
+    [23, 46],
+    [46, 1046],
+  ]);
   t.equal(s.garbageBytes, 0);
-  t.equal(s.header.sampleRate, 48000, 'header is the first frame\'s');
+  t.equal(s.header.sampleRate, 48000, "header is the first frame's");
 
   t.equal(s.scan(concat(Uint8Array.of(1, 2, 3), a, a)), 2, 'garbage before');
-  t.same(frames(s), [[3, 26], [26, 49]]);
+  t.same(frames(s), [
+    [3, 26],
+    [26, 49],
+  ]);
   t.equal(s.garbageBytes, 3);
 
   t.equal(s.scan(concat(a, Uint8Array.of(0xff, 0xff, 0x00), a)), 2, 'garbage between, with 0xFF bytes');
-  t.same(frames(s), [[0, 23], [26, 49]]);
+  t.same(frames(s), [
+    [0, 23],
+    [26, 49],
+  ]);
   t.equal(s.garbageBytes, 3);
 
   t.equal(s.scan(concat(a, a, Uint8Array.of(9, 9, 9, 9))), 2, 'garbage after');
@@ -144,7 +211,10 @@ t.test('scanner: clean frames, garbage before, between and after, bad sync, trun
   const badSync = a.slice();
   badSync[1] = 0xe1;
   t.equal(s.scan(concat(a, badSync, a)), 2, 'a frame with a bad syncword is skipped whole');
-  t.same(frames(s), [[0, 23], [46, 69]]);
+  t.same(frames(s), [
+    [0, 23],
+    [46, 69],
+  ]);
   t.equal(s.garbageBytes, 23);
 
   t.equal(s.scan(concat(a, b.subarray(0, 500))), 1, 'truncated last frame');
@@ -164,7 +234,10 @@ t.test('scanner: after bad bytes, a sync-like pattern inside a damaged frame is 
   const good = makeFrame(40, () => 0x44);
   const s = new AdtsScanner();
   t.equal(s.scan(concat(good, damaged, good)), 2);
-  t.same(frames(s), [[0, 40], [100, 140]]);
+  t.same(frames(s), [
+    [0, 40],
+    [100, 140],
+  ]);
   t.equal(s.garbageBytes, 60);
 });
 
@@ -189,15 +262,23 @@ const arbFrames = fc.array(fc.tuple(fc.integer({ min: 7, max: 300 }), fc.integer
 t.test('property: any split gives the frames of the unsplit item, which are the frames written', async () => {
   const s = new AdtsScanner(2);
   fc.assert(
-    fc.property(arbFrames, fc.nat(), fc.uint8Array({ maxLength: 20 }).map((g) => g.map((b) => (b === 0xff ? 0 : b))), ({ bytes, lengths }, n, garbage) => {
-      const item = concat(garbage, bytes);
-      const want: [number, number][] = [];
-      let pos = garbage.length;
-      for (const len of lengths) { want.push([pos, pos + len]); pos += len; }
-      const at = n % (item.length + 1);
-      s.scan(item.slice(0, at), item.slice(at));
-      return JSON.stringify(frames(s)) === JSON.stringify(want) && s.garbageBytes === garbage.length && s.header.frameLength === lengths[0];
-    }),
+    fc.property(
+      arbFrames,
+      fc.nat(),
+      fc.uint8Array({ maxLength: 20 }).map((g) => g.map((b) => (b === 0xff ? 0 : b))),
+      ({ bytes, lengths }, n, garbage) => {
+        const item = concat(garbage, bytes);
+        const want: [number, number][] = [];
+        let pos = garbage.length;
+        for (const len of lengths) {
+          want.push([pos, pos + len]);
+          pos += len;
+        }
+        const at = n % (item.length + 1);
+        s.scan(item.slice(0, at), item.slice(at));
+        return JSON.stringify(frames(s)) === JSON.stringify(want) && s.garbageBytes === garbage.length && s.header.frameLength === lengths[0];
+      },
+    ),
     { numRuns: 1000 },
   );
 });
@@ -214,7 +295,10 @@ t.test('real file sine.aac: exactly the frames ffprobe reports, whole and as spl
   // ffmpeg's ADTS demuxer hands out whole frames, header included: check each frame's length.
   const sizes: number[] = [];
   for (let i = 0; i < s.count; i++) sizes.push(s.end(i) - s.start(i));
-  t.same(sizes, packets.map((p) => p.size));
+  t.same(
+    sizes,
+    packets.map((p) => p.size),
+  );
 
   // Items of 1-4 frames, each split at a pseudo-random point: the same frames, in file offsets.
   const starts: number[] = [];
@@ -222,7 +306,7 @@ t.test('real file sine.aac: exactly the frames ffprobe reports, whole and as spl
   starts.push(bytes.length);
   const items = new AdtsScanner();
   let found = 0;
-  for (let k = 0, r = 7; k + 1 < starts.length; ) {
+  for (let k = 0, r = 7; k + 1 < starts.length;) {
     r = (r * 1103515245 + 12345) % 2147483648;
     const n = 1 + (r % 4);
     const to = starts[Math.min(k + n, starts.length - 1)];
@@ -239,14 +323,22 @@ t.test('real file sine.aac: exactly the frames ffprobe reports, whole and as spl
 
 t.test('steady state: a million scans of a two-frame split item allocate nothing', async (t) => {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) { t.pass('allocation check', { skip: 'needs --expose-gc' }); return; }
-  const item = concat(makeFrame(30, () => 0x5a), makeFrame(30, () => 0xa5));
+  if (gc === undefined) {
+    t.pass('allocation check', { skip: 'needs --expose-gc' });
+    return;
+  }
+  const item = concat(
+    makeFrame(30, () => 0x5a),
+    makeFrame(30, () => 0xa5),
+  );
   const part1 = item.subarray(0, 33); // the split falls inside the second header
   const part2 = item.subarray(33);
   const s = new AdtsScanner();
   for (let i = 0; i < 20_000; i++) s.scan(part1, part2);
   const gcs: string[] = [];
-  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push(e.name); });
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push(e.name);
+  });
   gc();
   const before = process.memoryUsage().heapUsed;
   obs.observe({ entryTypes: ['gc'] });

@@ -11,7 +11,16 @@ t.test('frames dropped for a full pool make complete false and are counted by re
   const aus = accessUnits(fixture('baseline.h264')).map((n) => annexB(n));
   const api = new S3Hls();
   // A pool far smaller than the clip, and no startUpload until the end: the pool fills, frames drop.
-  api.initialize({ bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: S3RVER_CREDENTIALS, prefix: 'cams/small', poolBytes: 256 * 1024, targetSegmentSeconds: 1 });
+  api.initialize({
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: S3RVER_CREDENTIALS,
+    prefix: 'cams/small',
+    poolBytes: 256 * 1024,
+    targetSegmentSeconds: 1,
+  });
   let accepted = 0;
   for (let i = 0; i < aus.length; i++) if (api.putVideoFrame({ items: [{ part1: aus[i] }], timestampUs: i * 40_000 })) accepted++;
   t.ok(accepted < aus.length, `some frames were refused (${aus.length - accepted})`);

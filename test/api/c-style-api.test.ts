@@ -47,7 +47,7 @@ if (!hasFfmpeg()) {
     S3HLS.startUpload();
     for (let i = 30; i < aus.length; i++) {
       // Split every item in two, as a ring buffer would.
-      const cut = 1 + (i * 7919) % (aus[i].length - 1);
+      const cut = 1 + ((i * 7919) % (aus[i].length - 1));
       const pack = { items: [{ part1: aus[i].subarray(0, cut), part2: aus[i].subarray(cut) }], timestampUs: 1_000_000 + i * 40_000 };
       t.equal(S3HLS.putVideoFrame(pack), true);
       ref.putVideoFrame(pack);
@@ -77,7 +77,10 @@ if (!hasFfmpeg()) {
     t.equal(parseSegmentKey(keys[0], 'cameras/door')?.discontinuity, true, 'the first segment of a run starts a timeline');
     const puts = s3.requests.filter((r) => r.method === 'PUT' && r.url.includes('/cameras/door/'));
     t.ok(puts.length >= keys.length);
-    t.ok(puts.every((r) => r.headers['x-amz-tagging'] === 'site=paris&model=c1'), 'tags on every PUT');
+    t.ok(
+      puts.every((r) => r.headers['x-amz-tagging'] === 'site=paris&model=c1'),
+      'tags on every PUT',
+    );
     t.throws(() => S3HLS.putVideoFrame({ items: [{ part1: aus[0] }], pts90k: 0 }), TypeError, 'finalized');
   });
 }

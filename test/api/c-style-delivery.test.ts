@@ -80,7 +80,10 @@ t.test('whenWritable is bounded: before startUpload it refuses at once; with upl
   await s3.close();
   api.startUpload();
   const started = performance.now();
-  await t.rejects(api.whenWritable({ timeoutMs: 1500 }), { code: 'WAIT_TIMEOUT', message: /no room in the pool after 1\.5 s: \d+ segment\(s\).*wait for upload; last upload error UPLOAD_TRANSIENT/ });
+  await t.rejects(api.whenWritable({ timeoutMs: 1500 }), {
+    code: 'WAIT_TIMEOUT',
+    message: /no room in the pool after 1\.5 s: \d+ segment\(s\).*wait for upload; last upload error UPLOAD_TRANSIENT/,
+  });
   t.ok(performance.now() - started < 5000, 'ended at its bound');
   const stop = new AbortController();
   const aborted = api.whenWritable({ timeoutMs: 60_000, signal: stop.signal });
@@ -92,7 +95,10 @@ t.test('whenWritable is bounded: before startUpload it refuses at once; with upl
   t.equal(report.complete, false);
   t.ok(report.segments.failedSegments >= 2, `segments not uploaded fail: ${report.segments.failedSegments}`);
   t.equal(report.segments.pendingSegments, 0, 'none left without a state');
-  t.ok(outcomes.every((o) => o.state === 'failed' && o.reason === 'not-uploaded' && /not stored when the run ended/.test(o.message ?? '')), JSON.stringify(outcomes[0]));
+  t.ok(
+    outcomes.every((o) => o.state === 'failed' && o.reason === 'not-uploaded' && /not stored when the run ended/.test(o.message ?? '')),
+    JSON.stringify(outcomes[0]),
+  );
   t.equal(report.frames.lost, report.frames.written, 'every written frame is counted lost, none stored');
   balanced(t, report.frames, 'server gone');
 });
@@ -109,8 +115,14 @@ t.test('a permanent error with permanentErrors: discard: each segment fails as d
   t.equal(report.complete, false);
   t.equal(report.segments.failedSegments, 2);
   t.equal(events.length, 2);
-  t.ok(events.every((e) => e.state === 'failed' && e.reason === 'discarded' && e.code === 'UPLOAD_PERMANENT' && /NoSuchBucket/.test(e.message ?? '')), JSON.stringify(events[0]));
-  t.same(report.failedSegments.map((f) => f.sequence), events.map((e) => e.sequence));
+  t.ok(
+    events.every((e) => e.state === 'failed' && e.reason === 'discarded' && e.code === 'UPLOAD_PERMANENT' && /NoSuchBucket/.test(e.message ?? '')),
+    JSON.stringify(events[0]),
+  );
+  t.same(
+    report.failedSegments.map((f) => f.sequence),
+    events.map((e) => e.sequence),
+  );
   t.equal(report.frames.lost, 100);
 });
 

@@ -26,13 +26,55 @@ export interface MadeSegment {
 /** Segments from ffmpeg's own segment muxer (libx264 + AAC, 2-s GOPs). */
 function segmentsFromFfmpeg(dir: string): MadeSegment[] {
   execFileSync('ffmpeg', [
-    '-y', '-hide_banner', '-nostdin', '-v', 'error',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', String(SECONDS), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k',
-    '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', '-segment_list', join(dir, 'list.csv'), '-segment_list_type', 'csv', join(dir, 'seg%03d.ts'),
+    '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(SECONDS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'segment',
+    '-segment_time',
+    '2',
+    '-segment_format',
+    'mpegts',
+    '-segment_list',
+    join(dir, 'list.csv'),
+    '-segment_list_type',
+    'csv',
+    join(dir, 'seg%03d.ts'),
   ]);
-  const rows = readFileSync(join(dir, 'list.csv'), 'utf8').trim().split('\n').map((l) => l.split(','));
+  const rows = readFileSync(join(dir, 'list.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
   return rows.map(([name, start, end], i) => ({
     bytes: readFileSync(join(dir, name)),
     durationMs: Math.round((Number(end) - Number(start)) * 1000),
@@ -45,8 +87,36 @@ function segmentsFromFfmpeg(dir: string): MadeSegment[] {
 function segmentsFromMuxer(dir: string): MadeSegment[] {
   const path = join(dir, 'v.h264');
   execFileSync('ffmpeg', [
-    '-y', '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', String(SECONDS),
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-x264-params', 'aud=1', '-f', 'h264', path,
+    '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25',
+    '-t',
+    String(SECONDS),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-x264-params',
+    'aud=1',
+    '-f',
+    'h264',
+    path,
   ]);
   const annexB = readFileSync(path);
   // Access units start at each AUD (nal_unit_type 9, H.264 §7.4.1.2.3), which x264 writes with a 4-byte start code.
@@ -81,7 +151,17 @@ export async function launch(timezoneId?: string): Promise<BrowserContext> {
     ...(timezoneId ? { timezoneId } : {}),
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   const close = context.close.bind(context);
   context.close = async () => {
@@ -90,4 +170,3 @@ export async function launch(timezoneId?: string): Promise<BrowserContext> {
   };
   return context;
 }
-

@@ -138,11 +138,14 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     for (const text of await Promise.all(reloads)) {
       const base = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)![1]);
       sequences.add(base);
-      text.split('\n').filter((l) => l.startsWith('http')).forEach((uri, i) => {
-        const key = uri.slice(0, uri.indexOf('?'));
-        if (msnOf.has(key) && msnOf.get(key) !== base + i) stable = false;
-        msnOf.set(key, base + i);
-      });
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('http'))
+        .forEach((uri, i) => {
+          const key = uri.slice(0, uri.indexOf('?'));
+          if (msnOf.has(key) && msnOf.get(key) !== base + i) stable = false;
+          msnOf.set(key, base + i);
+        });
     }
     t.ok(sequences.size > 1, `the live window slid over ${reloads.length} reloads (MEDIA-SEQUENCE ${[...sequences].join(', ')})`);
     t.ok(stable, 'every segment kept its media sequence number across reloads');
@@ -152,11 +155,24 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     const closed = await startS3({ cors: false });
     t.teardown(() => closed.close());
     const c2 = closed.client();
-    await Promise.all(segments.slice(0, 3).map((seg, i) => c2.send(new PutObjectCommand({
-      Bucket: closed.bucket, ContentType: 'video/mp2t', Body: seg.bytes,
-      Key: segmentKey('cams/vod-cam', { startTimeMs: vodStarts[i], sequence: seg.sequence, durationMs: seg.durationMs, discontinuity: seg.discontinuity }),
-    }))));
-    const srv = await startPlaylistServer({ client: c2, bucket: closed.bucket, rootPrefix: 'cams', urls: presignedUrlResolver({ client: c2, bucket: closed.bucket, expiresInSeconds: 600 }) });
+    await Promise.all(
+      segments.slice(0, 3).map((seg, i) =>
+        c2.send(
+          new PutObjectCommand({
+            Bucket: closed.bucket,
+            ContentType: 'video/mp2t',
+            Body: seg.bytes,
+            Key: segmentKey('cams/vod-cam', { startTimeMs: vodStarts[i], sequence: seg.sequence, durationMs: seg.durationMs, discontinuity: seg.discontinuity }),
+          }),
+        ),
+      ),
+    );
+    const srv = await startPlaylistServer({
+      client: c2,
+      bucket: closed.bucket,
+      rootPrefix: 'cams',
+      urls: presignedUrlResolver({ client: c2, bucket: closed.bucket, expiresInSeconds: 600 }),
+    });
     t.teardown(() => srv.close());
     const page = await context.newPage();
     const q = new URLSearchParams({ camera: 'vod-cam', mode: 'vod', start: new Date(vodStart).toISOString(), end: new Date(vodStarts[2] + segments[2].durationMs).toISOString() });
@@ -167,23 +183,27 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
   });
 
   const ffmpegSource = process.env['S3HLS_SEGMENT_SOURCE'] === 'ffmpeg';
-  t.test('ffmpeg reads the VOD playlist end to end through the validation gate', {
-    // Checked by hand: ffmpeg 5.1 reading its own segment muxer's files as one HLS stream reports
-    // "Packet corrupt" at the first boundary under -err_detect explode, with or without s3hls.
-    todo: ffmpegSource ? 'ffmpeg segment-muxer output fails the gate as an HLS stream' : false,
-  }, async (t) => {
-    // ffmpeg's -headers would also go to S3, which refuses an Authorization header on a presigned
-    // URL: the gate reads from an endpoint without a token.
-    const open = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls });
-    t.teardown(() => open.close());
-    const url = `${open.url}/cameras/vod-cam/playlist.m3u8?start=${vodStart / 1000}&end=${at / 1000}`;
-    // The gate's arguments (test/helpers/ffmpeg-gate.ts) with an async spawn: see gate-async.ts.
-    const gate = await ffmpegGateAsync(url, ['-protocol_whitelist', 'file,http,tcp']);
-    t.ok(gate.ok, gate.stderr || 'clean');
-    const probe = await probeDurationAsync(url);
-    const total = segments.reduce((a, s) => a + s.durationMs, 0) / 1000;
-    t.ok(Math.abs(Number(probe) - total) < 0.5, `ffprobe duration ${Number(probe)} s ≈ ${total} s`);
-  });
+  t.test(
+    'ffmpeg reads the VOD playlist end to end through the validation gate',
+    {
+      // Checked by hand: ffmpeg 5.1 reading its own segment muxer's files as one HLS stream reports
+      // "Packet corrupt" at the first boundary under -err_detect explode, with or without s3hls.
+      todo: ffmpegSource ? 'ffmpeg segment-muxer output fails the gate as an HLS stream' : false,
+    },
+    async (t) => {
+      // ffmpeg's -headers would also go to S3, which refuses an Authorization header on a presigned
+      // URL: the gate reads from an endpoint without a token.
+      const open = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls });
+      t.teardown(() => open.close());
+      const url = `${open.url}/cameras/vod-cam/playlist.m3u8?start=${vodStart / 1000}&end=${at / 1000}`;
+      // The gate's arguments (test/helpers/ffmpeg-gate.ts) with an async spawn: see gate-async.ts.
+      const gate = await ffmpegGateAsync(url, ['-protocol_whitelist', 'file,http,tcp']);
+      t.ok(gate.ok, gate.stderr || 'clean');
+      const probe = await probeDurationAsync(url);
+      const total = segments.reduce((a, s) => a + s.durationMs, 0) / 1000;
+      t.ok(Math.abs(Number(probe) - total) < 0.5, `ffprobe duration ${Number(probe)} s ≈ ${total} s`);
+    },
+  );
 });
 
 /** hls.js errors without the non-fatal buffer-stall reports a loaded machine produces. */

@@ -15,7 +15,11 @@ const scripts = [...html.matchAll(/<script>\n([\s\S]*?)<\/script>/g)].map((m) =>
 t.test('every asset is in the page', async (t) => {
   const files = readdirSync(dir).filter((f) => f.endsWith('.js'));
   t.equal(scripts.length, files.length, `${files.length} inline scripts`);
-  for (const f of files) t.ok(scripts.some((s) => s.includes(readFileSync(new URL(f, dir), 'utf8').split('\n')[1])), `${f} is inlined`);
+  for (const f of files)
+    t.ok(
+      scripts.some((s) => s.includes(readFileSync(new URL(f, dir), 'utf8').split('\n')[1])),
+      `${f} is inlined`,
+    );
   t.match(html, /\.tl-span \{/, 'the style is inlined');
   t.match(html, /<script src="hls\.min\.js"><\/script>/, 'hls.js is loaded from the endpoint');
   t.equal(playerPageHtml(), html, 'built once, the same every time');
@@ -39,5 +43,9 @@ t.test('form controls are labelled', async (t) => {
   const controls = [...html.matchAll(/<(input|select)\b[^>]*\bid="([^"]+)"/g)].map((m) => m[2]);
   const labels = [...html.matchAll(/<label>([\s\S]*?)<\/label>/g)].map((m) => m[1]);
   t.ok(controls.length >= 6, `${controls.length} controls`);
-  for (const id of controls) t.ok(labels.some((l) => l.includes(`id="${id}"`)), `#${id} is inside a <label>`);
+  for (const id of controls)
+    t.ok(
+      labels.some((l) => l.includes(`id="${id}"`)),
+      `#${id} is inside a <label>`,
+    );
 });

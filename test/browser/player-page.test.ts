@@ -27,13 +27,30 @@ const T0 = Date.parse('2026-11-20T15:00:00Z');
 const B0 = T0 + 60_000;
 const DAY = '2026-11-20';
 
-interface Seek { targetMs: number; position: number; landedMs: number | null }
-interface Box { x: number; y: number; width: number; height: number }
+interface Seek {
+  targetMs: number;
+  position: number;
+  landedMs: number | null;
+}
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
 
 /** 'YYYY-MM-DD HH:MM:SS ZONE' as the page writes it, computed here with Intl. */
 function wallText(ms: number, timeZone: string): string {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'short',
   }).formatToParts(new Date(ms));
   const p = (type: string): string => parts.find((x) => x.type === type)!.value;
   return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')} ${timeZone === 'UTC' ? 'UTC' : p('timeZoneName')}`;
@@ -71,10 +88,14 @@ function lastSeek(page: Page): Promise<Seek | null> {
 
 /** Waits for a seek to `near` (±tolerance) to have landed; returns it. */
 async function landedNear(page: Page, near: number, toleranceMs: number): Promise<Seek> {
-  await page.waitForFunction(([n, tol]) => {
-    const s = (window as unknown as { s3hlsPlayer: { lastSeek: Seek | null } }).s3hlsPlayer.lastSeek;
-    return s !== null && s.landedMs !== null && Math.abs(s.targetMs - n) <= tol;
-  }, [near, toleranceMs], { timeout: 20_000 });
+  await page.waitForFunction(
+    ([n, tol]) => {
+      const s = (window as unknown as { s3hlsPlayer: { lastSeek: Seek | null } }).s3hlsPlayer.lastSeek;
+      return s !== null && s.landedMs !== null && Math.abs(s.targetMs - n) <= tol;
+    },
+    [near, toleranceMs],
+    { timeout: 20_000 },
+  );
   return (await lastSeek(page))!;
 }
 
@@ -83,7 +104,10 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   const segs = makeSegments(work);
   t.equal(segs.length, 12, '12 segments of 2 s');
-  t.ok(segs.every((s) => s.durationMs === 2000), 'every segment is 2 s');
+  t.ok(
+    segs.every((s) => s.durationMs === 2000),
+    'every segment is 2 s',
+  );
 
   const s3 = await startS3({ cors: true });
   t.teardown(() => s3.close());
@@ -107,12 +131,19 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
   await page.goto(`${server.url}/#${new URLSearchParams({ token: TOKEN, camera: 'yard', day: DAY, zoom: '300' })}`);
   await page.waitForFunction(() => document.querySelectorAll('.tl-row[data-camera="yard"] .tl-span').length > 0, undefined, { timeout: 20_000 });
 
-  t.test('the timeline shows each camera\'s spans with the gap between them', async (t) => {
+  t.test("the timeline shows each camera's spans with the gap between them", async (t) => {
     t.same(await page.locator('.tl-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset['camera'])), ['door', 'yard'], 'one row per camera');
     const spans = page.locator('.tl-row[data-camera="yard"] .tl-span');
     t.equal(await spans.count(), 2, 'two spans on the yard row');
     const times = await spans.evaluateAll((els) => els.map((e) => [Number((e as HTMLElement).dataset['start']), Number((e as HTMLElement).dataset['end'])]));
-    t.same(times, [[T0, T0 + 12_000], [B0, B0 + 12_000]], 'span times are the seeded ones');
+    t.same(
+      times,
+      [
+        [T0, T0 + 12_000],
+        [B0, B0 + 12_000],
+      ],
+      'span times are the seeded ones',
+    );
     const a = (await spans.nth(0).boundingBox())!;
     const b = (await spans.nth(1).boundingBox())!;
     const track = (await page.locator('.tl-row[data-camera="yard"] .tl-track').boundingBox())!;
@@ -125,19 +156,28 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.ok(ticks.includes('10:00:00'), `axis ticks in the viewer's zone (${ZONE}): ${ticks.join(' ')}`);
   });
 
-  t.test('a click plays from the clicked time; the playhead shows it in the viewer\'s zone or UTC', async (t) => {
+  t.test("a click plays from the clicked time; the playhead shows it in the viewer's zone or UTC", async (t) => {
     const want = B0 + 5_300;
     const { x, box } = await xOf(page, 'yard', want);
     await page.locator('.tl-row[data-camera="yard"] .tl-track').click({ position: { x, y: box.height / 2 } });
     const msPerPx = 300_000 / box.width;
     const seek = await landedNear(page, want, msPerPx + 1);
-    t.ok(Math.abs(seek.targetMs - want) <= msPerPx + 1, `the click maps to ${new Date(seek.targetMs).toISOString()} (wanted ${new Date(want).toISOString()}, ${msPerPx.toFixed(0)} ms per px)`);
-    t.ok(Math.abs(seek.landedMs! - seek.targetMs) < 2000, `the playhead landed at ${new Date(seek.landedMs!).toISOString()}, ${seek.landedMs! - seek.targetMs} ms from the target (< one 2-s segment)`);
-    const read = (): Promise<{ text: string; ms: number | null }> => page.evaluate(() => ({
-      text: document.getElementById('clock')!.textContent ?? '',
-      ms: (window as unknown as { s3hlsPlayer: { playheadMs: number | null } }).s3hlsPlayer.playheadMs,
-    }));
-    await page.waitForFunction((l) => ((window as unknown as { s3hlsPlayer: { playheadMs: number | null } }).s3hlsPlayer.playheadMs ?? 0) > l + 1000, seek.landedMs!, { timeout: 15_000 });
+    t.ok(
+      Math.abs(seek.targetMs - want) <= msPerPx + 1,
+      `the click maps to ${new Date(seek.targetMs).toISOString()} (wanted ${new Date(want).toISOString()}, ${msPerPx.toFixed(0)} ms per px)`,
+    );
+    t.ok(
+      Math.abs(seek.landedMs! - seek.targetMs) < 2000,
+      `the playhead landed at ${new Date(seek.landedMs!).toISOString()}, ${seek.landedMs! - seek.targetMs} ms from the target (< one 2-s segment)`,
+    );
+    const read = (): Promise<{ text: string; ms: number | null }> =>
+      page.evaluate(() => ({
+        text: document.getElementById('clock')!.textContent ?? '',
+        ms: (window as unknown as { s3hlsPlayer: { playheadMs: number | null } }).s3hlsPlayer.playheadMs,
+      }));
+    await page.waitForFunction((l) => ((window as unknown as { s3hlsPlayer: { playheadMs: number | null } }).s3hlsPlayer.playheadMs ?? 0) > l + 1000, seek.landedMs!, {
+      timeout: 15_000,
+    });
     const local = await read();
     t.equal(local.text, wallText(local.ms!, ZONE), `the clock reads ${local.text}`);
     t.match(local.text, /^2026-11-20 10:01:[01]\d E[SD]T$/, 'local time in New York, 5 h behind UTC');
@@ -155,7 +195,7 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.ok(Math.abs(seek.landedMs! - B0) < 2000, `landed at ${new Date(seek.landedMs!).toISOString()}, the start of span B`);
     t.match(await page.locator('#tl-status').textContent(), /jumped to the next recording at 10:01:00/);
     await page.locator('.tl-row[data-camera="yard"] .tl-track').focus();
-    const from = (await page.evaluate(() => (window as unknown as { s3hlsPlayer: { playheadMs: number } }).s3hlsPlayer.playheadMs));
+    const from = await page.evaluate(() => (window as unknown as { s3hlsPlayer: { playheadMs: number } }).s3hlsPlayer.playheadMs);
     await page.keyboard.press('Shift+ArrowLeft');
     // Back one minute from span B's start lands in span A (which begins 60 s before B).
     // The playhead moves on between reading it here and the key press (the video plays): 1 s slack.
@@ -199,7 +239,10 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.equal(probe.status, 0, probe.stderr);
     const info = JSON.parse(probe.stdout) as { streams: { codec_type: string; codec_name: string }[]; format: { format_name: string; duration: string } };
     t.match(info.format.format_name, /mp4/, info.format.format_name);
-    t.ok(info.streams.some((s) => s.codec_type === 'video' && s.codec_name === 'h264'), 'an H.264 video stream');
+    t.ok(
+      info.streams.some((s) => s.codec_type === 'video' && s.codec_name === 'h264'),
+      'an H.264 video stream',
+    );
     const seconds = Number(info.format.duration);
     // 10:00:04 (segment 2) to the end of span A, then span B from its start to 10:01:08: 4 + 4 segments.
     t.ok(seconds >= 14 && seconds <= 18, `duration ${seconds} s (two 8-s pieces, the gap skipped)`);
@@ -222,7 +265,11 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     await page.waitForFunction(() => /^no footage for yard on 2026-11-19/.test(document.getElementById('tl-status')!.textContent ?? ''), undefined, { timeout: 20_000 });
     t.equal(await page.locator('#tl-status').textContent(), 'no footage for yard on 2026-11-19 (EST): pick another day');
     t.equal(await page.locator('.tl-span').count(), 0, 'no spans drawn');
-    t.same(await page.locator('.tl-note').evaluateAll((e) => e.map((x) => x.textContent).filter((x) => x.startsWith('no footage'))), ['no footage this day', 'no footage this day'], 'each row says it');
+    t.same(
+      await page.locator('.tl-note').evaluateAll((e) => e.map((x) => x.textContent).filter((x) => x.startsWith('no footage'))),
+      ['no footage this day', 'no footage this day'],
+      'each row says it',
+    );
     await page.locator('#next-day').click();
     await page.waitForFunction(() => document.querySelectorAll('.tl-row[data-camera="yard"] .tl-span').length > 0, undefined, { timeout: 20_000 });
     t.equal(await page.inputValue('#day'), DAY, 'and back');
@@ -238,7 +285,12 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.teardown(() => closed.close());
     const c2 = closed.client();
     await seed(c2, closed.bucket, 'cams/yard', segs, 0, 6, T0);
-    const srv = await startPageServer({ client: c2, bucket: closed.bucket, rootPrefix: 'cams', urls: presignedUrlResolver({ client: c2, bucket: closed.bucket, expiresInSeconds: 600 }) });
+    const srv = await startPageServer({
+      client: c2,
+      bucket: closed.bucket,
+      rootPrefix: 'cams',
+      urls: presignedUrlResolver({ client: c2, bucket: closed.bucket, expiresInSeconds: 600 }),
+    });
     t.teardown(() => srv.close());
     const p = await context.newPage();
     await p.goto(`${srv.url}/#${new URLSearchParams({ camera: 'yard', day: DAY, zoom: '300' })}`);
@@ -282,13 +334,18 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     const held: Socket[] = [];
     const hole = createServer((sock) => void held.push(sock));
     await new Promise<void>((r) => hole.listen(0, '127.0.0.1', r));
-    t.teardown(() => { held.forEach((x) => x.destroy()); hole.close(); });
+    t.teardown(() => {
+      held.forEach((x) => x.destroy());
+      hole.close();
+    });
     const port = (hole.address() as { port: number }).port;
     const srv = await startPageServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver(`http://127.0.0.1:${port}`) });
     t.teardown(() => srv.close());
     const p = await context.newPage();
     // The page's 20-s bound, shortened for the test before the page's scripts run.
-    await p.addInitScript(() => { (window as unknown as { S3hls: object }).S3hls = { START_TIMEOUT_MS: 3000 }; });
+    await p.addInitScript(() => {
+      (window as unknown as { S3hls: object }).S3hls = { START_TIMEOUT_MS: 3000 };
+    });
     await p.goto(`${srv.url}/#${new URLSearchParams({ camera: 'yard', day: DAY, zoom: '300' })}`);
     await p.waitForFunction(() => document.querySelectorAll('.tl-row[data-camera="yard"] .tl-span').length === 2, undefined, { timeout: 20_000 });
     const { x, box } = await xOf(p, 'yard', T0 + 3_000);
@@ -309,21 +366,40 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     const p = await context.newPage();
     await p.goto(`${live.url}/#${new URLSearchParams({ token: TOKEN, grid: '1' })}`);
     const times = (): Promise<number[]> => p.evaluate(() => Array.from(document.querySelectorAll<HTMLVideoElement>('#grid video')).map((v) => v.currentTime));
-    await p.waitForFunction(() => {
-      const v = Array.from(document.querySelectorAll<HTMLVideoElement>('#grid video'));
-      return v.length === 3 && v.every((x) => x.currentTime > 0 && !x.paused);
-    }, undefined, { timeout: 30_000 });
+    await p.waitForFunction(
+      () => {
+        const v = Array.from(document.querySelectorAll<HTMLVideoElement>('#grid video'));
+        return v.length === 3 && v.every((x) => x.currentTime > 0 && !x.paused);
+      },
+      undefined,
+      { timeout: 30_000 },
+    );
     const before = await times();
     await p.waitForTimeout(2_000);
     const after = await times();
     t.equal(after.length, 3, 'three tiles');
-    t.ok(after.every((x, i) => x - before[i] > 1), `every tile advanced: ${before.map((b, i) => `${b.toFixed(1)}→${after[i].toFixed(1)}`).join(', ')}`);
+    t.ok(
+      after.every((x, i) => x - before[i] > 1),
+      `every tile advanced: ${before.map((b, i) => `${b.toFixed(1)}→${after[i].toFixed(1)}`).join(', ')}`,
+    );
     t.same(await p.locator('#grid figcaption').allTextContents(), ['garage Open', 'gate Open', 'porch Open'], 'one labelled tile per camera');
     // The seeded live windows do not grow (nothing uploads after the seed), so a slow run can play
     // to their end and hls.js reports a buffer stall; any other error (a load) is a failure.
-    const errors = await p.evaluate(() => (window as unknown as { s3hlsGrid: { fatal: string | null; errors: { details: string }[] }[] }).s3hlsGrid
-      .map((g) => [g.fatal, g.errors.map((e) => e.details).filter((d) => !/^buffer(Stalled|NudgeOnStall|SeekOverHole)/.test(d))]));
-    t.same(errors, [[null, []], [null, []], [null, []]], 'no fatal hls.js error and no load error in any tile');
+    const errors = await p.evaluate(() =>
+      (window as unknown as { s3hlsGrid: { fatal: string | null; errors: { details: string }[] }[] }).s3hlsGrid.map((g) => [
+        g.fatal,
+        g.errors.map((e) => e.details).filter((d) => !/^buffer(Stalled|NudgeOnStall|SeekOverHole)/.test(d)),
+      ]),
+    );
+    t.same(
+      errors,
+      [
+        [null, []],
+        [null, []],
+        [null, []],
+      ],
+      'no fatal hls.js error and no load error in any tile',
+    );
     // "Open" plays that camera live in the main player; the playhead shows about now.
     await p.locator('#grid figure').filter({ hasText: 'gate' }).getByRole('button', { name: 'Open gate in the player' }).click();
     await p.waitForFunction(() => (window as unknown as { s3hlsPlayer: { playheadMs: number | null } }).s3hlsPlayer.playheadMs !== null, undefined, { timeout: 20_000 });
@@ -334,7 +410,7 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     t.equal(main.mode, 'live');
     t.equal(main.url, 'cameras/gate/live.m3u8');
     t.ok(main.ms > now - 26_000 && main.ms < now, `live playhead ${new Date(main.ms).toISOString()} is inside the seeded footage (it ends ${new Date(now).toISOString()})`);
-    t.ok(main.head, 'the playhead is drawn on the gate row of today\'s timeline');
+    t.ok(main.head, "the playhead is drawn on the gate row of today's timeline");
     await p.close();
   });
 });

@@ -83,5 +83,8 @@ t.test('the lifecycle request on the wire', async (t) => {
   t.match(body, /<Filter><And><Prefix><\/Prefix><Tag><Key>s3hls-retention<\/Key><Value>expire<\/Value><\/Tag><\/And><\/Filter>/);
   t.match(body, /<Expiration><Days>45<\/Days><\/Expiration>/);
   t.match(body, /<Transition><Days>30<\/Days><StorageClass>STANDARD_IA<\/StorageClass><\/Transition>/);
-  t.ok(seen.some((r) => r.url.includes('cors') && r.method === 'PUT'), 'CORS was put first');
+  t.ok(
+    seen.some((r) => r.url.includes('cors') && r.method === 'PUT'),
+    'CORS was put first',
+  );
 });

@@ -24,7 +24,10 @@ t.test('keep tags exactly the range', async (t) => {
   t.equal(await main(['keep', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--prefix', prefix, '--start', start, '--end', end], io), 0, err);
   t.match(out, /tagged 2 of 2 segment\(s\) keep=true/);
   const tags = await Promise.all(keys.map(async (Key) => (await client.send(new GetObjectTaggingCommand({ Bucket: s3.bucket, Key }))).TagSet ?? []));
-  t.same(tags.map((ts) => ts.some((x) => x.Key === 'keep' && x.Value === 'true')), [false, true, true, false, false, false]);
+  t.same(
+    tags.map((ts) => ts.some((x) => x.Key === 'keep' && x.Value === 'true')),
+    [false, true, true, false, false, false],
+  );
   err = '';
   t.equal(await main(['keep', '--bucket', s3.bucket, '--prefix', prefix, '--start', start], io), 2);
   t.match(err, /--start and --end are required/);

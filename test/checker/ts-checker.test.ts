@@ -34,7 +34,16 @@ function ourStream(): Uint8Array {
   const packetizer = new PesPacketizer(pool);
   const payload = new ChunkList();
   const src = new Uint8Array(4000).map((_, i) => (i * 13) & 0xff);
-  const video: PesWrite = { pid: 0x100, streamId: 0xe0, pts90k: 2 ** 33 - 3600, dts90k: 2 ** 33 - 7200, pcr90k: 2 ** 33 - 9000, randomAccess: true, discontinuity: false, boundedLength: false };
+  const video: PesWrite = {
+    pid: 0x100,
+    streamId: 0xe0,
+    pts90k: 2 ** 33 - 3600,
+    dts90k: 2 ** 33 - 7200,
+    pcr90k: 2 ** 33 - 9000,
+    randomAccess: true,
+    discontinuity: false,
+    boundedLength: false,
+  };
   const audio: PesWrite = { pid: 0x101, streamId: 0xc0, pts90k: 100, dts90k: 100, pcr90k: -1, randomAccess: true, discontinuity: false, boundedLength: true };
   for (let f = 0; f < 4; f++) {
     payload.clear();
@@ -82,7 +91,10 @@ t.test('corruptions are reported', async (t) => {
   const relaxed = { requirePatPmtFirst: false };
   const expectError = (name: string, bytes: Uint8Array, pattern: RegExp, options: object = relaxed) => {
     const r = checkTransportStream(bytes, options);
-    t.ok(r.errors.some((e) => pattern.test(e)), `${name}: ${r.errors[0] ?? 'no error reported'}`);
+    t.ok(
+      r.errors.some((e) => pattern.test(e)),
+      `${name}: ${r.errors[0] ?? 'no error reported'}`,
+    );
   };
 
   let b = copy(ffmpegTs);
@@ -156,13 +168,24 @@ t.test('corruptions are reported', async (t) => {
   const crc = crc32Mpeg2Bitwise(b, pmtOurs * P + 5, pmtOurs * P + 5 + 22);
   b.set([crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff], pmtOurs * P + 5 + 22);
   const rp = checkTransportStream(b);
-  t.ok(rp.errors.some((e) => /PMT lists stream_type 0xf on 0x102 but no packet carries it/.test(e)), 'PMT names a PID that is absent');
-  t.ok(rp.errors.some((e) => /pid 0x101\): packets on a PID the PMT does not list/.test(e)), 'packets on an unlisted PID');
-  expectError('PES start code', (() => {
-    const c = copy(ours);
-    c[audioStart * P + 4 + 1 + c[audioStart * P + 4] + 2] = 0x02;
-    return c;
-  })(), /packet_start_code_prefix/, {});
+  t.ok(
+    rp.errors.some((e) => /PMT lists stream_type 0xf on 0x102 but no packet carries it/.test(e)),
+    'PMT names a PID that is absent',
+  );
+  t.ok(
+    rp.errors.some((e) => /pid 0x101\): packets on a PID the PMT does not list/.test(e)),
+    'packets on an unlisted PID',
+  );
+  expectError(
+    'PES start code',
+    (() => {
+      const c = copy(ours);
+      c[audioStart * P + 4 + 1 + c[audioStart * P + 4] + 2] = 0x02;
+      return c;
+    })(),
+    /packet_start_code_prefix/,
+    {},
+  );
   expectError('PAT/PMT not first', ours.subarray(P), /first packet is not the PAT/, {});
 });
 
@@ -180,13 +203,19 @@ t.test('state carries CC and PCR across segments', async (t) => {
   const cutAt = Math.floor(ffmpegTs.length / P / 2) * P;
   const state: TsCheckState = { cc: new Map() };
   t.same(checkTransportStream(ffmpegTs.subarray(0, cutAt), { state, requirePatPmtFirst: false }).errors, []);
-  t.same(checkTransportStream(ffmpegTs.subarray(cutAt), { state, requirePatPmtFirst: false }).errors.filter((e) => !/PES header incomplete|announces/.test(e)), []);
+  t.same(
+    checkTransportStream(ffmpegTs.subarray(cutAt), { state, requirePatPmtFirst: false }).errors.filter((e) => !/PES header incomplete|announces/.test(e)),
+    [],
+  );
   // …but losing the packet at the boundary is visible only through the carried state.
   const lost = ffmpegTs.subarray(cutAt + P);
   const s2: TsCheckState = { cc: new Map() };
   checkTransportStream(ffmpegTs.subarray(0, cutAt), { state: s2, requirePatPmtFirst: false });
   const r = checkTransportStream(lost, { state: s2, requirePatPmtFirst: false });
-  t.ok(r.errors.some((e) => /^packet 0 .*continuity_counter/.test(e)), 'CC jump at the start of the second segment');
+  t.ok(
+    r.errors.some((e) => /^packet 0 .*continuity_counter/.test(e)),
+    'CC jump at the start of the second segment',
+  );
   t.equal(checkTransportStream(lost, { requirePatPmtFirst: false }).errors.filter((e) => /continuity/.test(e)).length, 0, 'without state there is nothing to compare');
   // A PCR gap across the boundary: the state remembers the last PCR.
   const s3: TsCheckState = { cc: new Map(), lastPcr: 0 };

@@ -26,7 +26,7 @@ if (!hasFfmpeg()) t.fail('ffmpeg is required (apt-get install ffmpeg)');
 function adtsFrames(): Uint8Array[] {
   const aac = fixture('sine.aac');
   const out: Uint8Array[] = [];
-  for (let p = 0; p + 7 <= aac.length; ) {
+  for (let p = 0; p + 7 <= aac.length;) {
     const len = ((aac[p + 3] & 3) << 11) | (aac[p + 4] << 3) | (aac[p + 5] >> 5);
     out.push(aac.subarray(p, p + len));
     p += len;
@@ -43,7 +43,10 @@ function countAdts(b: Uint8Array): number {
 
 /** Every timing rule of issue 11, asserted; returns the report for extra checks. */
 function assertTiming(t: Test, segments: readonly CollectedSegment[], o: { delayMs: number; audioFrames?: number; alignFirst?: boolean }): TimingReport {
-  const r = measureTiming(segments.map((s) => s.bytes), { minMarginMs: 200 });
+  const r = measureTiming(
+    segments.map((s) => s.bytes),
+    { minMarginMs: 200 },
+  );
   t.ok(segments.length >= 2, `${segments.length} segments`);
   t.equal(r.lateVideoPes + r.lateAudioPes, 0, 'no PES arrives after its DTS');
   t.equal(r.belowMargin, 0, `every PES has DTS − PCR ≥ 200 ms (${r.errors[0] ?? ''})`);
@@ -78,7 +81,42 @@ t.test('MP4 with AAC through the ffmpeg source: audio cut with its video', async
   const dir = mkdtempSync(join(tmpdir(), 's3hls-tstd-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const mp4 = join(dir, 'in.mp4');
-  execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '7', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', mp4]);
+  execFileSync('ffmpeg', [
+    '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '7',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '96k',
+    mp4,
+  ]);
   const sink = new CollectSink();
   const stream = new HlsStream({ streamId: 'mp4', sink });
   let audioFrames = 0;
@@ -138,7 +176,10 @@ t.test('ring-wrapped API path: two-part items, audio 300 ms ahead of the video',
   }
   stream.finalize();
   assertTiming(t, sink.segments, { delayMs: 500, audioFrames: a });
-  t.ok(sink.segments.some((s) => s.partCount === 1), 'segments collected');
+  t.ok(
+    sink.segments.some((s) => s.partCount === 1),
+    'segments collected',
+  );
 });
 
 t.test('the mux delay changes no byte count (pool use is the same)', async (t) => {

@@ -176,7 +176,6 @@ export function measureTiming(segments: readonly (Uint8Array | readonly Uint8Arr
   return r;
 }
 
-
 /**
  * Each PES's margin: its DTS minus the arrival of its first byte, interpolated between the PCRs
  * around it (same time base; extrapolated at the last rate after the last PCR).
@@ -277,15 +276,32 @@ function alignment(r: TimingReport, seg: SegmentTiming, s: number): void {
 function summarize(r: TimingReport): void {
   if (r.pcrRepeats > 0) r.errors.push(`PCR repeated ${r.pcrRepeats} time(s)`);
   if (r.pcrBackwards > 0) r.errors.push(`PCR went back ${r.pcrBackwards} time(s) without discontinuity_indicator`);
-  if (!r.pcrContinuousAcrossSegments) r.errors.push('a segment\'s first PCR is not after the previous segment\'s last');
+  if (!r.pcrContinuousAcrossSegments) r.errors.push("a segment's first PCR is not after the previous segment's last");
   if (r.maxPcrGapMs > 100) r.errors.push(`PCR interval ${r.maxPcrGapMs.toFixed(1)} ms > 100 ms`);
   if (r.audioGaps + r.audioDuplicates > 0) r.errors.push(`audio: ${r.audioGaps} gap(s), ${r.audioDuplicates} duplicate(s) between consecutive frames`);
 }
 
 function emptyReport(): TimingReport {
   return {
-    videoPes: 0, audioPes: 0, minVideoMarginMs: Infinity, minAudioMarginMs: Infinity, lateVideoPes: 0, lateAudioPes: 0, belowMargin: 0,
-    pcrs: 0, pcrRepeats: 0, pcrBackwards: 0, maxPcrGapMs: 0, pcrContinuousAcrossSegments: true, audioGaps: 0, audioDuplicates: 0,
-    audioFrames: 0, maxAudioStartOffsetMs: 0, maxCarriedAudioMs: 0, audioFrameMs: 0, segments: [], errors: [],
+    videoPes: 0,
+    audioPes: 0,
+    minVideoMarginMs: Infinity,
+    minAudioMarginMs: Infinity,
+    lateVideoPes: 0,
+    lateAudioPes: 0,
+    belowMargin: 0,
+    pcrs: 0,
+    pcrRepeats: 0,
+    pcrBackwards: 0,
+    maxPcrGapMs: 0,
+    pcrContinuousAcrossSegments: true,
+    audioGaps: 0,
+    audioDuplicates: 0,
+    audioFrames: 0,
+    maxAudioStartOffsetMs: 0,
+    maxCarriedAudioMs: 0,
+    audioFrameMs: 0,
+    segments: [],
+    errors: [],
   };
 }

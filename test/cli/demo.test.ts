@@ -10,7 +10,12 @@ import { hasFfmpeg } from '../helpers/fixtures.js';
 
 function capture() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+  return {
+    write: (s: string) => ((text += s), true),
+    get text() {
+      return text;
+    },
+  };
 }
 
 t.test('the bundled clip is committed', async (t) => {

@@ -15,12 +15,24 @@ import { S3RVER_CREDENTIALS, startS3 } from '../helpers/s3server.js';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
-interface Child { code: number | null; stdout: string; stderr: string }
+interface Child {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs src/cli/main.ts in a child node with the test's TypeScript loader; `onStart` may signal it. */
 function s3hls(args: string[], onStart?: (pid: number) => void): Promise<Child> {
   const child = spawn(process.execPath, [...process.execArgv, MAIN, ...args], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true', NODE_NO_WARNINGS: '1', TS_NODE_TRANSPILE_ONLY: '1' },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      NODE_NO_WARNINGS: '1',
+      TS_NODE_TRANSPILE_ONLY: '1',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -33,7 +45,12 @@ function s3hls(args: string[], onStart?: (pid: number) => void): Promise<Child> 
 
 function capture() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+  return {
+    write: (s: string) => ((text += s), true),
+    get text() {
+      return text;
+    },
+  };
 }
 
 t.test('--help documents every command, every upload flag and the exit codes', async (t) => {
@@ -58,7 +75,20 @@ t.test('--help documents every command, every upload flag and the exit codes', a
 });
 
 t.test('as a process: a user error is one line on stderr and a documented status, no stack trace', { skip: hasFfmpeg() ? false : 'ffmpeg not on PATH' }, async (t) => {
-  const r = await s3hls(['upload', '--input', '/nonexistent/cam.mp4', '--bucket', 'footage', '--prefix', 'p', '--endpoint', 'http://127.0.0.1:9', '--path-style', '--progress', 'none']);
+  const r = await s3hls([
+    'upload',
+    '--input',
+    '/nonexistent/cam.mp4',
+    '--bucket',
+    'footage',
+    '--prefix',
+    'p',
+    '--endpoint',
+    'http://127.0.0.1:9',
+    '--path-style',
+    '--progress',
+    'none',
+  ]);
   t.equal(r.code, 3);
   t.match(r.stderr.trim(), /^s3hls upload: cannot read \/nonexistent\/cam\.mp4: .*No such file or directory$/);
   t.equal(r.stderr, `${r.stderr.trim()}\n`);
@@ -73,7 +103,27 @@ t.test('SIGINT on a live upload: the open segment is finalized and drained, exit
   const s3 = await startS3();
   t.teardown(() => s3.close());
   let pid = 0;
-  const running = s3hls(['upload', '--input', 'lavfi:testsrc2=size=320x240:rate=25', '--encoder', 'libx264', '--bucket', s3.bucket, '--prefix', 'live/cam', '--endpoint', s3.endpoint, '--path-style', '--segment-seconds', '1', '--progress', 'plain'], (p) => (pid = p));
+  const running = s3hls(
+    [
+      'upload',
+      '--input',
+      'lavfi:testsrc2=size=320x240:rate=25',
+      '--encoder',
+      'libx264',
+      '--bucket',
+      s3.bucket,
+      '--prefix',
+      'live/cam',
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--segment-seconds',
+      '1',
+      '--progress',
+      'plain',
+    ],
+    (p) => (pid = p),
+  );
   // Wait for two stored segments, then interrupt mid-segment. A loaded 2-core machine took up to a
   // minute to start node + ffmpeg: the bound is generous, and the test says when it was not met
   // instead of signalling a process that has not installed its SIGINT handler yet.
@@ -87,10 +137,17 @@ t.test('SIGINT on a live upload: the open segment is finalized and drained, exit
   t.match(r.stderr, /SIGINT: finishing/);
   t.match(r.stdout, /stored \d+ segments .*; 0 frames dropped\n$/);
   const listed = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'live/cam/' }));
-  const keys = (listed.Contents ?? []).filter((o) => o.Key!.endsWith('.ts')).map((o) => parseSegmentKey(o.Key!, 'live/cam')!).sort((a, b) => a.sequence - b.sequence);
+  const keys = (listed.Contents ?? [])
+    .filter((o) => o.Key!.endsWith('.ts'))
+    .map((o) => parseSegmentKey(o.Key!, 'live/cam')!)
+    .sort((a, b) => a.sequence - b.sequence);
   const storedLines = r.stdout.match(/^stored live\/cam\//gm)?.length ?? 0;
   t.equal(keys.length, storedLines, 'every segment the run reported is in the bucket');
   t.ok(keys.length >= 3, `${keys.length} segments (the last one cut by SIGINT)`);
-  t.same(keys.map((k) => k.sequence - keys[0].sequence), keys.map((_, i) => i), 'no gap in sequence numbers');
+  t.same(
+    keys.map((k) => k.sequence - keys[0].sequence),
+    keys.map((_, i) => i),
+    'no gap in sequence numbers',
+  );
   t.ok(keys[keys.length - 1].durationMs < 1000, `the finalized last segment is short (${keys[keys.length - 1].durationMs} ms)`);
 });

@@ -1,7 +1,19 @@
 import t from 'tap';
 import { formatBytes, formatDuration, formatProgressLine, formatSummary, ProgressReporter, type ProgressSnapshot } from '../../src/cli/progress.js';
 
-const snap: ProgressSnapshot = { segments: 12, bytes: 14_200_000, elapsedMs: 5_000, queued: 2, inFlight: 1, poolUsedBytes: 1_600_000, poolCapacityBytes: 4_194_304, dropped: 0, camerasRunning: 1, cameras: 1, held: false };
+const snap: ProgressSnapshot = {
+  segments: 12,
+  bytes: 14_200_000,
+  elapsedMs: 5_000,
+  queued: 2,
+  inFlight: 1,
+  poolUsedBytes: 1_600_000,
+  poolCapacityBytes: 4_194_304,
+  dropped: 0,
+  camerasRunning: 1,
+  cameras: 1,
+  held: false,
+};
 
 t.test('formatting', async (t) => {
   t.equal(formatBytes(812), '812 B');

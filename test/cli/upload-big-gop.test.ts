@@ -25,9 +25,45 @@ t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 /** 6 s of 640x360 noise at a forced 12 Mbit/s CBR (≈ 3 MB per 2 s GOP); `gop` frames per keyframe. */
 function encode(name: string, gop: number): string {
   const out = join(dir, `${name}.h264`);
-  execFileSync('ffmpeg', ['-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30,noise=alls=100:allf=t', '-t', '6',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0',
-    '-b:v', '12M', '-minrate', '12M', '-maxrate', '12M', '-bufsize', '2M', '-x264-params', 'nal-hrd=cbr', '-pix_fmt', 'yuv420p', '-f', 'h264', out]);
+  execFileSync('ffmpeg', [
+    '-hide_banner',
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=30,noise=alls=100:allf=t',
+    '-t',
+    '6',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    String(gop),
+    '-keyint_min',
+    String(gop),
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-b:v',
+    '12M',
+    '-minrate',
+    '12M',
+    '-maxrate',
+    '12M',
+    '-bufsize',
+    '2M',
+    '-x264-params',
+    'nal-hrd=cbr',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'h264',
+    out,
+  ]);
   return out;
 }
 
@@ -48,7 +84,12 @@ t.teardown(() => s3.close());
 
 function capture() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+  return {
+    write: (s: string) => ((text += s), true),
+    get text() {
+      return text;
+    },
+  };
 }
 
 /** Runs the upload; a guard abort after `guardMs` so the old code's hang ends (and fails the asserts). */
@@ -58,7 +99,27 @@ async function upload(prefix: string, input: string, extra: string[] = [], guard
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), abortAtMs ?? guardMs);
   const started = performance.now();
-  const code = await runUpload(['--input', input, '--fps', '30', '--prefix', prefix, '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z', ...extra], { stdout: out, stderr: err, signal: stop.signal, credentials: S3RVER_CREDENTIALS });
+  const code = await runUpload(
+    [
+      '--input',
+      input,
+      '--fps',
+      '30',
+      '--prefix',
+      prefix,
+      '--bucket',
+      s3.bucket,
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--progress',
+      'plain',
+      '--start-time',
+      '2026-11-22T03:00:00Z',
+      ...extra,
+    ],
+    { stdout: out, stderr: err, signal: stop.signal, credentials: S3RVER_CREDENTIALS },
+  );
   clearTimeout(timer);
   return { code, out: out.text, err: err.text, ms: performance.now() - started, aborted: stop.signal.aborted };
 }
@@ -76,7 +137,10 @@ t.test('12 Mbit/s, 2 s GOP, default pool: finishes with every segment stored (po
   t.match(r.out + r.err, /pool 10M \(automatic, from .*first GOP \(3\.\d MB over 2\.0 s\)\)/, 'says which pool it chose and why');
   const objects = await stored('big/auto');
   t.equal(objects.length, 3, 'three 2 s segments');
-  t.ok(objects.every((o) => o.size > 2_500_000), `each about 3 MB: ${objects.map((o) => o.size).join(', ')}`);
+  t.ok(
+    objects.every((o) => o.size > 2_500_000),
+    `each about 3 MB: ${objects.map((o) => o.size).join(', ')}`,
+  );
   t.match(r.out, /stored 3 segments .* 0 frames dropped/);
 });
 
@@ -113,17 +177,28 @@ t.test('a single IDR read through ffmpeg with the default pool: exit 3 naming th
 
 t.test('several cameras: the one whose GOP outgrows its pool is stopped and named, the others are stored, exit 3', async (t) => {
   const config = join(dir, 'cameras.json');
-  writeFileSync(config, JSON.stringify({ cameras: [{ id: 'huge', input: remux(oneIdr) }, { id: 'fine', input: bigGop, fps: '30' }] }));
+  writeFileSync(
+    config,
+    JSON.stringify({
+      cameras: [
+        { id: 'huge', input: remux(oneIdr) },
+        { id: 'fine', input: bigGop, fps: '30' },
+      ],
+    }),
+  );
   const out = capture();
   const err = capture();
-  const code = await runUpload(['--config', config, '--prefix', 'multi', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], { stdout: out, stderr: err, credentials: S3RVER_CREDENTIALS });
+  const code = await runUpload(
+    ['--config', config, '--prefix', 'multi', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'],
+    { stdout: out, stderr: err, credentials: S3RVER_CREDENTIALS },
+  );
   t.equal(code, 3, err.text);
   t.match(err.text, /camera huge: the segment being written outgrew the 4 MiB pool/);
   t.match(err.text, /1 camera\(s\) failed: huge/);
   t.equal((await stored('multi/fine')).length, 3, 'the other camera finished');
 });
 
-t.test('--pool-size smaller than the file\'s GOP: refused before anything is uploaded, with the size needed', async (t) => {
+t.test("--pool-size smaller than the file's GOP: refused before anything is uploaded, with the size needed", async (t) => {
   const r = await upload('big/small', bigGop, ['--pool-size', '2M']);
   t.equal(r.code, 3);
   t.match(r.err, /first GOP \(3\.\d MB over 2\.0 s\) needs a pool of at least 4M, --pool-size is 2M: use --pool-size 10M/);

@@ -39,7 +39,12 @@ async function ffprobe(args: string[]): Promise<string> {
 
 function capture() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+  return {
+    write: (s: string) => ((text += s), true),
+    get text() {
+      return text;
+    },
+  };
 }
 
 const dir = mkdtempSync(join(tmpdir(), 's3hls-cli-e2e-'));
@@ -53,7 +58,10 @@ t.teardown(() => s3.close());
 async function upload(args: string[]) {
   const out = capture();
   const err = capture();
-  const code = await runUpload([...args, '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], { stdout: out, stderr: err });
+  const code = await runUpload([...args, '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], {
+    stdout: out,
+    stderr: err,
+  });
   return { code, out: out.text, err: err.text };
 }
 
@@ -61,14 +69,20 @@ async function upload(args: string[]) {
 async function checkPrefix(t: Test, prefix: string, frames: number, seconds: number) {
   const out = capture();
   const err = capture();
-  const code = await runPlaylist(['--bucket', s3.bucket, '--prefix', prefix, '--endpoint', s3.endpoint, '--path-style', '--base-url', `${s3.endpoint}/${s3.bucket}`], { stdout: out, stderr: err });
+  const code = await runPlaylist(['--bucket', s3.bucket, '--prefix', prefix, '--endpoint', s3.endpoint, '--path-style', '--base-url', `${s3.endpoint}/${s3.bucket}`], {
+    stdout: out,
+    stderr: err,
+  });
   t.equal(code, 0, err.text);
   t.match(out.text, /#EXT-X-ENDLIST/);
   const m3u8 = join(dir, `${prefix.replace(/\//g, '_')}.m3u8`);
   writeFileSync(m3u8, out.text);
   const gate = await gateAsync(m3u8);
   t.ok(gate.ok, `${prefix}: the gate passes ${gate.stderr}`);
-  const probe = JSON.parse(await ffprobe(['-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets:format=duration', '-of', 'json', m3u8])) as { streams: { nb_read_packets: string }[]; format: { duration: string } };
+  const probe = JSON.parse(await ffprobe(['-count_packets', '-select_streams', 'v:0', '-show_entries', 'stream=nb_read_packets:format=duration', '-of', 'json', m3u8])) as {
+    streams: { nb_read_packets: string }[];
+    format: { duration: string };
+  };
   t.equal(Number(probe.streams[0].nb_read_packets), frames, `${prefix}: ${frames} frames`);
   t.ok(Math.abs(Number(probe.format.duration) - seconds) < 0.15, `${prefix}: duration ${probe.format.duration} ≈ ${seconds}`);
   const extinf = [...out.text.matchAll(/#EXTINF:([\d.]+)/g)].reduce((a, m) => a + Number(m[1]), 0);
@@ -81,9 +95,60 @@ t.test('fixtures of every shape → S3 → playlist → gate, frame count, durat
   const high = join(FIXTURE_DIR, 'high-bframes.h264');
   t.ok(annexB.length > 0);
   const ntsc = join(dir, 'ntsc.h264');
-  execFileSync('ffmpeg', ['-y', '-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=30000/1001', '-frames:v', '120', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '30', '-bf', '0', '-pix_fmt', 'yuv420p', '-f', 'h264', ntsc]);
+  execFileSync('ffmpeg', [
+    '-y',
+    '-hide_banner',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=30000/1001',
+    '-frames:v',
+    '120',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '30',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'h264',
+    ntsc,
+  ]);
   const mp4 = join(dir, 'clip.mp4');
-  execFileSync('ffmpeg', ['-y', '-hide_banner', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', mp4]);
+  execFileSync('ffmpeg', [
+    '-y',
+    '-hide_banner',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '4',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    mp4,
+  ]);
   const cases: [string, string[], number, number][] = [
     ['baseline', ['--input', fixturePath('baseline.h264'), '--fps', '25'], 100, 4],
     ['main-slices', ['--input', fixturePath('main-slices.h264'), '--fps', '25'], 100, 4],
@@ -107,7 +172,10 @@ t.test('fixtures of every shape → S3 → playlist → gate, frame count, durat
   t.equal(audio.split('\n')[0], 'aac');
   // Segment keys carry the start time (--start-time + media time) and the media sequence number
   // (the run start time / 100 ms, + 1 per segment).
-  t.ok(s3.requests.some((r) => r.method === 'PUT' && r.url.includes('/e2e/baseline/2026/11/22/03/1795316400000-17953164000-')), 'first key at --start-time');
+  t.ok(
+    s3.requests.some((r) => r.method === 'PUT' && r.url.includes('/e2e/baseline/2026/11/22/03/1795316400000-17953164000-')),
+    'first key at --start-time',
+  );
   // The hour (03:00 UTC on 2026-11-22) is over by the server clock: the run wrote its index.
   const index = await fetch(`${s3.endpoint}/${s3.bucket}/e2e/baseline/2026/11/22/03/index.json`);
   t.equal(index.status, 200, 'hour index written at the end of the run');
@@ -154,7 +222,10 @@ t.test('usage errors: exit 2 with the flag named', async (t) => {
 
 t.test('an unreachable endpoint → exit 5, one line', async (t) => {
   const err = capture();
-  const code = await runUpload(['--input', fixturePath('baseline.h264'), '--fps', '25', '--bucket', 'b-1', '--prefix', 'x', '--endpoint', 'http://127.0.0.1:9', '--path-style', '--progress', 'none'], { stderr: err, stdout: capture(), credentials: { ...S3RVER_CREDENTIALS } });
+  const code = await runUpload(
+    ['--input', fixturePath('baseline.h264'), '--fps', '25', '--bucket', 'b-1', '--prefix', 'x', '--endpoint', 'http://127.0.0.1:9', '--path-style', '--progress', 'none'],
+    { stderr: err, stdout: capture(), credentials: { ...S3RVER_CREDENTIALS } },
+  );
   t.equal(code, 5);
   t.match(err.text.trim().split('\n').pop(), /^s3hls upload: cannot reach http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED after 3 attempts\)/);
   t.notMatch(err.text, /\n\s+at /);
@@ -165,12 +236,18 @@ t.test('a wrong secret against a server that verifies SigV4 → exit 4, one line
   t.teardown(() => strict.close());
   const err = capture();
   const started = Date.now();
-  const code = await runUpload(['--input', fixturePath('baseline.h264'), '--fps', '25', '--bucket', 'strict', '--prefix', 'x', '--endpoint', strict.endpoint, '--path-style', '--progress', 'none'], { stderr: err, stdout: capture(), credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong-secret' } });
+  const code = await runUpload(
+    ['--input', fixturePath('baseline.h264'), '--fps', '25', '--bucket', 'strict', '--prefix', 'x', '--endpoint', strict.endpoint, '--path-style', '--progress', 'none'],
+    { stderr: err, stdout: capture(), credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'wrong-secret' } },
+  );
   t.equal(code, 4);
   t.match(err.text.trim().split('\n').pop(), /^s3hls upload: .* refused the credentials \(SignatureDoesNotMatch\)/);
   t.notMatch(err.text, /wrong-secret/, 'the secret is never printed');
   t.ok(Date.now() - started < 20_000, 'ends promptly');
   // And the right secret works against the same server.
-  const ok = await runUpload(['--input', fixturePath('baseline.h264'), '--fps', '25', '--bucket', 'strict', '--prefix', 'x', '--endpoint', strict.endpoint, '--path-style', '--progress', 'none'], { stderr: err, stdout: capture(), credentials: { ...S3RVER_CREDENTIALS } });
+  const ok = await runUpload(
+    ['--input', fixturePath('baseline.h264'), '--fps', '25', '--bucket', 'strict', '--prefix', 'x', '--endpoint', strict.endpoint, '--path-style', '--progress', 'none'],
+    { stderr: err, stdout: capture(), credentials: { ...S3RVER_CREDENTIALS } },
+  );
   t.equal(ok, 0, err.text);
 });

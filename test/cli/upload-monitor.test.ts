@@ -3,7 +3,18 @@ import { UploadMonitor } from '../../src/cli/upload-monitor.js';
 import type { CliExit } from '../../src/cli/exit-codes.js';
 import type { UploadErrorEvent } from '../../src/upload/events.js';
 
-const err = (code: string, name: string): UploadErrorEvent => ({ streamId: 'c', key: 'k', sequence: 0, code: code as UploadErrorEvent['code'], name, httpStatus: undefined, message: '', attempt: 1, willRetry: true, retryInMs: 100 });
+const err = (code: string, name: string): UploadErrorEvent => ({
+  streamId: 'c',
+  key: 'k',
+  sequence: 0,
+  code: code as UploadErrorEvent['code'],
+  name,
+  httpStatus: undefined,
+  message: '',
+  attempt: 1,
+  willRetry: true,
+  retryInMs: 100,
+});
 
 function monitor(live: boolean) {
   const fired: CliExit[] = [];
@@ -51,7 +62,14 @@ t.test('unreachable: 3 network failures in a row before any success → exit 5; 
 t.test('live cameras with a spool: an endpoint down from the start is an outage (one notice), not exit 5', async (t) => {
   const fired: CliExit[] = [];
   const notices: string[] = [];
-  const m = new UploadMonitor({ live: true, endpointLabel: 'http://127.0.0.1:1', bucket: 'b', outageTolerant: true, onNotice: (n) => notices.push(n), onFatal: (e) => fired.push(e) });
+  const m = new UploadMonitor({
+    live: true,
+    endpointLabel: 'http://127.0.0.1:1',
+    bucket: 'b',
+    outageTolerant: true,
+    onNotice: (n) => notices.push(n),
+    onFatal: (e) => fired.push(e),
+  });
   for (let i = 0; i < 10; i++) m.error(err('UPLOAD_TRANSIENT', 'ECONNREFUSED'));
   t.equal(fired.length, 0, 'the run goes on');
   t.equal(notices.length, 1, 'said once');

@@ -16,7 +16,17 @@ t.test('a single file input: defaults, kind, id from prefix, start time', async 
   t.equal(p.drainTimeoutMs, 60_000);
   t.equal(p.cameras.length, 1);
   const c = p.cameras[0];
-  t.match(c, { id: 'front-door', input: 'clip.mp4', kind: 'ffmpeg', prefix: 'cameras/front-door', live: false, segmentSeconds: 2, poolBytes: 4 * 1024 * 1024, tags: undefined, audio: true });
+  t.match(c, {
+    id: 'front-door',
+    input: 'clip.mp4',
+    kind: 'ffmpeg',
+    prefix: 'cameras/front-door',
+    live: false,
+    segmentSeconds: 2,
+    poolBytes: 4 * 1024 * 1024,
+    tags: undefined,
+    audio: true,
+  });
 });
 
 t.test('raw H.264 needs --fps; rational and decimal rates; stdin without fps is live on the wall clock', async (t) => {
@@ -62,7 +72,9 @@ t.test('every bad flag is a UsageError naming the flag and the value', async (t)
 });
 
 t.test('tags, sizes, start time', async (t) => {
-  const p = parseUploadArgs(['--input', 'x.mp4', ...base, '--tag', 'site=paris', '--tag', 'camera=front door', '--pool-size', '8MiB', '--start-time', '2026-11-22T03:00:00Z'], { now });
+  const p = parseUploadArgs(['--input', 'x.mp4', ...base, '--tag', 'site=paris', '--tag', 'camera=front door', '--pool-size', '8MiB', '--start-time', '2026-11-22T03:00:00Z'], {
+    now,
+  });
   t.equal(p.cameras[0].tags, 'site=paris&camera=front%20door');
   t.equal(p.cameras[0].poolBytes, 8 * 1024 * 1024);
   t.equal(p.startTimeMs, Date.UTC(2026, 10, 22, 3));
@@ -76,13 +88,22 @@ t.test('--config: cameras under the parent prefix, file defaults, flags override
   const dir = mkdtempSync(join(tmpdir(), 's3hls-cfg-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'cameras.json');
-  writeFileSync(file, JSON.stringify({
-    bucket: 'site-footage', prefix: 'paris', endpoint: 'http://127.0.0.1:9000', pathStyle: true, concurrency: 8, tags: { site: 'paris' }, stallTimeoutSeconds: 20,
-    cameras: [
-      { id: 'door', input: 'rtsp://10.0.0.5/1', inputArgs: ['-rtsp_transport', 'tcp'] },
-      { id: 'yard', input: '/dev/video0', encoder: 'h264_nvenc', prefix: 'special/yard', tags: 'zone=yard', segmentSeconds: 4, poolSize: '8M' },
-    ],
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      bucket: 'site-footage',
+      prefix: 'paris',
+      endpoint: 'http://127.0.0.1:9000',
+      pathStyle: true,
+      concurrency: 8,
+      tags: { site: 'paris' },
+      stallTimeoutSeconds: 20,
+      cameras: [
+        { id: 'door', input: 'rtsp://10.0.0.5/1', inputArgs: ['-rtsp_transport', 'tcp'] },
+        { id: 'yard', input: '/dev/video0', encoder: 'h264_nvenc', prefix: 'special/yard', tags: 'zone=yard', segmentSeconds: 4, poolSize: '8M' },
+      ],
+    }),
+  );
   const p = parseUploadArgs(['--config', file, '--concurrency', '2']);
   t.equal(p.bucket, 'site-footage');
   t.equal(p.pathStyle, true);
@@ -94,7 +115,15 @@ t.test('--config: cameras under the parent prefix, file defaults, flags override
     [{ cameras: [] }, /cameras must be a non-empty array/],
     [{ cameras: [{ id: 'a' }] }, /cameras\[0\]\.input/],
     [{ cameras: [{ id: 'a', input: 'x', encoder: 'hevc' }] }, /cameras\[0\]\.encoder/],
-    [{ cameras: [{ id: 'a', input: 'x' }, { id: 'a', input: 'y' }] }, /cameras\[1\]\.id must be unique/],
+    [
+      {
+        cameras: [
+          { id: 'a', input: 'x' },
+          { id: 'a', input: 'y' },
+        ],
+      },
+      /cameras\[1\]\.id must be unique/,
+    ],
     [{ cameras: [{ id: 'a', input: 'x', colour: 'red' }] }, /cameras\[0\]\.colour: unknown key/],
     [{ cameras: [{ id: 'a/b', input: 'x' }] }, /cameras\[0\]\.id/],
     [{ bucket: 'b-1', cameras: [{ id: 'a', input: 'x' }], concurrency: 'many' }, /concurrency must be a number/],
@@ -117,5 +146,8 @@ t.test('--fps below 0.2 is refused with a message naming the value and the range
 t.test('--verify: auto by default, the four modes, anything else refused', async (t) => {
   t.equal(parseUploadArgs(['--input', 'clip.mp4', ...base]).verify, 'auto');
   for (const m of ['auto', 'checksum', 'etag', 'off']) t.equal(parseUploadArgs(['--input', 'clip.mp4', '--verify', m, ...base]).verify, m);
-  t.throws(() => parseUploadArgs(['--input', 'clip.mp4', '--verify', 'never', ...base]), { name: 'UsageError', message: /--verify must be one of auto\|checksum\|etag\|off, got 'never'/ });
+  t.throws(() => parseUploadArgs(['--input', 'clip.mp4', '--verify', 'never', ...base]), {
+    name: 'UsageError',
+    message: /--verify must be one of auto\|checksum\|etag\|off, got 'never'/,
+  });
 });

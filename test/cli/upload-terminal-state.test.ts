@@ -9,7 +9,12 @@ import { startS3 } from '../helpers/s3server.js';
 
 function capture() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+  return {
+    write: (s: string) => ((text += s), true),
+    get text() {
+      return text;
+    },
+  };
 }
 
 t.test('--start-time 9999999997: segments refused by the sink are counted as failed, exit is not 0', async (t) => {
@@ -18,7 +23,23 @@ t.test('--start-time 9999999997: segments refused by the sink are counted as fai
   const out = capture();
   const err = capture();
   const code = await runUpload(
-    ['--input', fileURLToPath(new URL('../../assets/demo/clip.h264', import.meta.url)), '--fps', '25', '--prefix', 'e2e/late', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--start-time', '9999999997'],
+    [
+      '--input',
+      fileURLToPath(new URL('../../assets/demo/clip.h264', import.meta.url)),
+      '--fps',
+      '25',
+      '--prefix',
+      'e2e/late',
+      '--bucket',
+      s3.bucket,
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--progress',
+      'plain',
+      '--start-time',
+      '9999999997',
+    ],
     { stdout: out, stderr: err, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
   );
   t.not(code, 0, `exit ${code}: ${err.text} ${out.text}`);

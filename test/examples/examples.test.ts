@@ -51,7 +51,11 @@ t.before(() => {
   if (build.status !== 0) throw new Error(`building the examples failed:\n${build.stdout}${build.stderr}`);
 });
 
-for (const [name, needsFfmpeg] of [['firmware-loop', false], ['shared-ring', false], ['multi-camera', true]] as const) {
+for (const [name, needsFfmpeg] of [
+  ['firmware-loop', false],
+  ['shared-ring', false],
+  ['multi-camera', true],
+] as const) {
   t.test(`npm run example -- ${name}: exits 0 and the bucket holds what it reports stored`, { skip: needsFfmpeg && !hasFfmpeg() && 'no ffmpeg' }, async (t) => {
     const run = await runNode('run', [name], { S3HLS_SECONDS: name === 'multi-camera' ? '8' : '4' });
     t.equal(run.code, 0, run.output);
@@ -80,16 +84,33 @@ t.test('iot-credentials: device certificate → temporary credentials → segmen
   const pki = makePki();
   const dir = mkdtempSync(join(tmpdir(), 's3hls-example-iot-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  for (const [file, pem] of [['device.crt', pki.deviceCert], ['device.key', pki.deviceKey], ['ca.crt', pki.ca]] as const) writeFileSync(join(dir, file), pem);
+  for (const [file, pem] of [
+    ['device.crt', pki.deviceCert],
+    ['device.key', pki.deviceKey],
+    ['ca.crt', pki.ca],
+  ] as const)
+    writeFileSync(join(dir, file), pem);
   const iot = await startIotEndpoint({ pki, roleAlias: 'camera-role', issue: () => ({ ...S3RVER_CREDENTIALS, sessionToken: 'session', lifetimeMs: 3_600_000 }) });
   t.teardown(() => iot.close());
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const clip = readFileSync('assets/demo/clip.h264');
-  const run = await runNode('iot-credentials', [], {
-    S3HLS_ENDPOINT: s3.endpoint, S3HLS_BUCKET: s3.bucket, AWS_REGION: 'us-east-1', IOT_ENDPOINT: iot.endpoint, IOT_ROLE_ALIAS: 'camera-role',
-    IOT_THING: 'front-door', IOT_CERT: join(dir, 'device.crt'), IOT_KEY: join(dir, 'device.key'), IOT_CA: join(dir, 'ca.crt'),
-  }, clip);
+  const run = await runNode(
+    'iot-credentials',
+    [],
+    {
+      S3HLS_ENDPOINT: s3.endpoint,
+      S3HLS_BUCKET: s3.bucket,
+      AWS_REGION: 'us-east-1',
+      IOT_ENDPOINT: iot.endpoint,
+      IOT_ROLE_ALIAS: 'camera-role',
+      IOT_THING: 'front-door',
+      IOT_CERT: join(dir, 'device.crt'),
+      IOT_KEY: join(dir, 'device.key'),
+      IOT_CA: join(dir, 'ca.crt'),
+    },
+    clip,
+  );
   t.equal(run.code, 0, run.output);
   const own = reported(run.output);
   t.ok(own?.complete && own.stored > 0, run.output);

@@ -16,10 +16,49 @@ import { hasFfmpeg } from '../helpers/fixtures.js';
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 function makeSegments(dir: string): Buffer[] {
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '8', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k', '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', join(dir, 'seg%d.ts')]);
-  return readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => readFileSync(join(dir, f)));
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '8',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'segment',
+    '-segment_time',
+    '2',
+    '-segment_format',
+    'mpegts',
+    join(dir, 'seg%d.ts'),
+  ]);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f)));
 }
 
 function probe(path: string, entries: string): string {
@@ -36,7 +75,11 @@ t.test('exports a range with a gap as a playable MP4 with continuous timestamps'
   const client = s3.client();
   const prefix = 'cams/door';
   // Segments 0, 1 and 3 stored; 2 missing, and 3 starts 10 s after 1 ends: a gap in time and in PTS.
-  const placed = [[0, 0], [1, 2000], [3, 14000]] as const;
+  const placed = [
+    [0, 0],
+    [1, 2000],
+    [3, 14000],
+  ] as const;
   for (const [n, at] of placed) {
     const key = segmentKey(prefix, { startTimeMs: T0 + at, sequence: n, durationMs: 2000, discontinuity: n !== 1 });
     await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: segs[n] }));
@@ -56,12 +99,20 @@ t.test('exports a range with a gap as a playable MP4 with continuous timestamps'
   const decode = spawnSync('ffmpeg', ['-v', 'error', '-i', out, '-f', 'null', '-']);
   t.equal(decode.status, 0);
   t.equal(decode.stderr.toString(), '', 'ffmpeg decodes without errors (stderr empty at -v error)');
-  const pts = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=dts_time', '-of', 'csv=p=0', out]).toString().trim().split('\n').map(Number);
+  const pts = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=dts_time', '-of', 'csv=p=0', out])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
   t.equal(pts.length, 150, 'all 150 video frames');
   let maxStep = 0;
   for (let i = 1; i < pts.length; i++) maxStep = Math.max(maxStep, pts[i] - pts[i - 1]);
   t.ok(maxStep < 0.05, `video DTS continuous over the gap (largest step ${maxStep.toFixed(3)} s)`);
-  const apts = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', out]).toString().trim().split('\n').map(Number);
+  const apts = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', out])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
   let aStep = 0;
   for (let i = 1; i < apts.length; i++) aStep = Math.max(aStep, apts[i] - apts[i - 1]);
   t.ok(apts.length > 250 && aStep < 0.1, `audio present (${apts.length} packets) and continuous (largest step ${aStep.toFixed(3)} s)`);
@@ -88,8 +139,14 @@ t.test('s3hls export writes the file, reports gaps, refuses bad input', { skip: 
   process.env['AWS_ACCESS_KEY_ID'] = 'S3RVER';
   process.env['AWS_SECRET_ACCESS_KEY'] = 'S3RVER';
   const prefix = 'cams/yard';
-  for (const [n, at] of [[0, 0], [1, 2000], [2, 9000]] as const) {
-    await s3.client().send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey(prefix, { startTimeMs: T0 + at, sequence: n, durationMs: 2000, discontinuity: n === 0 }), Body: segs[n] }));
+  for (const [n, at] of [
+    [0, 0],
+    [1, 2000],
+    [2, 9000],
+  ] as const) {
+    await s3
+      .client()
+      .send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey(prefix, { startTimeMs: T0 + at, sequence: n, durationMs: 2000, discontinuity: n === 0 }), Body: segs[n] }));
   }
   const output = join(dir, 'out.mp4');
   let stdout = '';

@@ -16,8 +16,41 @@ import { startS3 } from '../helpers/s3server.js';
 const count = Number(process.argv[2] ?? 300);
 const dir = mkdtempSync(join(tmpdir(), 's3hls-export-mem-'));
 const seg = join(dir, 'seg.ts');
-execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '2',
-  '-c:v', 'libx264', '-preset', 'ultrafast', '-b:v', '5M', '-maxrate', '5M', '-bufsize', '5M', '-g', '50', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'mpegts', seg]);
+execFileSync('ffmpeg', [
+  '-v',
+  'error',
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=size=1920x1080:rate=25',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:sample_rate=48000',
+  '-t',
+  '2',
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-b:v',
+  '5M',
+  '-maxrate',
+  '5M',
+  '-bufsize',
+  '5M',
+  '-g',
+  '50',
+  '-bf',
+  '0',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:a',
+  'aac',
+  '-f',
+  'mpegts',
+  seg,
+]);
 const body = readFileSync(seg);
 const md5 = createHash('md5').update(body).digest('hex');
 const s3 = await startS3();
@@ -34,7 +67,15 @@ const out = join(dir, 'clip.mp4');
 const file = createWriteStream(out);
 const t0 = performance.now();
 let inBytes = 0;
-for await (const chunk of exportClip({ client: s3.client(), bucket: s3.bucket, prefix: 'cams/bench', startMs: T0, endMs: T0 + count * 2000, maxRangeMs: count * 2000, onProgress: () => (inBytes += body.length) })) {
+for await (const chunk of exportClip({
+  client: s3.client(),
+  bucket: s3.bucket,
+  prefix: 'cams/bench',
+  startMs: T0,
+  endMs: T0 + count * 2000,
+  maxRangeMs: count * 2000,
+  onProgress: () => (inBytes += body.length),
+})) {
   if (!file.write(chunk)) await once(file, 'drain');
 }
 file.end();
@@ -42,4 +83,13 @@ await once(file, 'close');
 const seconds = (performance.now() - t0) / 1000;
 clearInterval(timer);
 await s3.close();
-console.log(JSON.stringify({ segments: count, inputMB: +(inBytes / 1e6).toFixed(1), outputMB: +(statSync(out).size / 1e6).toFixed(1), seconds: +seconds.toFixed(1), MBps: +(inBytes / 1e6 / seconds).toFixed(1), peakRssMB: +(peak / 1e6).toFixed(1) }));
+console.log(
+  JSON.stringify({
+    segments: count,
+    inputMB: +(inBytes / 1e6).toFixed(1),
+    outputMB: +(statSync(out).size / 1e6).toFixed(1),
+    seconds: +seconds.toFixed(1),
+    MBps: +(inBytes / 1e6 / seconds).toFixed(1),
+    peakRssMB: +(peak / 1e6).toFixed(1),
+  }),
+);

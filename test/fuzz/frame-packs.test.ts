@@ -40,7 +40,12 @@ t.test(`${packs} fuzzed packs over ${seeds} seed(s): no throw, clean segments, c
     t.equal(s.pool.usedBytes, 0, `seed ${seed}: pool empty after finalize and release`);
     t.ok(r.segments > 50 && r.wrappedSegments > 0, `seed ${seed}: the run produced segments, some wrapping the pool`);
     t.ok((s.droppedByReason['POOL_FULL'] ?? 0) > 0 && (s.droppedByReason['FRAME_TOO_LARGE'] ?? 0) > 0, `seed ${seed}: pool-full and too-large drops happened`);
-    if (r.packs >= 10_000) t.same(EXPECTED_KINDS.filter((k) => !(r.kinds[k] > 0)), [], `seed ${seed}: every mutation kind exercised`);
+    if (r.packs >= 10_000)
+      t.same(
+        EXPECTED_KINDS.filter((k) => !(r.kinds[k] > 0)),
+        [],
+        `seed ${seed}: every mutation kind exercised`,
+      );
   }
   t.ok(total >= packs, `${total} packs in total`);
 });

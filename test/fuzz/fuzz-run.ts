@@ -102,7 +102,8 @@ export function fuzzRun(seed: number, packs: number): FuzzReport {
         if (sum !== s.byteLength || s.byteLength % 188 !== 0) invariantErrors.push(`segment ${s.sequence}: parts ${sum} bytes, byteLength ${s.byteLength}`);
         if (s.videoFrames < 1) invariantErrors.push(`segment ${s.sequence} has no video frame`);
         const res = checkTransportStream(s.parts, { state });
-        if (res.errors.length > 0 && checkerErrors.length < 20) checkerErrors.push(`seed ${seed} segment ${s.sequence} (${s.parts.length} part(s)): ${res.errors.slice(0, 3).join('; ')}`);
+        if (res.errors.length > 0 && checkerErrors.length < 20)
+          checkerErrors.push(`seed ${seed} segment ${s.sequence} (${s.parts.length} part(s)): ${res.errors.slice(0, 3).join('; ')}`);
         // Hold some segments, release in a random order: out-of-order release and a filling pool.
         held.push(s);
         while (held.length > 0 && (held.length > 3 || rand() < 0.5)) {
@@ -152,14 +153,36 @@ export function fuzzRun(seed: number, packs: number): FuzzReport {
   for (const s of held.splice(0)) s.release();
   const stats = stream.stats();
   return {
-    seed, packs, kinds, thrown, checkerErrors, invariantErrors, segments, wrappedSegments: wrapped,
-    segmentVideoFrames: segV, segmentAudioFrames: segA, dropEventFrames, stats,
-    elapsedMs: performance.now() - t0, recentDrops,
+    seed,
+    packs,
+    kinds,
+    thrown,
+    checkerErrors,
+    invariantErrors,
+    segments,
+    wrappedSegments: wrapped,
+    segmentVideoFrames: segV,
+    segmentAudioFrames: segA,
+    dropEventFrames,
+    stats,
+    elapsedMs: performance.now() - t0,
+    recentDrops,
   };
 }
 
 /** Kinds of mutation that must have been exercised in a run of at least 10^4 packs. */
 export const EXPECTED_KINDS: readonly `${'video' | 'audio'}:${MutationKind}`[] = [
-  'video:valid', 'video:wrapped', 'video:bitflip', 'video:truncate', 'video:bogus-nal-type', 'video:huge',
-  'video:garbage', 'video:ts-backwards', 'video:ts-jump', 'video:ts-bad', 'audio:garbage', 'audio:bitflip', 'audio:wrapped',
+  'video:valid',
+  'video:wrapped',
+  'video:bitflip',
+  'video:truncate',
+  'video:bogus-nal-type',
+  'video:huge',
+  'video:garbage',
+  'video:ts-backwards',
+  'video:ts-jump',
+  'video:ts-bad',
+  'audio:garbage',
+  'audio:bitflip',
+  'audio:wrapped',
 ];

@@ -141,7 +141,10 @@ export function nextVideoPack(src: FuzzSource, clock: FuzzClock): { pack: VideoF
     kind = 'huge';
     // Starts like a slice, then megabytes of random bytes: larger than the fuzz pool.
     const huge = src.scratch;
-    huge[0] = 0; huge[1] = 0; huge[2] = 1; huge[3] = 0x65;
+    huge[0] = 0;
+    huge[1] = 0;
+    huge[2] = 1;
+    huge[3] = 0x65;
     items = [wrapAt(r, huge)];
   } else if (roll < 0.948) {
     kind = 'garbage';

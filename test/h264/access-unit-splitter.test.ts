@@ -30,7 +30,7 @@ function keep(units: AccessUnit[], into: KeptUnit[]): void {
 function splitChunked(data: Uint8Array, sizes: readonly number[] = [data.length], splitter = new AccessUnitSplitter()): KeptUnit[] {
   const out: KeptUnit[] = [];
   let k = 0;
-  for (let i = 0; i < data.length; ) {
+  for (let i = 0; i < data.length;) {
     const n = Math.max(1, sizes[k++ % sizes.length]);
     keep(splitter.push(data.subarray(i, i + n)), out);
     i += n;
@@ -50,26 +50,55 @@ for (const name of ['baseline.h264', 'main-slices.h264', '1080p.h264'] as const 
     const units = splitChunked(data, [65536], new AccessUnitSplitter({ onError: (e) => errors.push(e) }));
     t.same(errors, [], 'no bad-media reports on a clean stream');
     t.equal(units.length, packets.length, 'access unit count = ffprobe packet count');
-    t.same(units.map((u) => u.keyframe), packets.map((p) => p.keyframe), 'keyframe flags');
+    t.same(
+      units.map((u) => u.keyframe),
+      packets.map((p) => p.keyframe),
+      'keyframe flags',
+    );
     // ffprobe's sizes include the start codes (3 or 4 bytes each) that our views leave out.
     const badSizes = units.filter((u, i) => {
       const ours = u.nals.reduce((s, n) => s + n.length, 0);
       const diff = packets[i].size - ours;
       return diff < 3 * u.nals.length || diff > 4 * u.nals.length;
     });
-    t.same(badSizes.map((u) => u.index), [], 'every unit holds exactly the bytes of its ffprobe packet');
-    t.same(units.map((u) => u.index), units.map((_, i) => i), 'index = decode order');
-    t.ok(units.every((u) => u.nals.filter(isSlice).length >= 1), 'each unit has a picture');
+    t.same(
+      badSizes.map((u) => u.index),
+      [],
+      'every unit holds exactly the bytes of its ffprobe packet',
+    );
+    t.same(
+      units.map((u) => u.index),
+      units.map((_, i) => i),
+      'index = decode order',
+    );
+    t.ok(
+      units.every((u) => u.nals.filter(isSlice).length >= 1),
+      'each unit has a picture',
+    );
     const bytes = units.reduce((s, u) => s + u.nals.reduce((a, n) => a + n.length, 0), 0);
     t.ok(bytes > data.length * 0.99, 'no payload lost');
     if (name === 'main-slices.h264') {
-      t.ok(units.every((u) => u.nals.filter(isSlice).length === 4), 'multi-slice frames: 4 slices stay in one unit');
+      t.ok(
+        units.every((u) => u.nals.filter(isSlice).length === 4),
+        'multi-slice frames: 4 slices stay in one unit',
+      );
       t.same(units[0].nals.map(typeOf), [NalType.Sps, NalType.Pps, NalType.Sei, 5, 5, 5, 5], 'SPS, PPS, SEI and the 4 IDR slices in one unit');
     }
-    if (name === 'baseline.h264') t.ok(units.every((u) => typeOf(u.nals[0]) === NalType.Aud), 'each unit starts with its AUD');
-    if (name !== 'baseline.h264') t.ok(units.every((u) => typeOf(u.nals[0]) !== NalType.Aud), 'no AUDs in this stream: boundaries from slice headers');
+    if (name === 'baseline.h264')
+      t.ok(
+        units.every((u) => typeOf(u.nals[0]) === NalType.Aud),
+        'each unit starts with its AUD',
+      );
+    if (name !== 'baseline.h264')
+      t.ok(
+        units.every((u) => typeOf(u.nals[0]) !== NalType.Aud),
+        'no AUDs in this stream: boundaries from slice headers',
+      );
     // Keyframe units carry SPS + PPS before the IDR (libx264 repeats them at each IDR).
-    t.ok(units.filter((u) => u.keyframe).every((u) => u.nals.some((n) => typeOf(n) === NalType.Sps)), 'SPS inside keyframe units');
+    t.ok(
+      units.filter((u) => u.keyframe).every((u) => u.nals.some((n) => typeOf(n) === NalType.Sps)),
+      'SPS inside keyframe units',
+    );
   });
 }
 
@@ -111,17 +140,33 @@ t.test('B-frames: POC → PTS order equals ffprobe, DTS monotonic and ≤ PTS', 
     units.push(au);
   }
   t.equal(units.length, packets.length, 'unit count');
-  t.same(units.map((u) => u.keyframe), packets.map((p) => p.keyframe), 'keyframes');
-  t.ok(packets.some((p) => p.pts !== p.dts), 'the fixture really reorders');
+  t.same(
+    units.map((u) => u.keyframe),
+    packets.map((p) => p.keyframe),
+    'keyframes',
+  );
+  t.ok(
+    packets.some((p) => p.pts !== p.dts),
+    'the fixture really reorders',
+  );
   const frame = 3600;
   const ours = stamps.map((s) => (s.pts90k - stamps[0].pts90k) / frame);
   const theirs = packets.map((p) => (p.pts - packets[0].pts) / frame);
   t.same(ours, theirs, 'PTS in frame units, relative to the first, equals ffprobe');
-  t.ok(stamps.every((s, i) => i === 0 || s.dts90k > stamps[i - 1].dts90k), 'DTS strictly increasing');
-  t.ok(stamps.every((s) => s.pts90k >= s.dts90k), 'PTS ≥ DTS');
+  t.ok(
+    stamps.every((s, i) => i === 0 || s.dts90k > stamps[i - 1].dts90k),
+    'DTS strictly increasing',
+  );
+  t.ok(
+    stamps.every((s) => s.pts90k >= s.dts90k),
+    'PTS ≥ DTS',
+  );
   t.equal(timing.clampedCount, 0, 'max_num_reorder_frames was enough: nothing clamped');
   t.equal(stamps[0].pts90k - stamps[0].dts90k, 2 * frame, 'reorder delay = max_num_reorder_frames (2) frames');
-  t.ok(units.filter((u) => u.keyframe).every((u) => u.pocReset === true && u.poc === 0), 'POC restarts at each IDR');
+  t.ok(
+    units.filter((u) => u.keyframe).every((u) => u.pocReset === true && u.poc === 0),
+    'POC restarts at each IDR',
+  );
 });
 
 t.test('B-frames without VUI max_num_reorder_frames: default delay of 2 frames still gives PTS ≥ DTS', async (t) => {
@@ -130,13 +175,19 @@ t.test('B-frames without VUI max_num_reorder_frames: default delay of 2 frames s
   const timing = new FrameTiming({ num: 25, den: 1 });
   const units = [...splitter.push(annexB), ...splitter.end()];
   const stamps = units.map((u) => timing.next(u, { ...u.sps!, maxNumReorderFrames: undefined }));
-  t.same(stamps.map((s) => (s.pts90k - stamps[0].pts90k) / 3600), packets.map((p) => (p.pts - packets[0].pts) / 3600));
+  t.same(
+    stamps.map((s) => (s.pts90k - stamps[0].pts90k) / 3600),
+    packets.map((p) => (p.pts - packets[0].pts) / 3600),
+  );
   t.ok(stamps.every((s) => s.pts90k >= s.dts90k));
   t.equal(timing.clampedCount, 0);
   // Claiming no reordering (max_num_reorder_frames = 0) is a lie for this stream: clamped, counted.
   const liar = new FrameTiming({ num: 25, den: 1 });
   const lied = units.map((u) => liar.next(u, { ...u.sps!, maxNumReorderFrames: 0 }));
-  t.ok(lied.every((s) => s.pts90k >= s.dts90k), 'still PTS ≥ DTS');
+  t.ok(
+    lied.every((s) => s.pts90k >= s.dts90k),
+    'still PTS ≥ DTS',
+  );
   t.ok(liar.clampedCount > 0, 'clamps counted');
 });
 
@@ -147,18 +198,59 @@ t.test('interlaced (MBAFF, frame_mbs_only_flag = 0) with B-frames and 3 slices: 
   const ts = join(dir, 'mbaff-b.ts');
   const h264 = join(dir, 'mbaff-b.h264');
   const ff = ['-y', '-hide_banner', '-nostdin', '-v', 'error'];
-  execFileSync('ffmpeg', [...ff, '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '2', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-g', '20', '-keyint_min', '20', '-sc_threshold', '0', '-bf', '3', '-flags', '+ildct+ilme', '-x264-params', 'tff=1:slices=3', '-pix_fmt', 'yuv420p', '-f', 'mpegts', ts]);
+  execFileSync('ffmpeg', [
+    ...ff,
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25',
+    '-t',
+    '2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-profile:v',
+    'high',
+    '-g',
+    '20',
+    '-keyint_min',
+    '20',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '3',
+    '-flags',
+    '+ildct+ilme',
+    '-x264-params',
+    'tff=1:slices=3',
+    '-pix_fmt',
+    'yuv420p',
+    '-f',
+    'mpegts',
+    ts,
+  ]);
   execFileSync('ffmpeg', [...ff, '-i', ts, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-f', 'h264', h264]);
   const packets = probePackets(ts);
   const splitter = new AccessUnitSplitter({ onError: (e) => t.fail(e.message) });
   const units = [...splitter.push(readFileSync(h264)), ...splitter.end()];
   t.equal(units[0].sps?.frameMbsOnly, false);
   t.equal(units.length, packets.length);
-  t.same(units.map((u) => u.keyframe), packets.map((p) => p.keyframe));
-  t.ok(units.every((u) => u.nals.filter(isSlice).length === 3), '3 slices per unit');
+  t.same(
+    units.map((u) => u.keyframe),
+    packets.map((p) => p.keyframe),
+  );
+  t.ok(
+    units.every((u) => u.nals.filter(isSlice).length === 3),
+    '3 slices per unit',
+  );
   const timing = new FrameTiming({ num: 25, den: 1 });
   const stamps = units.map((u) => timing.next(u, u.sps!));
-  t.same(stamps.map((s) => (s.pts90k - stamps[0].pts90k) / 3600), packets.map((p) => (p.pts - packets[0].pts) / 3600), 'PTS order equals ffprobe');
+  t.same(
+    stamps.map((s) => (s.pts90k - stamps[0].pts90k) / 3600),
+    packets.map((p) => (p.pts - packets[0].pts) / 3600),
+    'PTS order equals ffprobe',
+  );
   t.ok(stamps.every((s) => s.pts90k >= s.dts90k));
 });
 
@@ -168,7 +260,10 @@ t.test('regression: units returned by push() stay valid after end()', async (t) 
   const pushed = splitter.push(data);
   const before = pushed.map((u) => u.nals.map((n) => Buffer.from(n).toString('hex')));
   const ended = splitter.end();
-  t.same(pushed.map((u) => u.nals.map((n) => Buffer.from(n).toString('hex'))), before);
+  t.same(
+    pushed.map((u) => u.nals.map((n) => Buffer.from(n).toString('hex'))),
+    before,
+  );
   t.equal(ended.length, 1);
 });
 
@@ -178,7 +273,10 @@ t.test('streams without B-frames: PTS = DTS, one frame apart', async (t) => {
     const timing = new FrameTiming({ num: 25, den: 1 });
     const units = [...splitter.push(fixture(name)), ...splitter.end()];
     const stamps = units.map((u) => timing.next(u, u.sps!));
-    t.ok(stamps.every((s, i) => s.pts90k === s.dts90k && s.dts90k === i * 3600), `${name}: pts = dts = index × 3600`);
+    t.ok(
+      stamps.every((s, i) => s.pts90k === s.dts90k && s.dts90k === i * 3600),
+      `${name}: pts = dts = index × 3600`,
+    );
   }
 });
 
@@ -195,15 +293,24 @@ t.test('bad media is reported, never thrown, and the stream goes on', async (t) 
   keep(splitter.end(), out);
   t.same(out, reference, 'units after the garbage are the clean ones');
   t.equal(splitter.droppedNalCount, 1);
-  t.ok(errors.some((e) => e.code === ErrorCode.BadNalUnit), 'forbidden_zero_bit reported');
+  t.ok(
+    errors.some((e) => e.code === ErrorCode.BadNalUnit),
+    'forbidden_zero_bit reported',
+  );
 
   // Joined mid-stream: slices before any SPS/PPS are reported but still split by first_mb_in_slice.
   const firstUnitBytes = reference[0].nals.reduce((s, n) => s + n.length + 4, 0);
   const errs2: S3HlsError[] = [];
   const joined = splitChunked(fixture('main-slices.h264').subarray(firstUnitBytes + 10), [3000], new AccessUnitSplitter({ onError: (e) => errs2.push(e) }));
   t.ok(errs2.length > 0 && errs2.every((e) => e.code === ErrorCode.BadNalUnit), 'unknown PPS reported');
-  t.ok(joined.every((u) => u.nals.filter(isSlice).length <= 4), 'undecodable slices still grouped per picture');
-  t.ok(joined.some((u) => u.keyframe), 'recovers at the next IDR');
+  t.ok(
+    joined.every((u) => u.nals.filter(isSlice).length <= 4),
+    'undecodable slices still grouped per picture',
+  );
+  t.ok(
+    joined.some((u) => u.keyframe),
+    'recovers at the next IDR',
+  );
 
   // A bad SPS is reported as BadSps; random bytes never throw.
   const errs3: S3HlsError[] = [];

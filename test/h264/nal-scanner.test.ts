@@ -5,7 +5,12 @@ import { NalScanner, byteAt, copyVirtual } from '../../src/h264/nal-scanner.js';
 import { NalType } from '../../src/h264/nal-types.js';
 import { fixture, hasFfmpeg } from '../helpers/fixtures.js';
 
-interface Unit { start: number; end: number; type: number; refIdc: number }
+interface Unit {
+  start: number;
+  end: number;
+  type: number;
+  refIdc: number;
+}
 
 function units(s: NalScanner): Unit[] {
   const out: Unit[] = [];
@@ -135,7 +140,10 @@ t.test('zero-length part1 with a non-empty part2 does not crash: part2 is scanne
   const s = new NalScanner();
   const item = hex('00 00 00 01 67 42 00 00 01 68 ce');
   s.scan(new Uint8Array(0), item);
-  t.same(units(s), [{ start: 4, end: 6, type: 7, refIdc: 3 }, { start: 9, end: 11, type: 8, refIdc: 3 }]);
+  t.same(units(s), [
+    { start: 4, end: 6, type: 7, refIdc: 3 },
+    { start: 9, end: 11, type: 8, refIdc: 3 },
+  ]);
 });
 
 t.test('the search stays inside each part even when the ring around it holds start codes', async (t) => {
@@ -178,7 +186,10 @@ const arbUnit = fc.tuple(fc.integer({ min: 0, max: 0x7f }), fc.uint8Array({ maxL
   const out: number[] = [];
   let zeros = 0;
   for (const b of [header, ...payload]) {
-    if (zeros >= 2 && b <= 3) { out.push(3); zeros = 0; } // emulation_prevention_three_byte
+    if (zeros >= 2 && b <= 3) {
+      out.push(3);
+      zeros = 0;
+    } // emulation_prevention_three_byte
     out.push(b);
     zeros = b === 0 ? zeros + 1 : 0;
   }
@@ -209,8 +220,7 @@ t.test('property: any split of any stream gives the units of the unsplit stream'
       const part1 = bytes.slice(0, at);
       const part2 = bytes.slice(at);
       s.scan(part1, part2);
-      return s.badUnits === 0 && s.leadingBytes === 0 && JSON.stringify(units(s)) === JSON.stringify(whole) &&
-        JSON.stringify(payloads(s, part1, part2)) === JSON.stringify(want);
+      return s.badUnits === 0 && s.leadingBytes === 0 && JSON.stringify(units(s)) === JSON.stringify(whole) && JSON.stringify(payloads(s, part1, part2)) === JSON.stringify(want);
     }),
     { numRuns: 2000 },
   );
@@ -250,7 +260,7 @@ function scanAsRingItems(bytes: Uint8Array, ref: [number, number, number][], see
   const got: [number, number, number][] = [];
   let bad = 0;
   let itemCount = 0;
-  for (let k = 0; k < ref.length; ) {
+  for (let k = 0; k < ref.length;) {
     const n = 1 + Math.floor(random() * 8);
     const from = k === 0 ? 0 : ref[k][0] - 3;
     const last = Math.min(k + n, ref.length);
@@ -280,7 +290,11 @@ for (const name of ['1080p.h264', 'main-slices.h264'] as const) {
     t.ok(ref.some(([, , type]) => type === NalType.Idr) && ref.some(([, , type]) => type === NalType.Sps));
     const whole = new NalScanner();
     whole.scan(bytes);
-    t.same(units(whole).map((u) => [u.start, u.end, u.type]), ref, 'whole file as one item');
+    t.same(
+      units(whole).map((u) => [u.start, u.end, u.type]),
+      ref,
+      'whole file as one item',
+    );
     for (const seed of [1, 2, 3]) {
       const { got, itemCount, bad } = scanAsRingItems(bytes, ref, seed);
       t.equal(bad, 0);
@@ -329,7 +343,10 @@ t.test('throughput on the 1080p fixture (reported, not asserted) and no allocati
 
 t.test('steady state: a million scans of small two-part items allocate nothing', async (t) => {
   const gc = (globalThis as { gc?: () => void }).gc;
-  if (gc === undefined) { t.pass('allocation check', { skip: 'needs --expose-gc' }); return; }
+  if (gc === undefined) {
+    t.pass('allocation check', { skip: 'needs --expose-gc' });
+    return;
+  }
   // AUD, SPS-like and slice units, the item wrapped inside the second start code.
   const item = hex('00 00 00 01 09 f0 00 00 00 01 67 64 00 1f ac d9 40 50 05 bb 01 10 00 00 03 00 10 00 00 01 65 88 84 00 33 ff 1e 27 00');
   const part1 = item.subarray(0, 8);
@@ -338,7 +355,9 @@ t.test('steady state: a million scans of small two-part items allocate nothing',
   const scans = 1_000_000;
   for (let i = 0; i < 20_000; i++) s.scan(part1, part2); // warm-up: let the JIT settle first
   const gcs: string[] = [];
-  const obs = new PerformanceObserver((list) => { for (const e of list.getEntries()) gcs.push(e.name); });
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push(e.name);
+  });
   gc();
   const before = process.memoryUsage().heapUsed;
   obs.observe({ entryTypes: ['gc'] });

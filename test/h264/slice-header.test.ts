@@ -53,10 +53,16 @@ function writeSps(o: { pocType: number; frameMbsOnly?: boolean; offsets?: number
   w.ue(o.pocType);
   if (o.pocType === 0) w.ue((o.log2MaxPocLsb ?? 8) - 4);
   if (o.pocType === 1) {
-    w.u(1, 0).se(-1).se(1).ue(o.offsets?.length ?? 0); // delta_pic_order_always_zero, non-ref, top-to-bottom, cycle
+    w.u(1, 0)
+      .se(-1)
+      .se(1)
+      .ue(o.offsets?.length ?? 0); // delta_pic_order_always_zero, non-ref, top-to-bottom, cycle
     for (const off of o.offsets ?? []) w.se(off);
   }
-  w.ue(4).u(1, 0).ue(19).ue(o.frameMbsOnly === false ? 5 : 11); // refs, gaps, 320 wide, 192 tall
+  w.ue(4)
+    .u(1, 0)
+    .ue(19)
+    .ue(o.frameMbsOnly === false ? 5 : 11); // refs, gaps, 320 wide, 192 tall
   w.u(1, o.frameMbsOnly === false ? 0 : 1);
   if (o.frameMbsOnly === false) w.u(1, 0); // mb_adaptive_frame_field_flag
   w.u(1, 1).u(1, 0).u(1, 0); // direct_8x8, no cropping, no VUI
@@ -64,8 +70,22 @@ function writeSps(o: { pocType: number; frameMbsOnly?: boolean; offsets?: number
 }
 
 function writePps(o: { bottomFieldPoc?: boolean; redundant?: boolean; weighted?: boolean }): Uint8Array {
-  const w = new BitWriter().ue(0).ue(0).u(1, 0).u(1, o.bottomFieldPoc ? 1 : 0).ue(0); // ids, CAVLC, flag, 1 slice group
-  w.ue(0).ue(0).u(1, o.weighted ? 1 : 0).u(2, 0).se(0).se(0).se(0).u(1, 1).u(1, 0).u(1, o.redundant ? 1 : 0);
+  const w = new BitWriter()
+    .ue(0)
+    .ue(0)
+    .u(1, 0)
+    .u(1, o.bottomFieldPoc ? 1 : 0)
+    .ue(0); // ids, CAVLC, flag, 1 slice group
+  w.ue(0)
+    .ue(0)
+    .u(1, o.weighted ? 1 : 0)
+    .u(2, 0)
+    .se(0)
+    .se(0)
+    .se(0)
+    .u(1, 1)
+    .u(1, 0)
+    .u(1, o.redundant ? 1 : 0);
   return w.nal(0x68);
 }
 
@@ -86,7 +106,11 @@ function writeSlice(o: SliceOpts): Uint8Array {
   const idr = o.idr ?? false;
   const refIdc = o.refIdc ?? 1;
   const sliceType = o.sliceType ?? (idr ? 7 : 5);
-  const w = new BitWriter().ue(o.firstMb ?? 0).ue(sliceType).ue(0).u(4, o.frameNum ?? 0);
+  const w = new BitWriter()
+    .ue(o.firstMb ?? 0)
+    .ue(sliceType)
+    .ue(0)
+    .u(4, o.frameNum ?? 0);
   if (idr) w.ue(o.idrPicId ?? 0);
   w.u(8, o.pocLsb ?? 0);
   w.ue(o.redundantPicCnt ?? 0);
@@ -105,7 +129,11 @@ function annexB(nals: Uint8Array[]): Uint8Array {
 }
 
 function splitAll(data: Uint8Array): { keyframe: boolean; poc: number; nals: number; pocReset?: boolean }[] {
-  const s = new AccessUnitSplitter({ onError: (e) => { throw e; } });
+  const s = new AccessUnitSplitter({
+    onError: (e) => {
+      throw e;
+    },
+  });
   return [...s.push(data), ...s.end()].map((u) => ({ keyframe: u.keyframe, poc: u.poc, nals: u.nals.length, pocReset: u.pocReset }));
 }
 
@@ -128,25 +156,55 @@ t.test('real streams: slice header fields', async (t) => {
     return out;
   };
   const main = headersOf(fixture('main-slices.h264'));
-  t.same(main.slice(0, 8).map((h) => h.firstMbInSlice > 0), [false, true, true, true, false, true, true, true], 'first_mb_in_slice: 0 then > 0 inside each 4-slice picture');
-  t.ok(main.slice(0, 4).every((h) => h.nalType === 5 && h.sliceType % 5 === 2), 'IDR I slices');
-  t.same(main.filter((_, i) => i % 4 === 0).slice(0, 5).map((h) => h.frameNum), [0, 1, 2, 3, 4], 'frame_num counts reference frames');
+  t.same(
+    main.slice(0, 8).map((h) => h.firstMbInSlice > 0),
+    [false, true, true, true, false, true, true, true],
+    'first_mb_in_slice: 0 then > 0 inside each 4-slice picture',
+  );
+  t.ok(
+    main.slice(0, 4).every((h) => h.nalType === 5 && h.sliceType % 5 === 2),
+    'IDR I slices',
+  );
+  t.same(
+    main
+      .filter((_, i) => i % 4 === 0)
+      .slice(0, 5)
+      .map((h) => h.frameNum),
+    [0, 1, 2, 3, 4],
+    'frame_num counts reference frames',
+  );
   const firstMbs = main.slice(0, 4).map((h) => h.firstMbInSlice);
-  t.ok(firstMbs.every((v, i) => i === 0 || v > firstMbs[i - 1]), 'slices in raster order');
+  t.ok(
+    firstMbs.every((v, i) => i === 0 || v > firstMbs[i - 1]),
+    'slices in raster order',
+  );
   t.equal(firstMbs[3] < 40 * 23, true, 'inside the 40x23 macroblock picture');
 
   const { annexB, packets } = highBframes();
   const b = headersOf(annexB);
-  t.ok(b.some((h) => h.sliceType % 5 === 1 && h.nalRefIdc === 0), 'non-reference B slices');
-  t.ok(b.some((h) => h.sliceType % 5 === 1 && h.nalRefIdc !== 0), 'reference B slices (B-pyramid)');
-  t.ok(b.every((h) => !h.memoryManagement5), 'libx264 sends no MMCO 5');
+  t.ok(
+    b.some((h) => h.sliceType % 5 === 1 && h.nalRefIdc === 0),
+    'non-reference B slices',
+  );
+  t.ok(
+    b.some((h) => h.sliceType % 5 === 1 && h.nalRefIdc !== 0),
+    'reference B slices (B-pyramid)',
+  );
+  t.ok(
+    b.every((h) => !h.memoryManagement5),
+    'libx264 sends no MMCO 5',
+  );
   const sps = spsById.get(ppsById.get(b[0].ppsId)!.spsId)!;
   const poc = new PocCalculator();
   // One slice per picture here; in the first GOP (POC 0 at the IDR) POC / 2 is the frame's
   // presentation index, which ffprobe's true PTS gives independently.
   const gop = packets.findIndex((p, i) => i > 0 && p.keyframe);
   const pocs = b.slice(0, gop).map((h) => poc.compute(h, sps, h.nalType === 5, h.memoryManagement5));
-  t.same(pocs.map((v) => v / 2), packets.slice(0, gop).map((p) => (p.pts - packets[0].pts) / 3600), 'POC / 2 = presentation index');
+  t.same(
+    pocs.map((v) => v / 2),
+    packets.slice(0, gop).map((p) => (p.pts - packets[0].pts) / 3600),
+    'POC / 2 = presentation index',
+  );
 });
 
 t.test('hand-written header walks the optional syntax to MMCO 5', async (t) => {
@@ -188,7 +246,24 @@ t.test('hand-written header walks the optional syntax to MMCO 5', async (t) => {
 
 /** A slice header object with defaults, for POC tests. */
 function slice(o: Partial<SliceHeader>): SliceHeader {
-  return { nalType: 1, nalRefIdc: 1, firstMbInSlice: 0, sliceType: 0, ppsId: 0, frameNum: 0, fieldPic: false, bottomField: false, idrPicId: 0, pocLsb: 0, deltaPocBottom: 0, deltaPoc0: 0, deltaPoc1: 0, redundantPicCnt: 0, memoryManagement5: false, ...o };
+  return {
+    nalType: 1,
+    nalRefIdc: 1,
+    firstMbInSlice: 0,
+    sliceType: 0,
+    ppsId: 0,
+    frameNum: 0,
+    fieldPic: false,
+    bottomField: false,
+    idrPicId: 0,
+    pocLsb: 0,
+    deltaPocBottom: 0,
+    deltaPoc0: 0,
+    deltaPoc1: 0,
+    redundantPicCnt: 0,
+    memoryManagement5: false,
+    ...o,
+  };
 }
 
 t.test('POC type 0: lsb wraps forwards (eq. 8-3), MMCO 5 rebases', async (t) => {
@@ -212,14 +287,22 @@ t.test('POC type 1 (expected cycle) and type 2 (decode order)', async (t) => {
   const sps1 = parseSps(writeSps({ pocType: 1, offsets: [4, 2] }));
   const p1 = new PocCalculator();
   // Frames: top = expectedDeltaPerCycle-based count + delta[0]; non-ref adds offset_for_non_ref_pic (-1).
-  const got = [p1.compute(slice({ nalType: 5 }), sps1, true), p1.compute(slice({ frameNum: 1 }), sps1, false), p1.compute(slice({ frameNum: 2 }), sps1, false), p1.compute(slice({ frameNum: 3, nalRefIdc: 0, deltaPoc0: 1 }), sps1, false)];
+  const got = [
+    p1.compute(slice({ nalType: 5 }), sps1, true),
+    p1.compute(slice({ frameNum: 1 }), sps1, false),
+    p1.compute(slice({ frameNum: 2 }), sps1, false),
+    p1.compute(slice({ frameNum: 3, nalRefIdc: 0, deltaPoc0: 1 }), sps1, false),
+  ];
   // absFrameNum 1 → 4, 2 → 6, non-ref frame_num 3 → absFrameNum 2 → 6 - 1 + 1 = 6; bottom = top + 1 (min is top).
   t.same(got, [0, 4, 6, 6]);
   const sps2 = parseSps(writeSps({ pocType: 2 }));
   const p2 = new PocCalculator();
   const seq = [p2.compute(slice({ nalType: 5 }), sps2, true)];
   for (let f = 1; f <= 18; f++) seq.push(p2.compute(slice({ frameNum: f % 16, nalRefIdc: f % 3 === 0 ? 0 : 1 }), sps2, false));
-  t.ok(seq.every((v, i) => i === 0 || v > seq[i - 1]), `type 2 is increasing in decode order across frame_num wrap: ${seq.join(',')}`);
+  t.ok(
+    seq.every((v, i) => i === 0 || v > seq[i - 1]),
+    `type 2 is increasing in decode order across frame_num wrap: ${seq.join(',')}`,
+  );
   t.equal(seq[3], 5, 'non-ref: 2 × (FrameNumOffset + frame_num) - 1');
   t.equal(seq[17], 34, 'after the wrap FrameNumOffset adds MaxFrameNum (16)');
 });
@@ -227,16 +310,57 @@ t.test('POC type 1 (expected cycle) and type 2 (decode order)', async (t) => {
 t.test('§7.4.1.2.4 picture boundaries libx264 never produces', async (t) => {
   const head = [writeSps({ pocType: 0 }), writePps({ redundant: true })];
   // Two IDR pictures in a row: same frame_num 0 and POC lsb 0, told apart only by idr_pic_id.
-  t.same(splitAll(annexB([...head, writeSlice({ idr: true, idrPicId: 0 }), writeSlice({ idr: true, idrPicId: 0, firstMb: 5 }), writeSlice({ idr: true, idrPicId: 1 })])).map((u) => u.nals), [4, 1], 'idr_pic_id differs');
+  t.same(
+    splitAll(annexB([...head, writeSlice({ idr: true, idrPicId: 0 }), writeSlice({ idr: true, idrPicId: 0, firstMb: 5 }), writeSlice({ idr: true, idrPicId: 1 })])).map(
+      (u) => u.nals,
+    ),
+    [4, 1],
+    'idr_pic_id differs',
+  );
   // A non-reference picture after a reference one with the same frame_num and lsb (nal_ref_idc zero-ness).
-  t.same(splitAll(annexB([...head, writeSlice({ idr: true }), writeSlice({ frameNum: 1, pocLsb: 2 }), writeSlice({ frameNum: 1, pocLsb: 2, refIdc: 0 })])).length, 3, 'nal_ref_idc zero-ness differs');
+  t.same(
+    splitAll(annexB([...head, writeSlice({ idr: true }), writeSlice({ frameNum: 1, pocLsb: 2 }), writeSlice({ frameNum: 1, pocLsb: 2, refIdc: 0 })])).length,
+    3,
+    'nal_ref_idc zero-ness differs',
+  );
   // A redundant coded picture (redundant_pic_cnt 1) stays with its primary picture, even at first_mb 0.
-  const red = splitAll(annexB([...head, writeSlice({ idr: true }), writeSlice({ frameNum: 1, pocLsb: 2 }), writeSlice({ frameNum: 1, pocLsb: 2, redundantPicCnt: 1 }), writeSlice({ frameNum: 2, pocLsb: 4 })]));
-  t.same(red.map((u) => u.nals), [3, 2, 1], 'redundant picture kept in its unit');
+  const red = splitAll(
+    annexB([
+      ...head,
+      writeSlice({ idr: true }),
+      writeSlice({ frameNum: 1, pocLsb: 2 }),
+      writeSlice({ frameNum: 1, pocLsb: 2, redundantPicCnt: 1 }),
+      writeSlice({ frameNum: 2, pocLsb: 4 }),
+    ]),
+  );
+  t.same(
+    red.map((u) => u.nals),
+    [3, 2, 1],
+    'redundant picture kept in its unit',
+  );
   // MMCO 5 marks a POC reset without an IDR.
-  const mm = splitAll(annexB([...head, writeSlice({ idr: true }), writeSlice({ frameNum: 1, pocLsb: 10 }), writeSlice({ frameNum: 2, pocLsb: 20, mmco5: true }), writeSlice({ frameNum: 1, pocLsb: 2 })]));
-  t.same(mm.map((u) => [u.keyframe, u.pocReset, u.poc]), [[true, true, 0], [false, false, 10], [false, true, 0], [false, false, 2]]);
+  const mm = splitAll(
+    annexB([
+      ...head,
+      writeSlice({ idr: true }),
+      writeSlice({ frameNum: 1, pocLsb: 10 }),
+      writeSlice({ frameNum: 2, pocLsb: 20, mmco5: true }),
+      writeSlice({ frameNum: 1, pocLsb: 2 }),
+    ]),
+  );
+  t.same(
+    mm.map((u) => [u.keyframe, u.pocReset, u.poc]),
+    [
+      [true, true, 0],
+      [false, false, 10],
+      [false, true, 0],
+      [false, false, 2],
+    ],
+  );
   // SEI after a picture starts the next unit; end-of-sequence stays with the picture before it.
   const sei = new BitWriter().u(8, 5).u(8, 1).u(8, 0).nal(0x06);
-  t.same(splitAll(annexB([...head, writeSlice({ idr: true }), Uint8Array.of(0x0a), sei, writeSlice({ idr: true, idrPicId: 1 })])).map((u) => u.nals), [4, 2]);
+  t.same(
+    splitAll(annexB([...head, writeSlice({ idr: true }), Uint8Array.of(0x0a), sei, writeSlice({ idr: true, idrPicId: 1 })])).map((u) => u.nals),
+    [4, 2],
+  );
 });

@@ -83,7 +83,27 @@ function extraFixture(name: string): string {
   const dir = join(FIXTURE_DIR, 'h1b-sps');
   mkdirSync(dir, { recursive: true });
   const path = join(dir, name);
-  execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-t', '0.2', '-c:v', 'libx264', '-preset', 'ultrafast', ...EXTRA_RECIPES[name], '-f', 'h264', path]);
+  execFileSync('ffmpeg', [
+    '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x240:rate=25',
+    '-t',
+    '0.2',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    ...EXTRA_RECIPES[name],
+    '-f',
+    'h264',
+    path,
+  ]);
   return path;
 }
 

@@ -37,10 +37,7 @@ export function accessUnits(buf: Uint8Array): Uint8Array[][] {
   let sawSlice = false;
   for (const nal of nalUnits(buf)) {
     const isSlice = nal.type >= 1 && nal.type <= 5;
-    const newUnit =
-      nal.type === 9 ||
-      (sawSlice && (nal.type === 6 || nal.type === 7 || nal.type === 8)) ||
-      (sawSlice && isSlice && (buf[nal.start + 1] & 0x80) !== 0);
+    const newUnit = nal.type === 9 || (sawSlice && (nal.type === 6 || nal.type === 7 || nal.type === 8)) || (sawSlice && isSlice && (buf[nal.start + 1] & 0x80) !== 0);
     if (newUnit && current.length > 0) {
       units.push(current);
       current = [];

@@ -18,7 +18,12 @@ export interface DemuxedPes {
 }
 
 /** An elementary-stream event of mux.js. */
-interface MuxJsPes { type: string; pts: number; dts: number; data: Uint8Array }
+interface MuxJsPes {
+  type: string;
+  pts: number;
+  dts: number;
+  data: Uint8Array;
+}
 
 /** A mux.js stream stage (untyped, types/mux.js.d.ts): the part of it used here. */
 interface MuxJsStage {

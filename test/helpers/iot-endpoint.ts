@@ -34,7 +34,10 @@ export function makePki(): TestPki {
     run('req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=s3hls test CA', '-days', '2', '-out', 'ca.crt');
     writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
     writeFileSync(join(dir, 'device.ext'), 'extendedKeyUsage=clientAuth\n');
-    for (const [name, ext] of [['server', 'server.ext'], ['device', 'device.ext']] as const) {
+    for (const [name, ext] of [
+      ['server', 'server.ext'],
+      ['device', 'device.ext'],
+    ] as const) {
       key(name);
       run('req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`);
       run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-extfile', ext, '-out', `${name}.crt`);
@@ -43,8 +46,13 @@ export function makePki(): TestPki {
     run('req', '-x509', '-new', '-key', 'stranger.key', '-subj', '/CN=stranger', '-days', '2', '-out', 'stranger.crt');
     const r = (f: string) => readFileSync(join(dir, f), 'utf8');
     return {
-      ca: r('ca.crt'), serverCert: r('server.crt'), serverKey: r('server.key'),
-      deviceCert: r('device.crt'), deviceKey: r('device.key'), strangerCert: r('stranger.crt'), strangerKey: r('stranger.key'),
+      ca: r('ca.crt'),
+      serverCert: r('server.crt'),
+      serverKey: r('server.key'),
+      deviceCert: r('device.crt'),
+      deviceKey: r('device.key'),
+      strangerCert: r('stranger.crt'),
+      strangerKey: r('stranger.key'),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -77,34 +85,32 @@ export interface IotEndpointOptions {
 /** Starts the endpoint on 127.0.0.1 (client certificate required, verified against the test CA). */
 export async function startIotEndpoint(o: IotEndpointOptions): Promise<IotEndpoint> {
   const requests: IotRequest[] = [];
-  const server: Server = createServer(
-    { key: o.pki.serverKey, cert: o.pki.serverCert, ca: o.pki.ca, requestCert: true, rejectUnauthorized: true },
-    (req, res) => {
-      const peer = (req.socket as TLSSocket).getPeerCertificate();
-      const thing = req.headers['x-amzn-iot-thingname'];
-      const cn: unknown = peer?.subject?.CN;
-      requests.push({ path: req.url ?? '', thingName: typeof thing === 'string' ? thing : undefined, clientCn: typeof cn === 'string' ? cn : undefined });
-      if (req.method !== 'GET' || req.url !== `/role-aliases/${o.roleAlias}/credentials`) {
-        res.writeHead(404, { 'content-type': 'application/json' });
-        res.end('{"message":"Role alias does not exist"}');
-        return;
-      }
-      const c = o.issue(requests.length - 1);
-      const body = JSON.stringify({
-        credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(Date.now() + c.lifetimeMs).toISOString() },
-      });
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(body);
-    },
-  );
+  const server: Server = createServer({ key: o.pki.serverKey, cert: o.pki.serverCert, ca: o.pki.ca, requestCert: true, rejectUnauthorized: true }, (req, res) => {
+    const peer = (req.socket as TLSSocket).getPeerCertificate();
+    const thing = req.headers['x-amzn-iot-thingname'];
+    const cn: unknown = peer?.subject?.CN;
+    requests.push({ path: req.url ?? '', thingName: typeof thing === 'string' ? thing : undefined, clientCn: typeof cn === 'string' ? cn : undefined });
+    if (req.method !== 'GET' || req.url !== `/role-aliases/${o.roleAlias}/credentials`) {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"message":"Role alias does not exist"}');
+      return;
+    }
+    const c = o.issue(requests.length - 1);
+    const body = JSON.stringify({
+      credentials: { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(Date.now() + c.lifetimeMs).toISOString() },
+    });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(body);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
     endpoint: `https://127.0.0.1:${port}`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -72,7 +72,10 @@ export function verifySegments(t: Test, segments: readonly CollectedSegment[], u
     audioPes += pes.length - v.length;
     t.ok(v.length > 0 && v[0].keyframe, `segment ${s.meta.sequence} starts with an IDR`);
     const types = v[0].nals.map((n) => n[0] & 0x1f);
-    t.ok(types[0] === 9 && types.includes(7) && types.includes(8) && types.indexOf(7) < types.indexOf(5) && types.indexOf(8) < types.indexOf(5), `segment ${s.meta.sequence} starts AUD, SPS, PPS before the IDR (${types.join(',')})`);
+    t.ok(
+      types[0] === 9 && types.includes(7) && types.includes(8) && types.indexOf(7) < types.indexOf(5) && types.indexOf(8) < types.indexOf(5),
+      `segment ${s.meta.sequence} starts AUD, SPS, PPS before the IDR (${types.join(',')})`,
+    );
     t.equal(v.length, s.meta.videoFrames, `segment ${s.meta.sequence} video frame count`);
     video.push(...v);
   }

@@ -68,8 +68,7 @@ export async function startS3(options: StartS3Options = {}): Promise<TestS3> {
     bucket,
     directory,
     requests,
-    client: () =>
-      new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...S3RVER_CREDENTIALS } }),
+    client: () => new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...S3RVER_CREDENTIALS } }),
     close: async () => {
       await server.close();
       rmSync(directory, { recursive: true, force: true });

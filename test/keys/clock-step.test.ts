@@ -65,7 +65,10 @@ t.test('HlsStream live: wall clock back 1 h, then forward 1 h', async (t) => {
   }
   stream.finalize();
   t.equal(steps.length, 2, 'two steps, each reported once');
-  t.same(segs.map((s) => s.discontinuityReason ?? '-'), ['start', '-', '-', '-', 'clock-step', '-', '-', '-', 'clock-step', '-', '-', '-']);
+  t.same(
+    segs.map((s) => s.discontinuityReason ?? '-'),
+    ['start', '-', '-', '-', 'clock-step', '-', '-', '-', 'clock-step', '-', '-', '-'],
+  );
   const starts = segs.map((s) => s.startTimeMs - T0);
   t.comment(`start times after T0 (s): ${starts.map((s) => (s / 1000).toFixed(2)).join(' ')}`);
   // Within each timeline consecutive starts are the durations apart (1 s), never squeezed.
@@ -79,7 +82,8 @@ t.test('HlsStream live: wall clock back 1 h, then forward 1 h', async (t) => {
   t.equal(new Set(keys).size, keys.length, 'keys are unique');
   t.ok(keys[4].endsWith('-d.ts') && keys[8].endsWith('-d.ts'), 'the key marks both discontinuities');
   t.equal(parseSegmentKey(keys[4], 'cams/cam1')?.startTimeMs, segs[4].startTimeMs, 'and parses back to its start time');
-  for (const s of segs) t.ok(s.deviceTimeMs !== undefined && Math.abs(s.deviceTimeMs - (s.startTimeMs + 1_000)) < 1_100 + (s === segs[3] || s === segs[7] ? HOUR : 0), `device time ${s.sequence}`);
+  for (const s of segs)
+    t.ok(s.deviceTimeMs !== undefined && Math.abs(s.deviceTimeMs - (s.startTimeMs + 1_000)) < 1_100 + (s === segs[3] || s === segs[7] ? HOUR : 0), `device time ${s.sequence}`);
 });
 
 t.test('objects carry device-time-ms and the server Date as metadata', async (t) => {
@@ -93,7 +97,8 @@ t.test('objects carry device-time-ms and the server Date as metadata', async (t)
     await uploader.drain({ timeoutMs: 10_000 });
   }
   await uploader.close();
-  const head = async (i: number) => (await s3.client().send(new HeadObjectCommand({ Bucket: s3.bucket, Key: keyOfSegment('meta/cam1', fakeSegment({ sequence: i })) }))).Metadata ?? {};
+  const head = async (i: number) =>
+    (await s3.client().send(new HeadObjectCommand({ Bucket: s3.bucket, Key: keyOfSegment('meta/cam1', fakeSegment({ sequence: i })) }))).Metadata ?? {};
   const first = await head(0);
   t.equal(first['device-time-ms'], String(device));
   t.notOk('server-date' in first, 'the first PUT has seen no server answer yet');

@@ -14,7 +14,14 @@ import { startS3 } from '../helpers/s3server.js';
 const TOKEN = 'correct-horse-battery-staple';
 const SECRET = 'wJalrXUtnFEMI-not-a-real-secret';
 const T0 = Date.UTC(2026, 10, 22, 3, 0, 0);
-const event = (rawPath: string, headers: Record<string, string> = {}, extra: object = {}) => ({ version: '2.0', rawPath, rawQueryString: '', headers, requestContext: { http: { method: 'GET' } }, ...extra });
+const event = (rawPath: string, headers: Record<string, string> = {}, extra: object = {}) => ({
+  version: '2.0',
+  rawPath,
+  rawQueryString: '',
+  headers,
+  requestContext: { http: { method: 'GET' } },
+  ...extra,
+});
 const ENV = { S3HLS_BUCKET: 'b', S3HLS_ROOT_PREFIX: 'cams', S3HLS_BASE_URL: 'https://cdn.example', AWS_REGION: 'us-east-1' };
 
 t.test('regression: a malformed event answers 400 with a JSON reason and one log line', async (t) => {
@@ -46,9 +53,21 @@ t.test('regression: every S3 failure is logged once as one JSON line without sec
   const s3 = await startS3();
   t.teardown(() => s3.close());
   // s3rver does not check secrets: this one must simply never appear in the log.
-  const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: SECRET, sessionToken: 'session-token-value' } });
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: SECRET, sessionToken: 'session-token-value' },
+  });
   const lines: string[] = [];
-  const handler = createLambdaHandler({ client, bucket: 'no-such-bucket', rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), accessToken: TOKEN, log: (l) => lines.push(l) });
+  const handler = createLambdaHandler({
+    client,
+    bucket: 'no-such-bucket',
+    rootPrefix: 'cams',
+    urls: baseUrlResolver('https://cdn.example'),
+    accessToken: TOKEN,
+    log: (l) => lines.push(l),
+  });
   const r = await handler(event('/cameras', { authorization: `Bearer ${TOKEN}` }));
   t.equal(r.statusCode, 502);
   t.match(r.body, /storage request failed/);
@@ -59,7 +78,13 @@ t.test('regression: every S3 failure is logged once as one JSON line without sec
   t.match(entry, { level: 'error', msg: 'storage request failed', method: 'GET', path: '/cameras', error: 'NoSuchBucket', s3Status: 404 });
   for (const secret of [SECRET, TOKEN, 'session-token-value', 'Signature=', 'Authorization']) t.notOk(lines[0].includes(secret), `no ${secret} in the log`);
   // A network failure (nothing listening) is logged the same way.
-  const dead = new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, maxAttempts: 1, credentials: { accessKeyId: 'x', secretAccessKey: SECRET } });
+  const dead = new S3Client({
+    region: 'us-east-1',
+    endpoint: 'http://127.0.0.1:9',
+    forcePathStyle: true,
+    maxAttempts: 1,
+    credentials: { accessKeyId: 'x', secretAccessKey: SECRET },
+  });
   const lines2: string[] = [];
   const h2 = createLambdaHandler({ client: dead, bucket: 'b', rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), log: (l) => lines2.push(l) });
   t.equal((await h2(event('/cameras'))).statusCode, 502);
@@ -101,7 +126,9 @@ t.test('authorized responses are Cache-Control: private (token, Authorization he
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const client = s3.client();
-  await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey('cams/door', { startTimeMs: T0, sequence: 0, durationMs: 2000, discontinuity: true }), Body: new Uint8Array(188) }));
+  await client.send(
+    new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey('cams/door', { startTimeMs: T0, sequence: 0, durationMs: 2000, discontinuity: true }), Body: new Uint8Array(188) }),
+  );
   const base = { client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example') };
   const withToken = createLambdaHandler({ ...base, accessToken: TOKEN });
   t.equal((await withToken(event('/cameras', { authorization: `Bearer ${TOKEN}` }))).headers['cache-control'], 'private, max-age=10');
@@ -121,10 +148,24 @@ t.test('an unexpected failure inside the handler answers 500 JSON with one log l
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const real = s3.client();
-  await real.send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey('cams/door', { startTimeMs: Date.now() - 4000, sequence: 0, durationMs: 2000, discontinuity: true }), Body: new Uint8Array(188) }));
+  await real.send(
+    new PutObjectCommand({
+      Bucket: s3.bucket,
+      Key: segmentKey('cams/door', { startTimeMs: Date.now() - 4000, sequence: 0, durationMs: 2000, discontinuity: true }),
+      Body: new Uint8Array(188),
+    }),
+  );
   const handler = createLambdaHandler({ client: real, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), log: (l) => lines.push(l) });
   // Headers that make the adapter throw: a getter standing in for any bug past the routes.
-  const ev = { ...event('/cameras'), headers: Object.defineProperty({}, 'origin', { enumerable: false, get: () => { throw new Error('adapter bug'); } }) };
+  const ev = {
+    ...event('/cameras'),
+    headers: Object.defineProperty({}, 'origin', {
+      enumerable: false,
+      get: () => {
+        throw new Error('adapter bug');
+      },
+    }),
+  };
   const r = await handler(ev);
   t.equal(r.statusCode, 500);
   t.same(JSON.parse(r.body), { error: 'internal error' });

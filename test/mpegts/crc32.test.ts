@@ -7,11 +7,11 @@ t.test('CRC-32/MPEG-2 check value', async (t) => {
   // The catalogue check value of CRC-32/MPEG-2 (poly 0x04C11DB7, init all ones, no reflection, no xorout).
   const ascii = new TextEncoder().encode('123456789');
   t.equal(crc32Mpeg2(ascii, 0, 9), 0x0376e6e7);
-  t.equal(crc32Mpeg2Bitwise(ascii, 0, 9), 0x0376e6e7, 'the checker\'s bit-serial CRC agrees');
+  t.equal(crc32Mpeg2Bitwise(ascii, 0, 9), 0x0376e6e7, "the checker's bit-serial CRC agrees");
   t.equal(crc32Mpeg2(new Uint8Array(0), 0, 0), 0xffffffff, 'empty input leaves the preset register');
 });
 
-t.test('CRC of a real section: ffmpeg\'s PAT', async (t) => {
+t.test("CRC of a real section: ffmpeg's PAT", async (t) => {
   // table_id .. program_map_PID of the PAT ffmpeg 5.1 writes, followed by the CRC it wrote: 2A B1 04 B2.
   const pat = Uint8Array.from([0x00, 0xb0, 0x0d, 0x00, 0x01, 0xc1, 0x00, 0x00, 0x00, 0x01, 0xf0, 0x00, 0x2a, 0xb1, 0x04, 0xb2]);
   t.equal(crc32Mpeg2(pat, 0, 12), 0x2ab104b2);

@@ -33,7 +33,7 @@ interface Unit {
 /** ADTS frames of an .aac file (ISO/IEC 13818-7 §6.2: aac_frame_length is 13 bits at byte 3). */
 function adtsFrames(aac: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
-  for (let o = 0; o + 7 <= aac.length; ) {
+  for (let o = 0; o + 7 <= aac.length;) {
     const len = ((aac[o + 3] & 0x03) << 11) | (aac[o + 4] << 3) | (aac[o + 5] >> 5);
     out.push(aac.subarray(o, o + len));
     o += len;
@@ -130,7 +130,10 @@ t.test('high profile with B-frames (PTS ≠ DTS), timestamps crossing the 33-bit
   // Start 2 s before 2^33: the wrap falls inside the second segment.
   const base = WRAP - 180_000;
   const units: Unit[] = aus.map((nals, i) => ({ nals, pts: base + packets[i].pts, dts: base + packets[i].dts }));
-  t.ok(units.some((u) => u.dts !== u.pts), 'DTS fields are written');
+  t.ok(
+    units.some((u) => u.dts !== u.pts),
+    'DTS fields are written',
+  );
   t.ok(units[0].dts < WRAP && units[units.length - 1].dts >= WRAP, 'DTS passes 2^33 during the stream');
   const segments = muxSegments(units, []);
   verify(t, segments, units, []);

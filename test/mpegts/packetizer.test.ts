@@ -92,7 +92,10 @@ t.test('packetCount is exact for every payload size 0..400 and every header opti
   t.equal(mismatches, 0, 'write() uses exactly packetCount() packets, and the first packet carries PUSI and the flags');
   t.equal(roundTripFailures, 0, 'payload bytes and PES_packet_length read back exactly');
   t.same(checkerErrors.slice(0, 5), [], 'the structural checker accepts every PES, CC continuous across all 6416');
-  t.ok(stuffingCases.oneByteAf > 0 && stuffingCases.longAf > 0 && stuffingCases.firstPacketStuffed > 0 && stuffingCases.exactFit > 0, `all stuffing cases met: ${JSON.stringify(stuffingCases)}`);
+  t.ok(
+    stuffingCases.oneByteAf > 0 && stuffingCases.longAf > 0 && stuffingCases.firstPacketStuffed > 0 && stuffingCases.exactFit > 0,
+    `all stuffing cases met: ${JSON.stringify(stuffingCases)}`,
+  );
 });
 
 t.test('boundaries, packet by packet (no DTS, no PCR: 14-byte header, 182 bytes of room in packet 1)', async (t) => {
@@ -115,7 +118,13 @@ t.test('boundaries, packet by packet (no DTS, no PCR: 14-byte header, 182 bytes 
   r = run(169); // 183: 182 in packet 1, 1 byte in packet 2 behind 182 adaptation field bytes
   t.equal(r.n, 2);
   t.same([...r.p(1).subarray(0, 6)], [0x47, 0x01, 0x00, 0x31, 182, 0x00], 'packet 2: PUSI 0, CC 1, AF length 182, no flags');
-  t.ok(r.p(1).subarray(6, 187).every((b) => b === 0xff), '181 stuffing bytes');
+  t.ok(
+    r
+      .p(1)
+      .subarray(6, 187)
+      .every((b) => b === 0xff),
+    '181 stuffing bytes',
+  );
   r = run(168 + 183); // 365: 183 bytes left for packet 2 → the 1-byte adaptation field
   t.equal(r.n, 2);
   t.same([...r.p(1).subarray(3, 5)], [0x31, 0], 'adaptation_field_length 0: exactly 183 payload bytes follow');
@@ -132,7 +141,12 @@ t.test('first packet with PCR, random access and discontinuity: every header byt
   const packetizer = new PesPacketizer(pool);
   const payload = new ChunkList();
   payload.add(source, 0, 10);
-  const n = packetizer.write(new RingCursor(1), new ContinuityCounters(), pes({ pid: 0x101, streamId: 0xc0, pts90k: 2 ** 33 + 5, dts90k: 2 ** 33 + 5, pcr90k: 2 ** 32, randomAccess: true, discontinuity: true, boundedLength: true }), payload);
+  const n = packetizer.write(
+    new RingCursor(1),
+    new ContinuityCounters(),
+    pes({ pid: 0x101, streamId: 0xc0, pts90k: 2 ** 33 + 5, dts90k: 2 ** 33 + 5, pcr90k: 2 ** 32, randomAccess: true, discontinuity: true, boundedLength: true }),
+    payload,
+  );
   t.equal(n, 1);
   const head = Buffer.from(pool.subarray(0, 12)).toString('hex');
   t.equal(
@@ -144,7 +158,10 @@ t.test('first packet with PCR, random access and discontinuity: every header byt
       'd0' + // discontinuity_indicator 1, random_access_indicator 1, PCR_flag 1
       '800000007e00', // PCR base 2^32, extension 0
   );
-  t.ok(pool.subarray(12, 164).every((b) => b === 0xff), 'stuffing 0xFF up to the PES header');
+  t.ok(
+    pool.subarray(12, 164).every((b) => b === 0xff),
+    'stuffing 0xFF up to the PES header',
+  );
   // PES header: PTS 2^33 + 5 wraps to 5; audio length exact = 3 + 5 + 10 = 18.
   t.equal(Buffer.from(pool.subarray(164, 178)).toString('hex'), '000001c0001284800521000100' + '0b');
   t.same([...pool.subarray(178)], [...source.subarray(0, 10)]);
@@ -204,7 +221,10 @@ t.test('programmer errors are thrown before anything is written', async (t) => {
   t.throws(() => packetizer.write(cursor, cc, pes({ pcr90k: -2 }), payload), RangeError);
   t.equal(cursor.calls, 0, 'the cursor was never asked for a packet');
   t.equal(cc.peek(0x100), 0, 'no counter advanced');
-  t.ok(pool.every((b) => b === 0), 'the pool is untouched');
+  t.ok(
+    pool.every((b) => b === 0),
+    'the pool is untouched',
+  );
   t.throws(() => packetizer.packetCount(-1, false, false), RangeError);
   t.throws(() => new PesPacketizer([] as unknown as Uint8Array), TypeError);
   t.throws(() => packetizer.write({ nextPacket: () => 188 * 400 }, cc, pes(), payload), RangeError, 'cursor outside the pool');

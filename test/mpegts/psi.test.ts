@@ -20,7 +20,8 @@ const PAT =
   'b00d' + // section_syntax_indicator 1, '0', reserved 11, section_length 13
   '0001' + // transport_stream_id 1
   'c1' + // reserved 11, version_number 0, current_next_indicator 1
-  '00' + '00' + // section_number, last_section_number
+  '00' +
+  '00' + // section_number, last_section_number
   '0001' + // program_number 1
   'f000' + // reserved 111, program_map_PID 0x1000
   '2ab104b2'; // CRC_32
@@ -74,8 +75,16 @@ t.test('written at an offset, with the continuity counter advancing per PID and 
     writePmt(buf, 188 * (2 * i + 1), cc, { video: true, audio: true });
   }
   const ccs = Array.from({ length: 40 }, (_, i) => buf[188 * i + 3] & 0x0f);
-  t.same(ccs.filter((_, i) => i % 2 === 0), [...Array(20).keys()].map((i) => i % 16), 'PAT CC 0..15, 0..3');
-  t.same(ccs.filter((_, i) => i % 2 === 1), [...Array(20).keys()].map((i) => i % 16), 'PMT CC counts on its own');
+  t.same(
+    ccs.filter((_, i) => i % 2 === 0),
+    [...Array(20).keys()].map((i) => i % 16),
+    'PAT CC 0..15, 0..3',
+  );
+  t.same(
+    ccs.filter((_, i) => i % 2 === 1),
+    [...Array(20).keys()].map((i) => i % 16),
+    'PMT CC counts on its own',
+  );
   t.equal(cc.peek(PID_PAT), 4);
   t.equal(cc.peek(PID_PMT), 4);
   t.equal(cc.peek(PID_VIDEO), 0, 'other PIDs untouched');

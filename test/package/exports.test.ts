@@ -47,8 +47,25 @@ t.test('the firmware entry point does not load the server, the player or the exp
   // What `import 's3hls'` pulls in, by module URL (a resolve hook prints each): the playback side
   // lives behind subpaths.
   const code = `await import('s3hls');`;
-  const probe = spawnSync(process.execPath, ['--input-type=module', '--experimental-loader', 'data:text/javascript,export async function resolve(s,c,n){const r=await n(s,c);if(r.url.includes("/dist/"))console.error("LOADED "+r.url);return r}', '-e', code], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', NODE_NO_WARNINGS: '1' } });
-  const loaded = probe.stderr.split('\n').filter((l) => l.startsWith('LOADED ')).map((l) => l.slice(7));
+  const probe = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '--experimental-loader',
+      'data:text/javascript,export async function resolve(s,c,n){const r=await n(s,c);if(r.url.includes("/dist/"))console.error("LOADED "+r.url);return r}',
+      '-e',
+      code,
+    ],
+    { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', NODE_NO_WARNINGS: '1' } },
+  );
+  const loaded = probe.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice(7));
   t.ok(loaded.length > 10, `modules seen: ${loaded.length}`);
-  for (const folder of ['/dist/server/', '/dist/lambda/', '/dist/export/']) t.notOk(loaded.some((u) => u.includes(folder)), `nothing under ${folder}`);
+  for (const folder of ['/dist/server/', '/dist/lambda/', '/dist/export/'])
+    t.notOk(
+      loaded.some((u) => u.includes(folder)),
+      `nothing under ${folder}`,
+    );
 });

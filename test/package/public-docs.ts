@@ -10,7 +10,14 @@ export const ENTRY_POINTS = ['src/index.ts', 'src/entries/sources.ts', 'src/entr
 /** Public names without TSDoc, as `entry: Name` or `entry: Name.member`. */
 export function undocumentedExports(root: string): string[] {
   const files = ENTRY_POINTS.map((f) => `${root}/${f}`);
-  const program = ts.createProgram(files, { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true, noEmit: true });
+  const program = ts.createProgram(files, {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    target: ts.ScriptTarget.ES2022,
+    strict: true,
+    skipLibCheck: true,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const missing = new Set<string>();
   const hasDoc = (s: ts.Symbol): boolean => s.getDocumentationComment(checker).length > 0 || s.getJsDocTags(checker).length > 0;
@@ -26,7 +33,7 @@ export function undocumentedExports(root: string): string[] {
       for (const member of symbol.members ? [...symbol.members.values()] : []) {
         const decl = member.declarations?.[0];
         if (!decl || member.name.startsWith('#') || member.name === '__constructor') continue;
-        const mods = ts.canHaveModifiers(decl) ? ts.getModifiers(decl) ?? [] : [];
+        const mods = ts.canHaveModifiers(decl) ? (ts.getModifiers(decl) ?? []) : [];
         if (mods.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword || m.kind === ts.SyntaxKind.ProtectedKeyword)) continue;
         if (!hasDoc(member)) missing.add(`${exported.name}.${member.name}`);
       }

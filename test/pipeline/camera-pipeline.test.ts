@@ -23,7 +23,14 @@ t.test('held segments are stored once uploading starts; a pool wait ends on rele
   const aus = accessUnits(fixture('baseline.h264')).map((n) => annexB(n));
   const total = aus.reduce((n, a) => n + a.length, 0);
   // A pool just big enough for the whole clip, so nothing is dropped while held.
-  const pipeline = new CameraPipeline({ streamId: 'door', prefix: 'cams/door', uploader, poolBytes: Math.ceil(total * 1.5) + 64 * 1024, targetSegmentSeconds: 1, startUpload: false });
+  const pipeline = new CameraPipeline({
+    streamId: 'door',
+    prefix: 'cams/door',
+    uploader,
+    poolBytes: Math.ceil(total * 1.5) + 64 * 1024,
+    targetSegmentSeconds: 1,
+    startUpload: false,
+  });
   t.equal(pipeline.sink, undefined, 'not uploading before startUpload');
   for (let i = 0; i < aus.length; i++) t.equal(pipeline.stream.putVideoFrame({ items: [{ part1: aus[i] }], timestampUs: i * 40_000 }), true);
   const segmentsHeld = pipeline.stream.stats().segments;

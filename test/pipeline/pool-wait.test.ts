@@ -12,7 +12,8 @@ import { fixture } from '../helpers/fixtures.js';
 import { S3RVER_CREDENTIALS } from '../helpers/s3server.js';
 
 // Nothing is uploaded in these tests (startUpload is never called): the endpoint is never contacted.
-const uploader = (): Uploader => new Uploader({ bucket: 'b-never-used', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, region: 'us-east-1', credentials: S3RVER_CREDENTIALS });
+const uploader = (): Uploader =>
+  new Uploader({ bucket: 'b-never-used', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, region: 'us-east-1', credentials: S3RVER_CREDENTIALS });
 const aus = accessUnits(fixture('1080p.h264')).map((n) => annexB(n));
 
 t.test('the open segment alone above the high-water mark: no wait (it could never end)', async (t) => {

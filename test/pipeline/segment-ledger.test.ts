@@ -16,8 +16,14 @@ t.test('stored, spooled then stored, refused, not-uploaded: one outcome each, co
   l.stored(1, 'k1'); // uploaded from the spool later
   l.settlePending(new Map([[3, { key: 'k3', code: 'UPLOAD_TRANSIENT', message: 'not stored when the run ended (SlowDown)' }]]));
   t.same(l.counts(), { storedSegments: 2, storedFrames: 20, spooledSegments: 0, spooledFrames: 0, failedSegments: 3, failedFrames: 30, pendingSegments: 0, pendingFrames: 0 });
-  t.same(out.map((o) => `${o.sequence}:${o.state}${o.reason ? `(${o.reason})` : ''}`), ['0:stored', '1:spooled', '2:failed(refused)', '1:stored', '3:failed(not-uploaded)', '4:failed(not-uploaded)']);
-  t.same(l.failures().map((f) => f.sequence), [2, 3, 4]);
+  t.same(
+    out.map((o) => `${o.sequence}:${o.state}${o.reason ? `(${o.reason})` : ''}`),
+    ['0:stored', '1:spooled', '2:failed(refused)', '1:stored', '3:failed(not-uploaded)', '4:failed(not-uploaded)'],
+  );
+  t.same(
+    l.failures().map((f) => f.sequence),
+    [2, 3, 4],
+  );
   t.match(l.failures()[1], { key: 'k3', code: 'UPLOAD_TRANSIENT' });
   t.match(l.failures()[2], { key: undefined, message: 'not stored when the run ended' });
   l.stored(99, 'other'); // not handed out by this stream: ignored

@@ -22,16 +22,61 @@ const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 t.test('recordings.json and clip.mp4 on serve and on the Lambda handler', { skip: !hasFfmpeg() && 'no ffmpeg' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 's3hls-cliproute-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=320x180:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '6', '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-b:a', '64k', '-f', 'segment', '-segment_time', '2', '-segment_format', 'mpegts', join(dir, 'seg%d.ts')]);
-  const segs = readdirSync(dir).filter((f) => f.endsWith('.ts')).sort().map((f) => readFileSync(join(dir, f)));
+  execFileSync('ffmpeg', [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=320x180:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '6',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'segment',
+    '-segment_time',
+    '2',
+    '-segment_format',
+    'mpegts',
+    join(dir, 'seg%d.ts'),
+  ]);
+  const segs = readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .sort()
+    .map((f) => readFileSync(join(dir, f)));
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const client = s3.client();
   // Segments 0 and 1 back to back, segment 2 after a 10 s gap.
-  for (const [n, at] of [[0, 0], [1, 2000], [2, 14_000]] as const) {
-    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey('cams/door', { startTimeMs: T0 + at, sequence: n, durationMs: 2000, discontinuity: n === 0 }), Body: segs[n] }));
+  for (const [n, at] of [
+    [0, 0],
+    [1, 2000],
+    [2, 14_000],
+  ] as const) {
+    await client.send(
+      new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey('cams/door', { startTimeMs: T0 + at, sequence: n, durationMs: 2000, discontinuity: n === 0 }), Body: segs[n] }),
+    );
   }
   const server = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver(`${s3.endpoint}/${s3.bucket}`), maxClipRangeMs: 3_600_000 });
   t.teardown(() => server.close());

@@ -30,11 +30,15 @@ t.test('31 days of 2-s segments stream with bounded RSS and no event-loop block 
   const client = s3.client();
   const hours = DAYS * 24;
   for (let h = 0; h < hours; h += 24) {
-    await Promise.all(Array.from({ length: 24 }, (_, i) => {
-      const hour = H0 + (h + i) * HOUR_MS;
-      const keys = Array.from({ length: 1800 }, (_, k) => segmentKey(prefix, { startTimeMs: hour + k * 2000, sequence: (h + i) * 1800 + k, durationMs: 2000, discontinuity: false }));
-      return client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: hourIndexKey(prefix, hour), Body: JSON.stringify(buildHourIndex(prefix, hour, keys, hour + HOUR_MS)) }));
-    }));
+    await Promise.all(
+      Array.from({ length: 24 }, (_, i) => {
+        const hour = H0 + (h + i) * HOUR_MS;
+        const keys = Array.from({ length: 1800 }, (_, k) =>
+          segmentKey(prefix, { startTimeMs: hour + k * 2000, sequence: (h + i) * 1800 + k, durationMs: 2000, discontinuity: false }),
+        );
+        return client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: hourIndexKey(prefix, hour), Body: JSON.stringify(buildHourIndex(prefix, hour, keys, hour + HOUR_MS)) }));
+      }),
+    );
   }
   const end = H0 + hours * HOUR_MS;
   // The endpoint runs in its own process: its RSS and event loop are what is measured.
@@ -65,7 +69,9 @@ t.test('31 days of 2-s segments stream with bounded RSS and no event-loop block 
   child.stdin.write('report\n');
   const report = JSON.parse((await lines.next()).value as string) as { rssStartBytes: number; rssMaxBytes: number; delayMaxMs: number; delayP99Ms: number };
   const mb = (n: number) => (n / 1e6).toFixed(0);
-  t.comment(`31 days: ${segments} segments, ${(bytes / 1e6).toFixed(1)} MB in ${(elapsed / 1000).toFixed(1)} s; server RSS ${mb(report.rssStartBytes)} → max ${mb(report.rssMaxBytes)} MB; event loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms`);
+  t.comment(
+    `31 days: ${segments} segments, ${(bytes / 1e6).toFixed(1)} MB in ${(elapsed / 1000).toFixed(1)} s; server RSS ${mb(report.rssStartBytes)} → max ${mb(report.rssMaxBytes)} MB; event loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms`,
+  );
   t.equal(segments, hours * 1800, 'every segment listed');
   t.match(last, /#EXT-X-ENDLIST\n$/);
   // The child runs under tap's TypeScript loader, whose compiler alone holds ~250 MB: the bound is

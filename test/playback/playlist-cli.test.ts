@@ -17,7 +17,13 @@ t.test('playlist: VOD, an empty prefix with suggestions, an empty range', async 
   const client = s3.client();
   for (const cam of ['front-door', 'back-yard']) {
     for (let i = 0; i < 3; i++) {
-      await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey(`cams/${cam}`, { startTimeMs: T0 + i * 2000, sequence: i, durationMs: 2000, discontinuity: i === 0 }), Body: new Uint8Array([0x47]) }));
+      await client.send(
+        new PutObjectCommand({
+          Bucket: s3.bucket,
+          Key: segmentKey(`cams/${cam}`, { startTimeMs: T0 + i * 2000, sequence: i, durationMs: 2000, discontinuity: i === 0 }),
+          Body: new Uint8Array([0x47]),
+        }),
+      );
     }
   }
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';

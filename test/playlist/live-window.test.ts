@@ -68,10 +68,15 @@ function violation(uploads: readonly Upload[], graceMs: number, windowSize: numb
   let lastMsn = -1;
   let lastEvent: string[] = [];
   for (let now = T0; now <= end; now += 500) {
-    const stored = uploads.filter((u) => u.storedAtMs <= now).map((u) => u.key).sort();
+    const stored = uploads
+      .filter((u) => u.storedAtMs <= now)
+      .map((u) => u.key)
+      .sort();
     const records = recordsFromKeys(stored, PREFIX);
     const w = selectLiveWindow(settledRecords(records, { nowMs: now, graceMs, runStartsSettle: true }), windowSize);
-    HLS.parse(renderMediaPlaylist({ kind: 'live', records: w.records, uris: w.records.map((r) => r.key), mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence }));
+    HLS.parse(
+      renderMediaPlaylist({ kind: 'live', records: w.records, uris: w.records.map((r) => r.key), mediaSequence: w.mediaSequence, discontinuitySequence: w.discontinuitySequence }),
+    );
     if (w.records.length > 0) {
       if (w.mediaSequence < lastMsn) return `live MEDIA-SEQUENCE went from ${lastMsn} to ${w.mediaSequence} at +${now - T0} ms`;
       lastMsn = w.mediaSequence;
@@ -104,7 +109,10 @@ t.test('the same simulation without a grace period breaks both rules (the test c
 t.test('settledRecords cuts at the first young hole only', async (t) => {
   const base = Math.floor(T0 / 100);
   const key = (i: number, seq = base + i, flag = i === 0) => segmentKey(PREFIX, { startTimeMs: T0 + i * 2000, sequence: seq, durationMs: 2000, discontinuity: flag });
-  const rs = recordsFromKeys([0, 1, 2, 4, 5, 7].map((i) => key(i)), PREFIX);
+  const rs = recordsFromKeys(
+    [0, 1, 2, 4, 5, 7].map((i) => key(i)),
+    PREFIX,
+  );
   const seqs = (now: number, graceMs?: number) => settledRecords(rs, { nowMs: now, graceMs, listedFromMs: T0 }).map((r) => r.sequence - base);
   t.same(seqs(T0 + 10_000), [0, 1, 2], 'both holes young: cut at the first');
   t.same(seqs(T0 + 10_000 + 30_000), [0, 1, 2, 4, 5], 'the first hole (3) is lost 30 s after 4 ended; 6 is still young');
@@ -112,14 +120,26 @@ t.test('settledRecords cuts at the first young hole only', async (t) => {
   t.same(seqs(T0 + 16_000, 0), [0, 1, 2, 4, 5, 7], 'graceMs 0: every hole is lost once the segment after it is complete');
   const whole = rs.slice(0, 3);
   t.equal(settledRecords(whole, { nowMs: T0 + 6000, listedFromMs: T0 }), whole, 'no hole: the same array');
-  t.same(settledRecords(whole, { nowMs: T0 + 6000 }), [], 'a young first record after the listing\'s start waits (a late predecessor would be listed before it)');
+  t.same(settledRecords(whole, { nowMs: T0 + 6000 }), [], "a young first record after the listing's start waits (a late predecessor would be listed before it)");
   t.equal(settledRecords(whole, { nowMs: T0 + 6000, runStartsSettle: true }), whole, '... unless it is a run start and the caller is the live window');
   const unflaggedFirst = rs.slice(1);
   t.same(settledRecords(unflaggedFirst, { nowMs: T0 + 6000 }), [], 'a young first record that does not start a timeline may be preceded by a late upload');
-  t.same(settledRecords(unflaggedFirst, { nowMs: T0 + 6000, listedFromMs: T0 + 2000 }).map((r) => r.sequence - base), [1, 2], 'unless it starts at the listing\'s start (a predecessor would not be listed)');
-  t.same(settledRecords(unflaggedFirst, { nowMs: T0 + 10_000 + 30_000 }).map((r) => r.sequence - base), [1, 2, 4, 5], 'once old, it is published (up to the next young hole, 6)');
+  t.same(
+    settledRecords(unflaggedFirst, { nowMs: T0 + 6000, listedFromMs: T0 + 2000 }).map((r) => r.sequence - base),
+    [1, 2],
+    "unless it starts at the listing's start (a predecessor would not be listed)",
+  );
+  t.same(
+    settledRecords(unflaggedFirst, { nowMs: T0 + 10_000 + 30_000 }).map((r) => r.sequence - base),
+    [1, 2, 4, 5],
+    'once old, it is published (up to the next young hole, 6)',
+  );
   const lostBeforeRestart = recordsFromKeys([key(0), key(2), key(3, Math.floor((T0 + 6000) / 100), true)], PREFIX);
-  t.equal(settledRecords(lostBeforeRestart, { nowMs: T0 + 8500, runStartsSettle: true }).length, 3, 'live: a young hole before the newest run start does not hold the new run back');
+  t.equal(
+    settledRecords(lostBeforeRestart, { nowMs: T0 + 8500, runStartsSettle: true }).length,
+    3,
+    'live: a young hole before the newest run start does not hold the new run back',
+  );
   // A restart: the new run is numbered from its start time and flagged.
   const restart = recordsFromKeys([key(0), key(1), key(3, Math.floor((T0 + 6000) / 100), true), key(4, Math.floor((T0 + 6000) / 100) + 1)], PREFIX);
   t.equal(settledRecords(restart, { nowMs: T0 + 10_500, listedFromMs: T0 }).length, 2, 'EVENT waits at a restart too (a late tail of the old run would be inserted)');

@@ -34,7 +34,13 @@ function vod(rs: readonly SegmentRecord[]): string {
 }
 
 t.test('normal range: VOD header, one EXTINF per segment, PDT on the first, ENDLIST', async (t) => {
-  const text = vod(records([[0, 0, 2000, true], [2000, 1, 2000], [4000, 2, 2000]]));
+  const text = vod(
+    records([
+      [0, 0, 2000, true],
+      [2000, 1, 2000],
+      [4000, 2, 2000],
+    ]),
+  );
   t.equal(
     text,
     `#EXTM3U
@@ -60,7 +66,14 @@ t.test('normal range: VOD header, one EXTINF per segment, PDT on the first, ENDL
 
 t.test('a gap in time becomes a discontinuity with a program date time', async (t) => {
   // 4 s missing between the 2nd and 3rd segment (lost uploads: sequence skips 2 and 3).
-  const text = vod(records([[0, 0, 2000], [2000, 1, 2000], [8000, 4, 2000], [10000, 5, 2000]]));
+  const text = vod(
+    records([
+      [0, 0, 2000],
+      [2000, 1, 2000],
+      [8000, 4, 2000],
+      [10000, 5, 2000],
+    ]),
+  );
   t.equal(
     text,
     `#EXTM3U
@@ -84,18 +97,41 @@ t.test('a gap in time becomes a discontinuity with a program date time', async (
 `,
   );
   const parsed = HLS.parse(text) as HLS.types.MediaPlaylist;
-  t.same(parsed.segments.map((s) => s.discontinuity === true), [false, false, true, false]);
+  t.same(
+    parsed.segments.map((s) => s.discontinuity === true),
+    [false, false, true, false],
+  );
 });
 
 t.test('jitter within the tolerance is not a gap', async (t) => {
-  const rs = records([[0, 0, 2000], [2300, 1, 2000], [4299, 2, 2000]]);
-  t.same(rs.map((r) => r.discontinuity), [false, false, false]);
-  const gapped = records([[0, 0, 2000], [2501, 1, 2000]]);
-  t.same(gapped.map((r) => r.discontinuity), [false, true]);
+  const rs = records([
+    [0, 0, 2000],
+    [2300, 1, 2000],
+    [4299, 2, 2000],
+  ]);
+  t.same(
+    rs.map((r) => r.discontinuity),
+    [false, false, false],
+  );
+  const gapped = records([
+    [0, 0, 2000],
+    [2501, 1, 2000],
+  ]);
+  t.same(
+    gapped.map((r) => r.discontinuity),
+    [false, true],
+  );
 });
 
 t.test('camera restart: flagged key, sequence back to 0, no time gap', async (t) => {
-  const text = vod(records([[0, 7, 2000], [2000, 8, 1040], [3040, 0, 2000, true], [5040, 1, 2000]]));
+  const text = vod(
+    records([
+      [0, 7, 2000],
+      [2000, 8, 1040],
+      [3040, 0, 2000, true],
+      [5040, 1, 2000],
+    ]),
+  );
   t.equal(
     text,
     `#EXTM3U
@@ -121,12 +157,25 @@ t.test('camera restart: flagged key, sequence back to 0, no time gap', async (t)
 });
 
 t.test('a restart whose flagged first segment was lost is still a discontinuity (sequence went back)', async (t) => {
-  const rs = records([[0, 7, 2000], [2000, 8, 2000], [4000, 1, 2000]]);
-  t.same(rs.map((r) => r.discontinuity), [false, false, true]);
+  const rs = records([
+    [0, 7, 2000],
+    [2000, 8, 2000],
+    [4000, 1, 2000],
+  ]);
+  t.same(
+    rs.map((r) => r.discontinuity),
+    [false, false, true],
+  );
 });
 
 t.test('a long GOP raises TARGETDURATION to its rounded EXTINF', async (t) => {
-  const text = vod(records([[0, 0, 2000], [2000, 1, 7499], [9499, 2, 2000]]));
+  const text = vod(
+    records([
+      [0, 0, 2000],
+      [2000, 1, 7499],
+      [9499, 2, 2000],
+    ]),
+  );
   t.match(text, /^#EXT-X-TARGETDURATION:7$/m);
   t.match(text, /^#EXTINF:7\.499,$/m);
   const text8 = vod(records([[0, 0, 7500]]));
@@ -163,8 +212,16 @@ function live(all: readonly SegmentRecord[], n: number, size = 3): string {
 t.test('live window sliding over time keeps each segment’s sequence numbers', async (t) => {
   // A camera running since sequence 40, a time gap (sequence continues) after 44, then more.
   const all = records([
-    [0, 40, 2000], [2000, 41, 2000], [4000, 42, 2000], [6000, 43, 2000], [8000, 44, 2000],
-    [14000, 45, 2000, true], [16000, 46, 2000], [18000, 47, 2000], [20000, 48, 2000], [22000, 49, 2000],
+    [0, 40, 2000],
+    [2000, 41, 2000],
+    [4000, 42, 2000],
+    [6000, 43, 2000],
+    [8000, 44, 2000],
+    [14000, 45, 2000, true],
+    [16000, 46, 2000],
+    [18000, 47, 2000],
+    [20000, 48, 2000],
+    [22000, 49, 2000],
   ]);
   t.equal(
     live(all, 5),
@@ -231,7 +288,13 @@ t.test('live window sliding over time keeps each segment’s sequence numbers', 
 });
 
 t.test('live window after a restart starts at the new run (numbers restart with it)', async (t) => {
-  const all = records([[0, 9, 2000], [2000, 10, 2000], [4000, 11, 2000], [6000, 0, 2000, true], [8000, 1, 2000]]);
+  const all = records([
+    [0, 9, 2000],
+    [2000, 10, 2000],
+    [4000, 11, 2000],
+    [6000, 0, 2000, true],
+    [8000, 1, 2000],
+  ]);
   t.equal(
     live(all, 5),
     `#EXTM3U

@@ -29,13 +29,65 @@ t.test('hls.js plays index.m3u8 through to the media playlist', { skip }, async 
   const dir = mkdtempSync(join(tmpdir(), 's3hls-mv-browser-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const mp4 = join(dir, 'cam.mp4');
-  execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '8', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', mp4]);
+  execFileSync('ffmpeg', [
+    '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '8',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-profile:v',
+    'high',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '96k',
+    mp4,
+  ]);
   const s3 = await startS3({ cors: true });
   t.teardown(() => s3.close());
   const quiet = { write: () => true };
-  const code = await runUpload(['--input', mp4, '--encoder', 'copy', '--bucket', s3.bucket, '--prefix', 'cams/door', '--endpoint', s3.endpoint, '--path-style',
-    '--progress', 'none', '--start-time', '2026-11-22T03:00:00Z'], { stdout: quiet, stderr: quiet, credentials: { ...S3RVER_CREDENTIALS } });
+  const code = await runUpload(
+    [
+      '--input',
+      mp4,
+      '--encoder',
+      'copy',
+      '--bucket',
+      s3.bucket,
+      '--prefix',
+      'cams/door',
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--progress',
+      'none',
+      '--start-time',
+      '2026-11-22T03:00:00Z',
+    ],
+    { stdout: quiet, stderr: quiet, credentials: { ...S3RVER_CREDENTIALS } },
+  );
   t.equal(code, 0);
   const client = s3.client();
   t.teardown(() => client.destroy());
@@ -46,7 +98,17 @@ t.test('hls.js plays index.m3u8 through to the media playlist', { skip }, async 
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
   });
   t.teardown(async () => {
     await context.close();
@@ -57,7 +119,11 @@ t.test('hls.js plays index.m3u8 through to the media playlist', { skip }, async 
   await page.addScriptTag({ url: '/hls.min.js' });
   await page.evaluate((src) => {
     type HlsLevel = { codecSet?: string; videoCodec?: string; audioCodec?: string; width: number; height: number; bitrate: number; frameRate: number };
-    type HlsLike = { on(e: string, f: (ev: string, d: { levels?: HlsLevel[]; details: string; fatal: boolean }) => void): void; loadSource(u: string): void; attachMedia(v: HTMLVideoElement): void };
+    type HlsLike = {
+      on(e: string, f: (ev: string, d: { levels?: HlsLevel[]; details: string; fatal: boolean }) => void): void;
+      loadSource(u: string): void;
+      attachMedia(v: HTMLVideoElement): void;
+    };
     const Hls = (window as unknown as { Hls: { new (): HlsLike; Events: Record<string, string> } }).Hls;
     const seen = { levels: [] as Seen['levels'], errors: [] as string[], fatal: null as string | null };
     (window as unknown as { seen: typeof seen }).seen = seen;
@@ -66,7 +132,13 @@ t.test('hls.js plays index.m3u8 through to the media playlist', { skip }, async 
     document.body.appendChild(video);
     const hls = new Hls();
     hls.on(Hls.Events['MANIFEST_PARSED'], (_e, d) => {
-      seen.levels = (d.levels ?? []).map((l) => ({ codecs: [l.videoCodec, l.audioCodec].filter(Boolean).join(','), width: l.width, height: l.height, bitrate: l.bitrate, frameRate: l.frameRate }));
+      seen.levels = (d.levels ?? []).map((l) => ({
+        codecs: [l.videoCodec, l.audioCodec].filter(Boolean).join(','),
+        width: l.width,
+        height: l.height,
+        bitrate: l.bitrate,
+        frameRate: l.frameRate,
+      }));
       void video.play();
     });
     hls.on(Hls.Events['ERROR'], (_e, d) => {

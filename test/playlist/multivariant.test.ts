@@ -46,10 +46,17 @@ t.test('peak segment bit rate (sets of 0.5..1.5 × target) and average, by hand'
 
 t.test('rendered text, and which media playlist index.m3u8 points at', async (t) => {
   const facts = { codecs: 'avc1.64001f,mp4a.40.2', width: 1280, height: 720, frameRate: 29.97 };
-  t.equal(renderMultivariantPlaylist('playlist.m3u8?start=1795316400', { bandwidth: 2_000_000, averageBandwidth: 1_500_000, facts }), [
-    '#EXTM3U', '#EXT-X-VERSION:3', '#EXT-X-INDEPENDENT-SEGMENTS',
-    '#EXT-X-STREAM-INF:BANDWIDTH=2000000,AVERAGE-BANDWIDTH=1500000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=29.970',
-    'playlist.m3u8?start=1795316400', ''].join('\n'));
+  t.equal(
+    renderMultivariantPlaylist('playlist.m3u8?start=1795316400', { bandwidth: 2_000_000, averageBandwidth: 1_500_000, facts }),
+    [
+      '#EXTM3U',
+      '#EXT-X-VERSION:3',
+      '#EXT-X-INDEPENDENT-SEGMENTS',
+      '#EXT-X-STREAM-INF:BANDWIDTH=2000000,AVERAGE-BANDWIDTH=1500000,CODECS="avc1.64001f,mp4a.40.2",RESOLUTION=1280x720,FRAME-RATE=29.970',
+      'playlist.m3u8?start=1795316400',
+      '',
+    ].join('\n'),
+  );
   t.match(renderMultivariantPlaylist('live.m3u8', { bandwidth: 1, averageBandwidth: 1, facts: undefined }), /STREAM-INF:BANDWIDTH=1,AVERAGE-BANDWIDTH=1\nlive/);
   t.throws(() => renderMultivariantPlaylist('a\nb', { bandwidth: 1, averageBandwidth: 1, facts: undefined }), TypeError);
   t.throws(() => renderMultivariantPlaylist('a', { bandwidth: 0, averageBandwidth: 1, facts: undefined }), /bandwidth/);
@@ -57,7 +64,11 @@ t.test('rendered text, and which media playlist index.m3u8 points at', async (t)
   const at = (q: string, startMs?: number, endMs?: number) => multivariantTarget(new URLSearchParams(q), { startMs, endMs, nowMs: now, liveLookbackMs: 600_000 });
   t.same(at(''), { mediaUri: 'live.m3u8', startMs: now - 600_000, endMs: undefined, maxAgeSeconds: 10 });
   t.same(at('start=1795316400&live', 1_795_316_400_000), { mediaUri: 'live.m3u8?start=1795316400', startMs: 1_795_316_400_000, endMs: undefined, maxAgeSeconds: 10 }, 'EVENT');
-  t.same(at('start=2026-11-22T03:00:00Z&end=1795316460', 1, 2), { mediaUri: 'playlist.m3u8?start=2026-11-22T03%3A00%3A00Z&end=1795316460', startMs: 1, endMs: 2, maxAgeSeconds: 600 }, 'VOD, values passed on as given');
+  t.same(
+    at('start=2026-11-22T03:00:00Z&end=1795316460', 1, 2),
+    { mediaUri: 'playlist.m3u8?start=2026-11-22T03%3A00%3A00Z&end=1795316460', startMs: 1, endMs: 2, maxAgeSeconds: 600 },
+    'VOD, values passed on as given',
+  );
 });
 
 t.test('codec facts ↔ metadata', async (t) => {
@@ -74,8 +85,44 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const mp4 = join(dir, 'cam.mp4');
   // High profile, 29.97 fps, a keyframe every 60 frames (2.002 s), AAC-LC: 8 s = 240 frames.
-  execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30000/1001', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000',
-    '-t', '8.008', '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-g', '60', '-keyint_min', '60', '-sc_threshold', '0', '-bf', '2', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '96k', mp4]);
+  execFileSync('ffmpeg', [
+    '-y',
+    '-hide_banner',
+    '-nostdin',
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=30000/1001',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    '8.008',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-profile:v',
+    'high',
+    '-g',
+    '60',
+    '-keyint_min',
+    '60',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '2',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '96k',
+    mp4,
+  ]);
   execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', '-i', mp4, '-c:v', 'copy', '-bsf:v', 'h264_mp4toannexb', '-an', '-f', 'h264', join(dir, 'cam.h264')]);
   const annexB = readFileSync(join(dir, 'cam.h264'));
   const spsNal = nalUnits(annexB).find((n) => n.type === 7)!;
@@ -90,8 +137,26 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   process.env['AWS_REGION'] = 'us-east-1';
   let log = '';
   const sinkIo = { write: (s: string) => ((log += s), true) };
-  const code = await runUpload(['--input', mp4, '--encoder', 'copy', '--bucket', s3.bucket, '--prefix', 'cams/door', '--endpoint', s3.endpoint, '--path-style',
-    '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], { stdout: sinkIo, stderr: sinkIo, credentials: { ...S3RVER_CREDENTIALS } });
+  const code = await runUpload(
+    [
+      '--input',
+      mp4,
+      '--encoder',
+      'copy',
+      '--bucket',
+      s3.bucket,
+      '--prefix',
+      'cams/door',
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--progress',
+      'plain',
+      '--start-time',
+      '2026-11-22T03:00:00Z',
+    ],
+    { stdout: sinkIo, stderr: sinkIo, credentials: { ...S3RVER_CREDENTIALS } },
+  );
   t.equal(code, 0, log);
 
   // The expected figures, computed here from the listing by brute force (every contiguous set).
@@ -99,17 +164,20 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   t.teardown(() => client.destroy());
   const listed = (await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'cams/door/' }))).Contents ?? [];
   // Segments only: the upload also wrote the hour's index.json (docs/recordings.md).
-    const sizes = listed.filter((o) => o.Key!.endsWith('.ts')).map((o) => ({ bytes: o.Size!, ms: Number(/-(\d+)(-d)?\.ts$/.exec(o.Key!)![1]) })).filter((s) => s.ms > 0);
+  const sizes = listed
+    .filter((o) => o.Key!.endsWith('.ts'))
+    .map((o) => ({ bytes: o.Size!, ms: Number(/-(\d+)(-d)?\.ts$/.exec(o.Key!)![1]) }))
+    .filter((s) => s.ms > 0);
   const targetMs = Math.max(...sizes.map((s) => Math.round(s.ms / 1000))) * 1000;
   let peak = 0;
   for (let i = 0; i < sizes.length; i++) {
     for (let j = i; j < sizes.length; j++) {
       const set = sizes.slice(i, j + 1);
       const ms = set.reduce((a, s) => a + s.ms, 0);
-      if (ms >= targetMs / 2 && ms <= targetMs * 1.5) peak = Math.max(peak, set.reduce((a, s) => a + s.bytes, 0) * 8000 / ms);
+      if (ms >= targetMs / 2 && ms <= targetMs * 1.5) peak = Math.max(peak, (set.reduce((a, s) => a + s.bytes, 0) * 8000) / ms);
     }
   }
-  const average = sizes.reduce((a, s) => a + s.bytes, 0) * 8000 / sizes.reduce((a, s) => a + s.ms, 0);
+  const average = (sizes.reduce((a, s) => a + s.bytes, 0) * 8000) / sizes.reduce((a, s) => a + s.ms, 0);
 
   const routes = { client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver(`${s3.endpoint}/${s3.bucket}`) };
   const server = await startPlaylistServer({ ...routes, onWarning: () => undefined });
@@ -142,13 +210,47 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   t.equal(viaLambda.statusCode, 200);
   t.equal(viaLambda.body, text, 'Lambda: same body');
   let cliOut = '';
-  const cliCode = await runPlaylist(['--multivariant', '--prefix', 'cams/door', '--start', '2026-11-22T03:00:00Z', '--end', '2026-11-22T03:01:00Z', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--path-style'],
-    { stdout: { write: (s: string) => (cliOut += s) }, stderr: { write: (s: string) => (cliOut += s) } });
+  const cliCode = await runPlaylist(
+    [
+      '--multivariant',
+      '--prefix',
+      'cams/door',
+      '--start',
+      '2026-11-22T03:00:00Z',
+      '--end',
+      '2026-11-22T03:01:00Z',
+      '--bucket',
+      s3.bucket,
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+    ],
+    { stdout: { write: (s: string) => (cliOut += s) }, stderr: { write: (s: string) => (cliOut += s) } },
+  );
   t.equal(cliCode, 0, cliOut);
   t.equal(cliOut, text, 'CLI: same text');
 
   // ffprobe reads the multivariant playlist, follows it to the media playlist and decodes every frame.
-  const probe = JSON.parse((await run('ffprobe', ['-v', 'error', '-protocol_whitelist', 'file,http,tcp', '-count_frames', '-show_entries', 'stream=codec_type,codec_name,profile,width,height,nb_read_frames', '-of', 'json', `${server.url}/cameras/door/index.m3u8?${query}`], { timeout: 120_000 })).stdout) as { streams: { codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames: string }[] };
+  const probe = JSON.parse(
+    (
+      await run(
+        'ffprobe',
+        [
+          '-v',
+          'error',
+          '-protocol_whitelist',
+          'file,http,tcp',
+          '-count_frames',
+          '-show_entries',
+          'stream=codec_type,codec_name,profile,width,height,nb_read_frames',
+          '-of',
+          'json',
+          `${server.url}/cameras/door/index.m3u8?${query}`,
+        ],
+        { timeout: 120_000 },
+      )
+    ).stdout,
+  ) as { streams: { codec_type: string; codec_name: string; width?: number; height?: number; nb_read_frames: string }[] };
   const video = probe.streams.find((s) => s.codec_type === 'video')!;
   const audio = probe.streams.find((s) => s.codec_type === 'audio')!;
   t.equal(video.codec_name, 'h264');
@@ -181,7 +283,10 @@ t.test('end to end: upload → index.m3u8 from serve, Lambda and the CLI → ffp
   t.notMatch(old.body, /CODECS/);
 
   // A key deleted between LIST and HEAD (404) is skipped; a role that may not read (403) gets no facts, no failure.
-  const newest = listed.map((o) => o.Key!).filter((k) => k.endsWith('.ts')).sort(); // not the hour index.json
+  const newest = listed
+    .map((o) => o.Key!)
+    .filter((k) => k.endsWith('.ts'))
+    .sort(); // not the hour index.json
   const gone = await readCodecFacts({ client, bucket: s3.bucket, keys: [...newest, 'cams/door/2026/11/22/03/1795316499000-99-2000.ts'], maxHeads: 3 });
   t.equal(gone.requests, 2);
   t.equal(gone.facts?.codecs, `${expectedAvc1},mp4a.40.2`);

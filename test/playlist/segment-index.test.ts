@@ -45,12 +45,28 @@ t.test('window listing: mid-segment start, end exclusive, gap and foreign object
   const prefix = 'cams/door';
   const starts = [0, 2000, 4000, 6000, 14000, 16000];
   const keys = starts.map((s, i) => segmentKey(prefix, { startTimeMs: T0 + 3_600_000 - 4000 + s, sequence: i, durationMs: 2000, discontinuity: i === 0 }));
-  await put(s3, [...keys, 'cams/door/2026/11/22/00/notes.txt', 'cams/door/2026/11/22/00/garbage.ts', 'cams/doorbell/2026/11/22/00/x.ts', 'cams/yard/2026/a.ts', 'cams/README', 'cams/bad id/2026/x.ts', 'camsx/other/2026/x.ts']);
+  await put(s3, [
+    ...keys,
+    'cams/door/2026/11/22/00/notes.txt',
+    'cams/door/2026/11/22/00/garbage.ts',
+    'cams/doorbell/2026/11/22/00/x.ts',
+    'cams/yard/2026/a.ts',
+    'cams/README',
+    'cams/bad id/2026/x.ts',
+    'camsx/other/2026/x.ts',
+  ]);
   const client = s3.client();
   // The window starts 1 s into the 2nd segment (which began in the previous hour folder).
   const { records } = await listSegments({ client, bucket: s3.bucket, prefix, startMs: T0 + 3_600_000 - 1000, endMs: T0 + 3_600_000 + 12_000 });
-  t.same(records.map((r) => r.sequence), [1, 2, 3, 4]);
-  t.same(records.map((r) => r.discontinuity), [false, false, false, true], 'the 6 s hole before sequence 4 is a discontinuity');
+  t.same(
+    records.map((r) => r.sequence),
+    [1, 2, 3, 4],
+  );
+  t.same(
+    records.map((r) => r.discontinuity),
+    [false, false, false, true],
+    'the 6 s hole before sequence 4 is a discontinuity',
+  );
   const text = renderMediaPlaylist({ kind: 'vod', records, uris: records.map((r) => r.key.slice(prefix.length + 1)) });
   HLS.parse(text);
   t.equal(
@@ -117,7 +133,11 @@ t.test('4 h of 2-s segments (7,200 keys, 8 pages) give the right records', async
   const listing = await timeSegmentListing({ client, bucket: s3.bucket, prefix, startMs: T0, endMs: T0 + 4 * 3_600_000 });
   t.equal(listing.records.length, N - 1);
   t.equal(listing.pages, 8);
-  t.same(listing.records.map((r) => r.key), keys, 'every key, in order');
+  t.same(
+    listing.records.map((r) => r.key),
+    keys,
+    'every key, in order',
+  );
   const discontinuities = listing.records.flatMap((r, i) => (r.discontinuity ? [i] : []));
   t.same(discontinuities, [0, 3_600, 4_800], 'start, restart, hole');
   t.ok(listing.records.every((r) => r.durationMs === 2000));

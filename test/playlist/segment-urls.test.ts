@@ -23,7 +23,10 @@ function asMap(url: string): Record<string, string> {
 }
 
 for (const [name, client] of [
-  ['path-style custom endpoint', new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' } })],
+  [
+    'path-style custom endpoint',
+    new S3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:4569', forcePathStyle: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET' } }),
+  ],
   ['virtual-hosted AWS endpoint', new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'SECRET', sessionToken: 'TOKEN' } })],
 ] as const) {
   t.test(`batch presigning equals getSignedUrl: ${name}`, async (t) => {
@@ -31,7 +34,10 @@ for (const [name, client] of [
     const urls = await resolver.urls(KEYS);
     t.equal(urls.length, KEYS.length);
     for (let i = 0; i < KEYS.length; i++) {
-      const reference = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'my-bucket', Key: KEYS[i] }), { expiresIn: 900, signingDate: new Date(Math.floor(NOW / 1000) * 1000) });
+      const reference = await getSignedUrl(client, new GetObjectCommand({ Bucket: 'my-bucket', Key: KEYS[i] }), {
+        expiresIn: 900,
+        signingDate: new Date(Math.floor(NOW / 1000) * 1000),
+      });
       t.same(asMap(urls[i]), asMap(reference), KEYS[i]);
     }
     t.same(await resolver.urls([]), []);

@@ -33,7 +33,10 @@ t.test('SegmentPool: out-of-order release reclaims from the tail only', async (t
   t.equal((c?.parts[0].length ?? 0) + (c?.parts[1].length ?? 0), 50 * 188);
   t.equal(c?.parts[1].byteOffset, pool.bytes.byteOffset, 'its second view starts at the pool start (no copy)');
   t.equal(write(30)?.parts.length, 1);
-  t.throws(() => { c?.release(); c?.release(); }, /twice/);
+  t.throws(() => {
+    c?.release();
+    c?.release();
+  }, /twice/);
   t.throws(() => new SegmentPool(1000), RangeError);
 });
 
@@ -88,10 +91,18 @@ if (!hasFfmpeg()) {
     t.ok(after.length > 0, 'segments flow again once space is released');
     t.equal(after[0].meta.discontinuityReason, 'dropped-frames', 'the gap is marked as a discontinuity');
     const state = { cc: new Map<number, number>() };
-    t.same(sink.segments.flatMap((s) => checkTransportStream(s.bytes, { state }).errors), [], 'no half GOP, CC continuous across the rollback');
+    t.same(
+      sink.segments.flatMap((s) => checkTransportStream(s.bytes, { state }).errors),
+      [],
+      'no half GOP, CC continuous across the rollback',
+    );
     for (const s of sink.segments) t.ok(ffmpegGate(s.bytes).ok, `segment ${s.meta.sequence} passes the gate`);
     const st = stream.stats();
     t.equal(st.videoFramesIn, st.videoFramesWritten + st.videoFramesDropped);
-    t.equal(sink.segments.reduce((n, s) => n + s.meta.videoFrames, 0), st.videoFramesWritten, 'segment frame counts add up');
+    t.equal(
+      sink.segments.reduce((n, s) => n + s.meta.videoFrames, 0),
+      st.videoFramesWritten,
+      'segment frame counts add up',
+    );
   });
 }

@@ -23,9 +23,22 @@ t.test('segmentKeyHour and the index round trip', async (t) => {
   t.equal(segmentKeyHour('cams/door/notes.txt'), undefined);
   const odd = `${prefix}/2026/11/22/10/${String(H0 + 5000).padStart(13, '0')}-007-2000.ts`; // not canonical: kept by name
   const json = buildHourIndex(prefix, H0, [key, odd, `${prefix}/2026/11/22/10/index.json`], H0 + HOUR_MS);
-  t.same(json.segments, [[1234, 7, 2000, 1], [5000, 7, 2000, 0, odd.slice(odd.lastIndexOf('/') + 1)]]);
-  t.same(json.spans, [[H0 + 1234, H0 + 3234, 1], [H0 + 5000, H0 + 7000, 1]], 'sequence 7 after 7 breaks the span');
-  t.same(parseHourIndex(JSON.stringify(json), prefix, H0).map((f) => f.key), [key, odd]);
+  t.same(json.segments, [
+    [1234, 7, 2000, 1],
+    [5000, 7, 2000, 0, odd.slice(odd.lastIndexOf('/') + 1)],
+  ]);
+  t.same(
+    json.spans,
+    [
+      [H0 + 1234, H0 + 3234, 1],
+      [H0 + 5000, H0 + 7000, 1],
+    ],
+    'sequence 7 after 7 breaks the span',
+  );
+  t.same(
+    parseHourIndex(JSON.stringify(json), prefix, H0).map((f) => f.key),
+    [key, odd],
+  );
   t.throws(() => parseHourIndex('{"v":2}', prefix, H0), /version 2/);
   t.throws(() => parseHourIndex(JSON.stringify(json), prefix, H0 + HOUR_MS), /another hour/);
 });
@@ -46,7 +59,8 @@ t.test('the writer hooked to an Uploader indexes closed hours, rewrites after a 
   for (const i of order) sink.onSegment(fakeSegment({ streamId: 'door', sequence: i, startTimeMs: at(i), durationTicks: 180_000 }));
   await uploader.drain({ timeoutMs: 20_000 });
   await writer.close();
-  const read = async (hour: number) => JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: hourIndexKey(prefix, hour) }))).Body!.transformToString()) as HourIndexJson;
+  const read = async (hour: number) =>
+    JSON.parse(await (await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: hourIndexKey(prefix, hour) }))).Body!.transformToString()) as HourIndexJson;
   const first = await read(H0);
   t.equal(first.segments.length, 9, 'hour 10 indexed once a segment 10 s past its end was stored: 9 of its 10 segments');
   t.same(first.spans.length, 2, 'the missing segment splits the hour into two spans');

@@ -15,7 +15,9 @@ const seg = (startTimeMs: number, durationMs: number, discontinuity = false) => 
 t.test('mergeSpans: gaps up to 1 s continue, beyond start a span, discontinuity always starts one', async (t) => {
   t.same(mergeSpans([]), []);
   const spans = mergeSpans([
-    seg(0, 2000), seg(2000, 2000), seg(5000, 2000), // 1000 ms gap: same span
+    seg(0, 2000),
+    seg(2000, 2000),
+    seg(5000, 2000), // 1000 ms gap: same span
     seg(8001, 1999), // 1001 ms gap: new span
     seg(10_000, 2000, true), // contiguous but a discontinuity: new span
     seg(11_500, 2000), // overlap continues

@@ -15,7 +15,12 @@ import { S3RVER_CREDENTIALS, startS3 } from '../helpers/s3server.js';
 
 const TOKEN = 'correct-horse-battery-staple';
 
-function get(base: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
@@ -33,7 +38,13 @@ t.test('serve configuration', async (t) => {
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const client = s3.client();
-  await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey('cams/door', { startTimeMs: Date.UTC(2026, 10, 22), sequence: 0, durationMs: 2000, discontinuity: true }), Body: new Uint8Array(188) }));
+  await client.send(
+    new PutObjectCommand({
+      Bucket: s3.bucket,
+      Key: segmentKey('cams/door', { startTimeMs: Date.UTC(2026, 10, 22), sequence: 0, durationMs: 2000, discontinuity: true }),
+      Body: new Uint8Array(188),
+    }),
+  );
   const base: PlaylistServerOptions = { client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example') };
   const saved = { ...process.env };
   process.env['AWS_ACCESS_KEY_ID'] = S3RVER_CREDENTIALS.accessKeyId;

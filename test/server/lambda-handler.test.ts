@@ -28,7 +28,8 @@ t.test('regression: gzip appends accept-encoding to Vary instead of replacing "o
 
 t.test('without CORS, Vary is accept-encoding alone', async (t) => {
   const handler = createLambdaHandler({ client, bucket: 'b', rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example') });
-  for (const headers of <Record<string, string>[]>[{ 'accept-encoding': 'gzip' }, {}]) t.equal((await handler(event(headers))).headers['vary'], 'accept-encoding', JSON.stringify(headers));
+  for (const headers of <Record<string, string>[]>[{ 'accept-encoding': 'gzip' }, {}])
+    t.equal((await handler(event(headers))).headers['vary'], 'accept-encoding', JSON.stringify(headers));
 });
 
 t.test('optionsFromEnv: the live grace period in seconds', async (t) => {

@@ -43,12 +43,19 @@ t.test('out-of-order uploads', async (t) => {
     for (const i of [0, 1, 2, 3, 4, 5, 6, 7, 9, 10]) await store('late', i);
     now = T0 + 11 * 2000 + 500; // segment 10 just stored; 8 is still being retried
     const before = await get('/cameras/late/live.m3u8');
-    t.same(before.p.segments.map((s) => index(s.uri)), [2, 3, 4, 5, 6, 7], 'published up to the young hole');
+    t.same(
+      before.p.segments.map((s) => index(s.uri)),
+      [2, 3, 4, 5, 6, 7],
+      'published up to the young hole',
+    );
     t.equal(before.p.mediaSequenceBase, BASE + 2);
     await store('late', 8);
     now += 1000;
     const after = await get('/cameras/late/live.m3u8');
-    t.same(after.p.segments.map((s) => index(s.uri)), [5, 6, 7, 8, 9, 10]);
+    t.same(
+      after.p.segments.map((s) => index(s.uri)),
+      [5, 6, 7, 8, 9, 10],
+    );
     t.ok(after.p.mediaSequenceBase! >= before.p.mediaSequenceBase!, `MEDIA-SEQUENCE ${before.p.mediaSequenceBase} then ${after.p.mediaSequenceBase}`);
     for (const s of after.p.segments) {
       const was = before.p.segments.find((b) => b.uri === s.uri);
@@ -62,12 +69,22 @@ t.test('out-of-order uploads', async (t) => {
     now = T0 + 4 * 2000 + 500;
     const before = await get('/cameras/event/live.m3u8', `start=${T0 / 1000}`);
     t.equal(before.p.playlistType, 'EVENT');
-    t.same(before.p.segments.map((s) => index(s.uri)), [0, 1]);
+    t.same(
+      before.p.segments.map((s) => index(s.uri)),
+      [0, 1],
+    );
     await store('event', 2);
     now += 1000;
     const after = await get('/cameras/event/live.m3u8', `start=${T0 / 1000}`);
-    t.same(after.p.segments.map((s) => index(s.uri)), [0, 1, 2, 3]);
-    t.same(after.p.segments.slice(0, before.p.segments.length).map((s) => s.uri), before.p.segments.map((s) => s.uri), 'the earlier list is a prefix of the later one (appended only)');
+    t.same(
+      after.p.segments.map((s) => index(s.uri)),
+      [0, 1, 2, 3],
+    );
+    t.same(
+      after.p.segments.slice(0, before.p.segments.length).map((s) => s.uri),
+      before.p.segments.map((s) => s.uri),
+      'the earlier list is a prefix of the later one (appended only)',
+    );
   });
 
   t.test('a hole older than the grace period counts as lost: discontinuity, window after it', async (t) => {
@@ -77,17 +94,36 @@ t.test('out-of-order uploads', async (t) => {
     t.equal(young.p.segments.length, 6);
     now = T0 + 10 * 2000 + 30_000; // 30 s (the default grace) after segment 9 ended
     const old = await get('/cameras/lost/live.m3u8');
-    t.same(old.p.segments.map((s) => index(s.uri)), [9, 10], 'the window starts after the lost segment');
+    t.same(
+      old.p.segments.map((s) => index(s.uri)),
+      [9, 10],
+      'the window starts after the lost segment',
+    );
     t.ok(old.p.mediaSequenceBase! > young.p.mediaSequenceBase!, 'forward, never back');
     const event = await get('/cameras/lost/live.m3u8', `start=${T0 / 1000}`);
-    t.same(event.p.segments.map((s) => index(s.uri)), [0, 1, 2, 3, 4, 5, 6, 7, 9, 10]);
+    t.same(
+      event.p.segments.map((s) => index(s.uri)),
+      [0, 1, 2, 3, 4, 5, 6, 7, 9, 10],
+    );
     t.equal(event.p.segments[8].discontinuity, true, 'the EVENT list marks the lost segment with a discontinuity');
     now = T0 + 11 * 2000 + 500;
     const vod = await get('/cameras/lost/playlist.m3u8', `start=${T0 / 1000}`);
     t.equal(vod.p.segments.length, 10, 'a VOD range is a snapshot: it lists everything stored, hole or not');
-    const impatient = createPlaylistRoutes({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), liveWindow: 6, liveGraceMs: 0, nowMs: () => now });
+    const impatient = createPlaylistRoutes({
+      client,
+      bucket: s3.bucket,
+      rootPrefix: 'cams',
+      urls: baseUrlResolver('https://cdn.example'),
+      liveWindow: 6,
+      liveGraceMs: 0,
+      nowMs: () => now,
+    });
     const r = await impatient({ method: 'GET', rawPath: '/cameras/lost/live.m3u8', query: new URLSearchParams() });
-    t.same((HLS.parse((await collectBody(r.body, 1e8)).toString()) as HLS.types.MediaPlaylist).segments.map((s) => index(s.uri)), [9, 10], 'liveGraceMs: 0 publishes at once');
+    t.same(
+      (HLS.parse((await collectBody(r.body, 1e8)).toString()) as HLS.types.MediaPlaylist).segments.map((s) => index(s.uri)),
+      [9, 10],
+      'liveGraceMs: 0 publishes at once',
+    );
     t.throws(() => createPlaylistRoutes({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://x.example'), liveGraceMs: -1 }), RangeError);
   });
 
@@ -104,7 +140,10 @@ t.test('out-of-order uploads', async (t) => {
     }
     t.same(new Set(targets), new Set([7]), `TARGETDURATION on every reload: ${targets.join(',')}`);
     const last = await get('/cameras/gop/live.m3u8');
-    t.notOk(last.p.segments.some((s) => index(s.uri) === 1), 'the long segment has left the window');
+    t.notOk(
+      last.p.segments.some((s) => index(s.uri) === 1),
+      'the long segment has left the window',
+    );
     t.equal(last.res.headers['cache-control'], 'public, max-age=3', 'max-age is half the (stable) target duration');
   });
 });

@@ -24,7 +24,12 @@ const T0 = Date.UTC(2026, 10, 22, 3, 0, 0);
 const ROOT = 'cams';
 
 /** A raw GET (fetch would normalize `..` and `%2e` before sending). */
-function get(base: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
@@ -96,7 +101,10 @@ t.test('endpoint', async (t) => {
     const p = HLS.parse(r.body.toString()) as HLS.types.MediaPlaylist;
     t.equal(p.endlist, false);
     t.equal(p.mediaSequenceBase, 8);
-    t.same(p.segments.map((s) => s.mediaSequenceNumber), [8, 9, 10, 11]);
+    t.same(
+      p.segments.map((s) => s.mediaSequenceNumber),
+      [8, 9, 10, 11],
+    );
     const e = await get(open.url, `/cameras/door/live.m3u8?start=${T0 / 1000 + 20}`);
     const ep = HLS.parse(e.body.toString()) as HLS.types.MediaPlaylist;
     t.equal(ep.playlistType, 'EVENT');
@@ -182,7 +190,13 @@ t.test('endpoint', async (t) => {
     const guarded = await startPlaylistServer({ ...base, accessToken: TOKEN, onWarning: (m) => warnings.push(m) });
     t.teardown(() => guarded.close());
     const path = `/cameras/door/playlist.m3u8?start=${T0 / 1000}&end=${T0 / 1000 + 10}`;
-    for (const headers of <Record<string, string>[]>[{}, { authorization: 'Bearer wrong-token-of-some-length' }, { authorization: `Bearer ${TOKEN}x` }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { authorization: 'Bearer wrong-token-of-some-length' },
+      { authorization: `Bearer ${TOKEN}x` },
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+    ]) {
       for (const p of [path, '/cameras', '/cameras/door/live.m3u8', '/cameras/../x']) {
         const r = await get(guarded.url, p, headers);
         t.equal(r.status, p === '/cameras/../x' ? 400 : 401, `${p} ${JSON.stringify(headers)}`);
@@ -199,7 +213,10 @@ t.test('endpoint', async (t) => {
 
   t.test('regression: a non-loopback bind without a token refuses to start unless allowPublic (then it warns)', async (t) => {
     const warnings: string[] = [];
-    await t.rejects(startPlaylistServer({ ...base, host: '0.0.0.0', onWarning: (m) => warnings.push(m) }), { name: 'TypeError', message: /refusing to serve on 0\.0\.0\.0 without an access token/ });
+    await t.rejects(startPlaylistServer({ ...base, host: '0.0.0.0', onWarning: (m) => warnings.push(m) }), {
+      name: 'TypeError',
+      message: /refusing to serve on 0\.0\.0\.0 without an access token/,
+    });
     // 127.0.0.0/8 is loopback as a whole: no token needed, no warning.
     const lo = await startPlaylistServer({ ...base, host: '127.0.0.2', onWarning: (m) => warnings.push(m) });
     await lo.close();
@@ -212,7 +229,13 @@ t.test('endpoint', async (t) => {
 
   t.test('the Lambda handler answers the same routes', async (t) => {
     const handler = createLambdaHandler({ ...base, accessToken: TOKEN });
-    const event = (rawPath: string, rawQueryString: string, headers: Record<string, string>) => ({ version: '2.0', rawPath, rawQueryString, headers, requestContext: { http: { method: 'GET' } } });
+    const event = (rawPath: string, rawQueryString: string, headers: Record<string, string>) => ({
+      version: '2.0',
+      rawPath,
+      rawQueryString,
+      headers,
+      requestContext: { http: { method: 'GET' } },
+    });
     const q = `start=${T0 / 1000}&end=${T0 / 1000 + 10}`;
     const viaHttp = await get(open.url, `/cameras/door/playlist.m3u8?${q}`);
     const r = await handler(event('/cameras/door/playlist.m3u8', q, { authorization: `Bearer ${TOKEN}` }));

@@ -46,10 +46,16 @@ t.test('every request has a catch: a throwing route answers 500 with one log lin
     t.equal(ok.body, 'fine\n');
   }
   t.equal(lines.length, 4, 'one line per failure');
-  t.ok(lines.every((l) => !l.includes('\n')), 'each a single line');
+  t.ok(
+    lines.every((l) => !l.includes('\n')),
+    'each a single line',
+  );
   t.match(lines[0], /^s3hls: GET \/throws failed: Error: route bug with a second line$/);
   t.match(lines[1], /GET \/rejects-non-error failed: a string/);
   t.match(lines[2], /GET \/bad-header failed: TypeError/);
   t.match(lines[3], /rtsp:\/\/admin:\*\*\*@cam\/1/, 'redacted');
-  t.notOk(lines.some((l) => l.includes('token=x') || l.includes('hunter2')), 'no query, no password');
+  t.notOk(
+    lines.some((l) => l.includes('token=x') || l.includes('hunter2')),
+    'no query, no password',
+  );
 });

@@ -20,7 +20,12 @@ import { startS3 } from '../helpers/s3server.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
 
-function get(base: string, path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function get(
+  base: string,
+  path: string,
+  headers: Record<string, string> = {},
+  method = 'GET',
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   const u = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ host: u.hostname, port: u.port, path, method, headers, agent }, (res) => {
@@ -67,9 +72,21 @@ t.test('static files', async (t) => {
   t.teardown(() => s3.close());
   const client = s3.client();
   for (const cam of ['door', 'yard', 'gate']) {
-    await client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: segmentKey(`cams/${cam}`, { startTimeMs: Date.UTC(2026, 10, 22), sequence: 0, durationMs: 2000, discontinuity: true }), Body: new Uint8Array(188) }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: s3.bucket,
+        Key: segmentKey(`cams/${cam}`, { startTimeMs: Date.UTC(2026, 10, 22), sequence: 0, durationMs: 2000, discontinuity: true }),
+        Body: new Uint8Array(188),
+      }),
+    );
   }
-  const server = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), accessToken: 'correct-horse-battery-staple' });
+  const server = await startPlaylistServer({
+    client,
+    bucket: s3.bucket,
+    rootPrefix: 'cams',
+    urls: baseUrlResolver('https://cdn.example'),
+    accessToken: 'correct-horse-battery-staple',
+  });
   t.teardown(() => server.close());
 
   t.test('ETag, long-lived Cache-Control, gzip from memory, 304 on If-None-Match', async (t) => {
@@ -148,16 +165,25 @@ t.test('static files', async (t) => {
     const cpu = process.cpuUsage(cpu0);
     t.equal(answered, 600, '3 bursts of 200, every one answered 200');
     const cpuPerAnswerMs = (cpu.user + cpu.system) / 1000 / answered;
-    t.ok(cpuPerAnswerMs < gzipMs / 4, `an asset answer costs ${cpuPerAnswerMs.toFixed(2)} ms of server CPU, under a quarter of one gzip of hls.min.js (${gzipMs.toFixed(1)} ms, what each request cost before)`);
+    t.ok(
+      cpuPerAnswerMs < gzipMs / 4,
+      `an asset answer costs ${cpuPerAnswerMs.toFixed(2)} ms of server CPU, under a quarter of one gzip of hls.min.js (${gzipMs.toFixed(1)} ms, what each request cost before)`,
+    );
     // /cameras alone, then while 5 bursts of 200 run, side by side in one run.
     const quiet = await camerasWhile(() => false, 50);
     const loaded: number[] = [];
     t.equal(await bursts(5, async (running) => void loaded.push(...(await camerasWhile(running, 20)))), 1000, '5 more bursts');
     const [base, under] = [p99(quiet), p99(loaded)];
     const cores = availableParallelism();
-    t.comment(`/cameras p99 alone ${base.toFixed(1)} ms, under bursts ${under.toFixed(1)} ms (${loaded.length} samples); server CPU ${cpuPerAnswerMs.toFixed(2)} ms per asset answer vs ${gzipMs.toFixed(1)} ms per gzip; load average ${loadavg()[0].toFixed(1)} on ${cores} cores`);
+    t.comment(
+      `/cameras p99 alone ${base.toFixed(1)} ms, under bursts ${under.toFixed(1)} ms (${loaded.length} samples); server CPU ${cpuPerAnswerMs.toFixed(2)} ms per asset answer vs ${gzipMs.toFixed(1)} ms per gzip; load average ${loadavg()[0].toFixed(1)} on ${cores} cores`,
+    );
     // Wall-clock latency says something only when this machine is not oversubscribed by others.
     const busy = loadavg()[0] > cores * 1.5 || base > 50;
-    t.ok(busy || under <= 50, `p99 ${under.toFixed(1)} ms ≤ 50 ms`, busy ? { skip: `machine oversubscribed (load ${loadavg()[0].toFixed(1)}, /cameras alone p99 ${base.toFixed(1)} ms): latency not judged, CPU bound above still is` } : {});
+    t.ok(
+      busy || under <= 50,
+      `p99 ${under.toFixed(1)} ms ≤ 50 ms`,
+      busy ? { skip: `machine oversubscribed (load ${loadavg()[0].toFixed(1)}, /cameras alone p99 ${base.toFixed(1)} ms): latency not judged, CPU bound above still is` } : {},
+    );
   });
 });

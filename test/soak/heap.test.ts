@@ -52,7 +52,10 @@ t.test(`${STREAM_SECONDS} s of 1080p + AAC stream time: heap flat, pool fixed, n
   });
   let drops = 0;
   const dropCodes = new Map<string, number>();
-  stream.on('drop', (e) => { drops++; dropCodes.set(e.code, (dropCodes.get(e.code) ?? 0) + 1); });
+  stream.on('drop', (e) => {
+    drops++;
+    dropCodes.set(e.code, (dropCodes.get(e.code) ?? 0) + 1);
+  });
   const listeners = stream.listenerCount('drop');
   const timersBefore = timers();
   const capacity = stream.stats().pool.capacityBytes;
@@ -88,13 +91,18 @@ t.test(`${STREAM_SECONDS} s of 1080p + AAC stream time: heap flat, pool fixed, n
   last?.release();
   const s = stream.stats();
   const mb = (n: number): string => (n / 1_048_576).toFixed(3);
-  t.comment(`${STREAM_SECONDS} s of stream (${totalFrames} frames, ${mb(s.bytes)} MB of TS, ${segments} segments) in ${Math.round(elapsedMs)} ms (${(STREAM_SECONDS * 1000 / elapsedMs).toFixed(0)}× real time)`);
+  t.comment(
+    `${STREAM_SECONDS} s of stream (${totalFrames} frames, ${mb(s.bytes)} MB of TS, ${segments} segments) in ${Math.round(elapsedMs)} ms (${((STREAM_SECONDS * 1000) / elapsedMs).toFixed(0)}× real time)`,
+  );
   t.comment(`heap after gc (MB): ${heap.map(mb).join(', ')}; arrayBuffers (MB): ${arrayBuffers.map(mb).join(', ')}`);
 
   const spread = Math.max(...heap) - Math.min(...heap);
   t.ok(spread <= 2 * 1_048_576, `heap after warm-up within ±2 MB (spread ${mb(spread)} MB)`);
   t.ok(heap[heap.length - 1] - heap[0] <= 2 * 1_048_576, `no heap growth from warm-up to the end (${mb(heap[heap.length - 1] - heap[0])} MB)`);
-  t.ok(Math.max(...arrayBuffers) - arrayBuffers[0] <= 1_048_576, `ArrayBuffer memory (the pool) does not grow (max ${mb(Math.max(...arrayBuffers) - arrayBuffers[0])} MB over warm-up)`);
+  t.ok(
+    Math.max(...arrayBuffers) - arrayBuffers[0] <= 1_048_576,
+    `ArrayBuffer memory (the pool) does not grow (max ${mb(Math.max(...arrayBuffers) - arrayBuffers[0])} MB over warm-up)`,
+  );
   t.equal(s.pool.capacityBytes, capacity, 'pool capacity unchanged');
   t.ok(s.pool.highWaterBytes <= capacity, 'pool never held more than its capacity');
   t.equal(drops, 0, `no frame dropped ${JSON.stringify([...dropCodes])}`);

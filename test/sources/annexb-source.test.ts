@@ -62,7 +62,16 @@ t.test('garbage → BAD_INPUT; a missing file → INPUT_UNAVAILABLE; option erro
 t.test('Annex B → HlsStream: segments pass the ffmpeg gate with every frame', { skip }, async (t) => {
   const segs: Buffer[] = [];
   let frames = 0;
-  const stream = new HlsStream({ streamId: 'cam', sink: { onSegment: (s: Segment) => { segs.push(Buffer.concat(s.parts)); frames += s.videoFrames; s.release(); } } });
+  const stream = new HlsStream({
+    streamId: 'cam',
+    sink: {
+      onSegment: (s: Segment) => {
+        segs.push(Buffer.concat(s.parts));
+        frames += s.videoFrames;
+        s.release();
+      },
+    },
+  });
   const r = await new AnnexBSource(stream, { input: Readable.from([fixture('main-slices.h264')]), fps: parseFps('25') }).run();
   stream.finalize();
   t.equal(r.refused, 0);

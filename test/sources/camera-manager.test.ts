@@ -115,17 +115,29 @@ t.test('a source that fails marks only its camera failed and finalizes its strea
   await doneA;
   t.same(failed, ['a:ffmpeg failed 5 times']);
   t.equal(streams.get('a')!.finalized, true);
-  t.same(m.list().map((c) => [c.id, c.state]), [['a', 'failed'], ['b', 'running']]);
+  t.same(
+    m.list().map((c) => [c.id, c.state]),
+    [
+      ['a', 'failed'],
+      ['b', 'running'],
+    ],
+  );
   sources.get('b')!.push(1);
   m.add({ id: 'a', input: 'x2' }); // a failed camera's id can be added again
   sources.get('a')!.push(7);
   t.same(streams.get('a')!.frames, [7]);
   await m.remove('b');
-  t.same(m.list().map((c) => [c.id, c.state]), [['a', 'running']]);
+  t.same(
+    m.list().map((c) => [c.id, c.state]),
+    [['a', 'running']],
+  );
   await t.rejects(m.remove('nope'), TypeError);
   sources.get('a')!.end();
   await m.settled();
-  t.same(m.list().map((c) => c.state), ['ended']);
+  t.same(
+    m.list().map((c) => c.state),
+    ['ended'],
+  );
   await m.stopAll();
 });
 
@@ -146,57 +158,76 @@ t.test('a stalled camera has its child killed (restart), the busy one does not',
   await m.stopAll();
 });
 
-t.test('real cameras (ffmpeg + HlsStream): one crashes, one fails, one is removed — the survivor\'s segments stay valid', { skip: hasFfmpeg() ? false : 'ffmpeg not on PATH' }, async (t) => {
-  const segments = new Map<string, Buffer[]>();
-  const reasons = new Map<string, (string | undefined)[]>();
-  const sources = new Map<string, FfmpegSource>();
-  const m = new CameraManager({
-    sinkFor: (spec): SegmentSink => ({
-      onSegment(s: Segment) {
-        const list = segments.get(spec.id) ?? [];
-        list.push(Buffer.concat(s.parts));
-        segments.set(spec.id, list);
-        reasons.set(spec.id, [...(reasons.get(spec.id) ?? []), s.discontinuityReason]);
-        s.release();
+t.test(
+  "real cameras (ffmpeg + HlsStream): one crashes, one fails, one is removed — the survivor's segments stay valid",
+  { skip: hasFfmpeg() ? false : 'ffmpeg not on PATH' },
+  async (t) => {
+    const segments = new Map<string, Buffer[]>();
+    const reasons = new Map<string, (string | undefined)[]>();
+    const sources = new Map<string, FfmpegSource>();
+    const m = new CameraManager({
+      sinkFor: (spec): SegmentSink => ({
+        onSegment(s: Segment) {
+          const list = segments.get(spec.id) ?? [];
+          list.push(Buffer.concat(s.parts));
+          segments.set(spec.id, list);
+          reasons.set(spec.id, [...(reasons.get(spec.id) ?? []), s.discontinuityReason]);
+          s.release();
+        },
+      }),
+      createStream: (spec, sink) => new HlsStream({ streamId: spec.id, sink, targetSegmentSeconds: spec.segmentSeconds ?? 1, poolBytes: 1 << 20 }),
+      createSource: (spec, target) => {
+        const s = new FfmpegSource(target, { ...spec, restartDelayMs: 50 });
+        sources.set(spec.id, s);
+        return s;
       },
-    }),
-    createStream: (spec, sink) => new HlsStream({ streamId: spec.id, sink, targetSegmentSeconds: spec.segmentSeconds ?? 1, poolBytes: 1 << 20 }),
-    createSource: (spec, target) => {
-      const s = new FfmpegSource(target, { ...spec, restartDelayMs: 50 });
-      sources.set(spec.id, s);
-      return s;
-    },
-  });
-  const live = (id: string): CameraSpec => ({ id, input: `testsrc2=size=160x120:rate=25`, inputArgs: ['-f', 'lavfi'], encoder: 'libx264', keyframeSeconds: 1, realtime: true, live: true, audio: false });
-  const failed: string[] = [];
-  m.on('camera-failed', (id) => failed.push(id));
-  m.add(live('survivor'));
-  m.add(live('crashy'));
-  m.add(live('removed'));
-  m.add({ id: 'broken', input: '/nonexistent/clip.mp4' });
-  await new Promise((r) => setTimeout(r, 1200));
-  t.ok(sources.get('crashy')!.killChild(), 'crashy killed');
-  await m.remove('removed');
-  m.add(live('late')); // added at run time
-  await new Promise((r) => setTimeout(r, 1800));
-  const before = m.list().find((c) => c.id === 'survivor')!;
-  t.equal(before.state, 'running');
-  t.same(failed, ['broken']);
-  await m.stopAll();
-  for (const id of ['survivor', 'crashy', 'late']) {
-    const segs = segments.get(id) ?? [];
-    t.ok(segs.length >= 1, `${id}: ${segs.length} segments`);
-    // Gate each timeline on its own: across a discontinuity timestamps restart, as the playlist says.
-    const why = reasons.get(id)!;
-    let from = 0;
-    for (let i = 1; i <= segs.length; i++) {
-      if (i < segs.length && why[i] === undefined) continue;
-      const gate = ffmpegGate(segs.slice(from, i));
-      t.ok(gate.ok, `${id} segments ${from}..${i - 1} pass the gate ${gate.stderr}`);
-      from = i;
+    });
+    const live = (id: string): CameraSpec => ({
+      id,
+      input: `testsrc2=size=160x120:rate=25`,
+      inputArgs: ['-f', 'lavfi'],
+      encoder: 'libx264',
+      keyframeSeconds: 1,
+      realtime: true,
+      live: true,
+      audio: false,
+    });
+    const failed: string[] = [];
+    m.on('camera-failed', (id) => failed.push(id));
+    m.add(live('survivor'));
+    m.add(live('crashy'));
+    m.add(live('removed'));
+    m.add({ id: 'broken', input: '/nonexistent/clip.mp4' });
+    await new Promise((r) => setTimeout(r, 1200));
+    t.ok(sources.get('crashy')!.killChild(), 'crashy killed');
+    await m.remove('removed');
+    m.add(live('late')); // added at run time
+    await new Promise((r) => setTimeout(r, 1800));
+    const before = m.list().find((c) => c.id === 'survivor')!;
+    t.equal(before.state, 'running');
+    t.same(failed, ['broken']);
+    await m.stopAll();
+    for (const id of ['survivor', 'crashy', 'late']) {
+      const segs = segments.get(id) ?? [];
+      t.ok(segs.length >= 1, `${id}: ${segs.length} segments`);
+      // Gate each timeline on its own: across a discontinuity timestamps restart, as the playlist says.
+      const why = reasons.get(id)!;
+      let from = 0;
+      for (let i = 1; i <= segs.length; i++) {
+        if (i < segs.length && why[i] === undefined) continue;
+        const gate = ffmpegGate(segs.slice(from, i));
+        t.ok(gate.ok, `${id} segments ${from}..${i - 1} pass the gate ${gate.stderr}`);
+        from = i;
+      }
     }
-  }
-  t.ok(reasons.get('crashy')!.slice(1).includes('source-restart'), 'the crashed camera\'s playlist has a source-restart discontinuity');
-  t.notOk(reasons.get('survivor')!.slice(1).some((r) => r !== undefined), 'the survivor has none');
-  t.ok((segments.get('survivor') ?? []).length >= 2, 'survivor produced through the others\' trouble');
-});
+    t.ok(reasons.get('crashy')!.slice(1).includes('source-restart'), "the crashed camera's playlist has a source-restart discontinuity");
+    t.notOk(
+      reasons
+        .get('survivor')!
+        .slice(1)
+        .some((r) => r !== undefined),
+      'the survivor has none',
+    );
+    t.ok((segments.get('survivor') ?? []).length >= 2, "survivor produced through the others' trouble");
+  },
+);

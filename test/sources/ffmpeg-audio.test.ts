@@ -28,7 +28,6 @@ function ffmpeg(args: string[]): void {
   execFileSync('ffmpeg', ['-y', '-hide_banner', '-nostdin', '-v', 'error', ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-
 t.test('planAudio: AAC copied, everything else re-encoded at the bitrate asked for, progress line says which', async (t) => {
   const aac = planAudio(parseProbe('{"streams":[{"codec_name":"aac","profile":"LC","sample_rate":"48000","channels":2}]}'), {});
   t.same(aac, { mode: 'copy', description: 'audio: AAC LC copied' });
@@ -38,9 +37,16 @@ t.test('planAudio: AAC copied, everything else re-encoded at the bitrate asked f
   t.same(audioArgs(mulaw), ['-map', '0:a:0?', '-c:a', 'aac', '-b:a', '64k']);
   t.equal(planAudio(parseProbe('{"streams":[{"codec_name":"opus","channels":2}]}'), { audioBitrateKbps: 96 }).description, 'audio: opus → AAC 96 kbit/s');
   t.equal(planAudio(parseProbe('{"streams":[{"codec_name":"mp3","channels":2}]}'), {}).description, 'audio: mp3 → AAC 128 kbit/s');
-  t.equal(planAudio(parseProbe('{"streams":[{"codec_name":"aac","channels":2}]}'), { audioMode: 'encode', audioBitrateKbps: 64 }).mode, 'encode', 'audioMode encode forces re-encoding');
+  t.equal(
+    planAudio(parseProbe('{"streams":[{"codec_name":"aac","channels":2}]}'), { audioMode: 'encode', audioBitrateKbps: 64 }).mode,
+    'encode',
+    'audioMode encode forces re-encoding',
+  );
   t.same(planAudio(parseProbe('{"streams":[]}'), {}), { mode: 'none', description: 'audio: none in the input' });
-  t.equal(planAudio({ status: 'unknown', reason: 'ffprobe gave no answer within 10 ms' }, {}).description, 'audio: codec unknown (ffprobe gave no answer within 10 ms) → AAC 128 kbit/s');
+  t.equal(
+    planAudio({ status: 'unknown', reason: 'ffprobe gave no answer within 10 ms' }, {}).description,
+    'audio: codec unknown (ffprobe gave no answer within 10 ms) → AAC 128 kbit/s',
+  );
   t.equal(planAudio({ status: 'found', codec: 'aac' }, { audio: false }).mode, 'none');
   t.equal(parseProbe('not json').status, 'unknown');
   t.throws(() => planAudio({ status: 'none' }, { audioBitrateKbps: 4 }), { name: 'RangeError', message: /audioBitrateKbps.*8\.\.512.*got 4/ });
@@ -49,8 +55,11 @@ t.test('planAudio: AAC copied, everything else re-encoded at the bitrate asked f
   t.equal(ffprobeBeside('/opt/ff/bin/ffmpeg'), '/opt/ff/bin/ffprobe');
   t.equal(ffprobeBeside('/opt/ff/bin/ffmpeg-6'), '/opt/ff/bin/ffprobe-6');
   t.equal(ffprobeBeside(undefined), 'ffprobe');
-  t.same(probeInputArgs(['-re', '-hwaccel', 'cuda', '-rtsp_transport', 'tcp', '-c:v', 'h264_cuvid', '-f', 'rtsp', '-stream_loop', '-1']), ['-rtsp_transport', 'tcp', '-f', 'rtsp'],
-    'options ffprobe refuses are left out, protocol/format options kept');
+  t.same(
+    probeInputArgs(['-re', '-hwaccel', 'cuda', '-rtsp_transport', 'tcp', '-c:v', 'h264_cuvid', '-f', 'rtsp', '-stream_loop', '-1']),
+    ['-rtsp_transport', 'tcp', '-f', 'rtsp'],
+    'options ffprobe refuses are left out, protocol/format options kept',
+  );
 });
 
 t.test('probeAudio is bounded in time and never throws', { skip: noFfmpeg }, async (t) => {
@@ -87,21 +96,48 @@ function adtsFrames(bytes: Uint8Array): { header: Uint8Array; payload: Uint8Arra
   while (i + 7 <= bytes.length) {
     if (bytes[i] !== 0xff || (bytes[i + 1] & 0xf6) !== 0xf0) throw new Error(`no ADTS syncword at ${i}`);
     const headerLength = (bytes[i + 1] & 0x01) === 1 ? 7 : 9; // protection_absent
-    const frameLength = ((bytes[i + 3] & 0x03) * 2048) + (bytes[i + 4] * 8) + (bytes[i + 5] >> 5);
+    const frameLength = (bytes[i + 3] & 0x03) * 2048 + bytes[i + 4] * 8 + (bytes[i + 5] >> 5);
     out.push({ header: bytes.subarray(i, i + headerLength), payload: bytes.subarray(i + headerLength, i + frameLength) });
     i += frameLength;
   }
   return out;
 }
 
-const VIDEO = ['-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=48000', '-t', '8',
-  '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '50', '-keyint_min', '50', '-sc_threshold', '0', '-bf', '0', '-pix_fmt', 'yuv420p'];
+const VIDEO = [
+  '-f',
+  'lavfi',
+  '-i',
+  'testsrc2=size=320x240:rate=25',
+  '-f',
+  'lavfi',
+  '-i',
+  'sine=frequency=440:sample_rate=48000',
+  '-t',
+  '8',
+  '-c:v',
+  'libx264',
+  '-preset',
+  'ultrafast',
+  '-g',
+  '50',
+  '-keyint_min',
+  '50',
+  '-sc_threshold',
+  '0',
+  '-bf',
+  '0',
+  '-pix_fmt',
+  'yuv420p',
+];
 
 async function storedAudio(s3: TestS3, prefix: string): Promise<Uint8Array> {
   const client = s3.client();
   const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: `${prefix}/` }));
   // Segments only (a CLI run also writes the hour's index.json).
-  const keys = (listed.Contents ?? []).map((o) => o.Key!).filter((k) => k.endsWith('.ts')).sort();
+  const keys = (listed.Contents ?? [])
+    .map((o) => o.Key!)
+    .filter((k) => k.endsWith('.ts'))
+    .sort();
   const chunks: Uint8Array[] = [];
   for (const key of keys) {
     const got = await client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: key }));
@@ -115,8 +151,27 @@ async function storedAudio(s3: TestS3, prefix: string): Promise<Uint8Array> {
 async function upload(s3: TestS3, input: string, prefix: string, extra: string[] = []): Promise<{ code: number; out: string }> {
   let out = '';
   const w = { write: (s: string) => ((out += s), true) };
-  const code = await runUpload(['--input', input, '--encoder', 'copy', ...extra, '--bucket', s3.bucket, '--prefix', prefix, '--endpoint', s3.endpoint, '--path-style',
-    '--progress', 'plain', '--start-time', '2026-11-22T03:00:00Z'], { stdout: w, stderr: w, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  const code = await runUpload(
+    [
+      '--input',
+      input,
+      '--encoder',
+      'copy',
+      ...extra,
+      '--bucket',
+      s3.bucket,
+      '--prefix',
+      prefix,
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--progress',
+      'plain',
+      '--start-time',
+      '2026-11-22T03:00:00Z',
+    ],
+    { stdout: w, stderr: w, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } },
+  );
   return { code, out };
 }
 
@@ -155,7 +210,7 @@ t.test('G.711 µ-law in Matroska: re-encoded to AAC at --audio-bitrate, and the 
   t.equal((h[2] >> 6) + 1, 2, 'AAC-LC (audioObjectType 2)');
   t.equal((h[2] >> 2) & 0x0f, 11, 'sampling_frequency_index 11 = 8000 Hz: the input rate is kept');
   const bits = stored.reduce((n, f) => n + (f.header.length + f.payload.length) * 8, 0);
-  const kbps = bits / (stored.length * 1024 / 8000) / 1000;
+  const kbps = bits / ((stored.length * 1024) / 8000) / 1000;
   t.comment(`re-encoded AAC: ${kbps.toFixed(1)} kbit/s`);
   // ffmpeg's AAC encoder treats -b:a as a ceiling for a pure tone at 8 kHz (27 kbit/s measured).
   t.ok(kbps > 8 && kbps <= 50, `bitrate within the 48 kbit/s asked for (${kbps.toFixed(1)})`);

@@ -43,15 +43,21 @@ t.test('a file input (lavfi, libx264 + AAC) ends cleanly with every frame and ke
   const c = new Collector();
   const src = new FfmpegSource(c, {
     // One lavfi graph with two outputs: out0 video, out1 audio (so 0:v:0 and 0:a:0 both exist).
-    input: 'testsrc2=size=320x240:rate=25:duration=3[out0];sine=frequency=440:sample_rate=48000:duration=3[out1]', inputArgs: ['-f', 'lavfi'],
-    encoder: 'libx264', keyframeSeconds: 1, live: false,
+    input: 'testsrc2=size=320x240:rate=25:duration=3[out0];sine=frequency=440:sample_rate=48000:duration=3[out1]',
+    inputArgs: ['-f', 'lavfi'],
+    encoder: 'libx264',
+    keyframeSeconds: 1,
+    live: false,
   });
   const r = await src.run();
   t.equal(r.reason, 'ended');
   t.equal(c.video.length, 75, '3 s at 25 fps');
   t.equal(r.videoFrames, 75);
   t.ok(c.audio.length > 0, 'AAC packs delivered');
-  t.ok(c.audio.every((a) => a.bytes![0] === 0xff && (a.bytes![1] & 0xf0) === 0xf0), 'each audio pack starts with an ADTS syncword');
+  t.ok(
+    c.audio.every((a) => a.bytes![0] === 0xff && (a.bytes![1] & 0xf0) === 0xf0),
+    'each audio pack starts with an ADTS syncword',
+  );
   const idr = c.video.map((v, i) => (nalTypes(v.bytes!).includes(NalType.Idr) ? i : -1)).filter((i) => i >= 0);
   t.same(idr, [0, 25, 50], 'IDR every 25 frames (forced keyframes)');
   for (let i = 1; i < c.video.length; i++) {
@@ -63,8 +69,13 @@ t.test('a file input (lavfi, libx264 + AAC) ends cleanly with every frame and ke
 t.test('killing the ffmpeg child mid-run → restart, source-restart discontinuity, frames keep coming', { skip: noFfmpeg }, async (t) => {
   const c = new Collector();
   const src = new FfmpegSource(c, {
-    input: 'testsrc2=size=160x120:rate=25', inputArgs: ['-f', 'lavfi'], encoder: 'libx264', realtime: true, live: true,
-    restartDelayMs: 50, audio: false,
+    input: 'testsrc2=size=160x120:rate=25',
+    inputArgs: ['-f', 'lavfi'],
+    encoder: 'libx264',
+    realtime: true,
+    live: true,
+    restartDelayMs: 50,
+    audio: false,
   });
   const spawns: number[] = [];
   const exits: (number | undefined)[] = [];
@@ -94,7 +105,7 @@ t.test('killing the ffmpeg child mid-run → restart, source-restart discontinui
   for (const v of c.video) if (nalTypes(v.bytes!).length === 0) t.fail('truncated frame delivered');
 });
 
-t.test('a garbage file → BAD_INPUT / INPUT_UNAVAILABLE with ffmpeg\'s reason, no restart for files', { skip: noFfmpeg }, async (t) => {
+t.test("a garbage file → BAD_INPUT / INPUT_UNAVAILABLE with ffmpeg's reason, no restart for files", { skip: noFfmpeg }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 's3hls-ffsrc-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const garbage = join(dir, 'garbage.mp4');

@@ -50,8 +50,14 @@ t.test('regression: forwarded ffmpeg stderr, exit events and the error never car
   );
   t.ok(err, 'the source gives up after its restarts');
   printed.push(err?.message ?? '');
-  t.ok(printed.some((l) => l.includes(`rtsp://admin:***@127.0.0.1:${port}/stream1`)), `ffmpeg's line is forwarded, redacted: ${JSON.stringify(printed)}`);
-  t.notOk(printed.some((l) => l.includes('hunter2')), 'no printed line holds the password');
+  t.ok(
+    printed.some((l) => l.includes(`rtsp://admin:***@127.0.0.1:${port}/stream1`)),
+    `ffmpeg's line is forwarded, redacted: ${JSON.stringify(printed)}`,
+  );
+  t.notOk(
+    printed.some((l) => l.includes('hunter2')),
+    'no printed line holds the password',
+  );
   t.match(err?.message, /Connection refused/, 'the reason is still there');
 });
 
@@ -75,7 +81,22 @@ t.test('regression: `s3hls upload` of an RTSP URL with a password prints no line
   const io = { write: (s: string) => void (printed += s) };
   const ac = new AbortController();
   const done = main(
-    ['upload', '--input', `rtsp://admin:hunter2@127.0.0.1:${port}/stream1`, '--bucket', s3.bucket, '--prefix', 'cams/door', '--endpoint', s3.endpoint, '--path-style', '--progress', 'plain', '--drain-timeout', '1'],
+    [
+      'upload',
+      '--input',
+      `rtsp://admin:hunter2@127.0.0.1:${port}/stream1`,
+      '--bucket',
+      s3.bucket,
+      '--prefix',
+      'cams/door',
+      '--endpoint',
+      s3.endpoint,
+      '--path-style',
+      '--progress',
+      'plain',
+      '--drain-timeout',
+      '1',
+    ],
     { stdout: io, stderr: io, signal: ac.signal },
   );
   // ffmpeg's "Connection refused" line is forwarded within a second; bounded wait with a message.

@@ -54,27 +54,44 @@ t.test('a unit that wraps arrives as part1 (to the end) + part2 (from the start)
   w.write(b, 7); // 124 bytes left at the end: wraps
   w.close();
   const res = await running;
-  t.same(seen.map((s) => [s.p1, s.p2]), [[900, 0], [124, 176]]);
-  t.ok(seen.every((s) => s.shared), 'no copy: views into the SharedArrayBuffer');
+  t.same(
+    seen.map((s) => [s.p1, s.p2]),
+    [
+      [900, 0],
+      [124, 176],
+    ],
+  );
+  t.ok(
+    seen.every((s) => s.shared),
+    'no copy: views into the SharedArrayBuffer',
+  );
   t.same(seen[1].bytes, [...b]);
   t.equal(seen[0].pts, 2 ** 33 + 5);
   t.same(res, { frames: 2, bytes: 1200, wrapped: 1, refused: 0, reason: 'closed' });
 });
 
-t.test('worker encoder → ring → reader: every byte the worker wrote arrives, in order, through a small ring', { skip: hasFfmpeg() ? false : 'ffmpeg needed for the fixture' }, async (t) => {
-  for (const pieces of [false, true]) {
-    // 64 KiB ring: smaller than a few frames, so the writer blocks on the reader and units wrap often.
-    const ring = createSharedRing({ capacityBytes: 64 * 1024, slots: 8 });
-    const c = new Collector();
-    const [hashes, res] = await Promise.all([runWorker(ring, 3, pieces), new SharedRingReader(ring).run(c)]);
-    t.equal(c.video.length, hashes.length, `${hashes.length} frames (pieces=${pieces})`);
-    t.same(c.video.map((v) => createHash('sha256').update(v.bytes!).digest('hex')), hashes, 'same bytes, same order');
-    t.ok(res.wrapped > 10, `${res.wrapped} units wrapped`);
-    t.equal(c.video[30].pts, 30 * 3600 + 2 ** 33 - 90_000);
-  }
-});
+t.test(
+  'worker encoder → ring → reader: every byte the worker wrote arrives, in order, through a small ring',
+  { skip: hasFfmpeg() ? false : 'ffmpeg needed for the fixture' },
+  async (t) => {
+    for (const pieces of [false, true]) {
+      // 64 KiB ring: smaller than a few frames, so the writer blocks on the reader and units wrap often.
+      const ring = createSharedRing({ capacityBytes: 64 * 1024, slots: 8 });
+      const c = new Collector();
+      const [hashes, res] = await Promise.all([runWorker(ring, 3, pieces), new SharedRingReader(ring).run(c)]);
+      t.equal(c.video.length, hashes.length, `${hashes.length} frames (pieces=${pieces})`);
+      t.same(
+        c.video.map((v) => createHash('sha256').update(v.bytes!).digest('hex')),
+        hashes,
+        'same bytes, same order',
+      );
+      t.ok(res.wrapped > 10, `${res.wrapped} units wrapped`);
+      t.equal(c.video[30].pts, 30 * 3600 + 2 ** 33 - 90_000);
+    }
+  },
+);
 
-t.test('worker encoder → ring → HlsStream: segments pass the ffmpeg gate and hold the worker\'s frames', { skip: hasFfmpeg() ? false : 'ffmpeg needed' }, async (t) => {
+t.test("worker encoder → ring → HlsStream: segments pass the ffmpeg gate and hold the worker's frames", { skip: hasFfmpeg() ? false : 'ffmpeg needed' }, async (t) => {
   const ring = createSharedRing({ capacityBytes: 256 * 1024, slots: 32 });
   const segments: Buffer[] = [];
   let frames = 0;

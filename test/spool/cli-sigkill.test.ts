@@ -25,7 +25,13 @@ if (!hasFfmpeg()) {
 t.setTimeout(480_000);
 const MAIN = fileURLToPath(new URL('./fixtures/cli-child.ts', import.meta.url));
 const LOADER = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
-const ENV = { ...process.env, AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+const ENV = {
+  ...process.env,
+  AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 
 interface Child {
   readonly proc: ChildProcess;
@@ -61,10 +67,33 @@ t.test('kill -9 during an outage, restart: backlog drains under its recorded key
   t.teardown(() => {
     for (const c of children) c.proc.kill('SIGKILL');
   });
-  const args = ['--id', 'cam1', '--input', fixturePath('baseline.h264'), '--fps', '25', '--loop', '--segment-seconds', '1', '--prefix', 'kill/cam1',
-    '--bucket', s3.bucket, '--endpoint', proxy.endpoint, '--path-style', '--spool', dir, '--progress', 'tty', '--drain-timeout', '20'];
+  const args = [
+    '--id',
+    'cam1',
+    '--input',
+    fixturePath('baseline.h264'),
+    '--fps',
+    '25',
+    '--loop',
+    '--segment-seconds',
+    '1',
+    '--prefix',
+    'kill/cam1',
+    '--bucket',
+    s3.bucket,
+    '--endpoint',
+    proxy.endpoint,
+    '--path-style',
+    '--spool',
+    dir,
+    '--progress',
+    'tty',
+    '--drain-timeout',
+    '20',
+  ];
   const client = s3.client();
-  const stored = async (): Promise<string[]> => ((await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'kill/' }))).Contents ?? []).map((o) => o.Key as string).filter((k) => k.endsWith('.ts')); // not the hour index.json
+  const stored = async (): Promise<string[]> =>
+    ((await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'kill/' }))).Contents ?? []).map((o) => o.Key as string).filter((k) => k.endsWith('.ts')); // not the hour index.json
 
   // Outage: every PUT answered 503. The first process spools, then is killed.
   proxy.setFaultPicker((method) => (method === 'PUT' ? 'slowdown503' : 'pass'));
@@ -93,13 +122,17 @@ t.test('kill -9 during an outage, restart: backlog drains under its recorded key
   // Watch the bucket from now on, while the third process starts (its start-up is slow here).
   let liveDuringDrain = 0;
   let drainedAt = 0;
-  const drained = until(async () => {
-    const keys = new Set(await stored());
-    if (!backlogKeys.every((k) => keys.has(k))) return false;
-    drainedAt = Date.now();
-    liveDuringDrain = [...keys].filter((k) => !backlogKeys.includes(k)).length;
-    return true;
-  }, 90_000, 'the backlog to be stored');
+  const drained = until(
+    async () => {
+      const keys = new Set(await stored());
+      if (!backlogKeys.every((k) => keys.has(k))) return false;
+      drainedAt = Date.now();
+      liveDuringDrain = [...keys].filter((k) => !backlogKeys.includes(k)).length;
+      return true;
+    },
+    90_000,
+    'the backlog to be stored',
+  );
   const third = start(args);
   children.push(third);
   const r3 = await third.exited;
@@ -107,8 +140,16 @@ t.test('kill -9 during an outage, restart: backlog drains under its recorded key
   t.match(third.stderr, new RegExp(`spool directory .* is in use by process ${second.proc.pid} on .*two processes must not share a spool`), third.stderr);
 
   await drained;
-  t.comment(`backlog of ${backlogKeys.length} segments stored ${drainedAt - restartedAt} ms after the restart (${drainedAt - openedAt} ms after the second process opened the spool; its start-up compiles TypeScript); ${liveDuringDrain} live segment(s) stored by then`);
-  t.comment(`second process said: ${second.stderr.split(/[\r\n]/).filter((l) => l !== '' && !l.includes('\x1b[K')).slice(0, 8).join(' | ')}`);
+  t.comment(
+    `backlog of ${backlogKeys.length} segments stored ${drainedAt - restartedAt} ms after the restart (${drainedAt - openedAt} ms after the second process opened the spool; its start-up compiles TypeScript); ${liveDuringDrain} live segment(s) stored by then`,
+  );
+  t.comment(
+    `second process said: ${second.stderr
+      .split(/[\r\n]/)
+      .filter((l) => l !== '' && !l.includes('\x1b[K'))
+      .slice(0, 8)
+      .join(' | ')}`,
+  );
   // With 1-s segments, a backlog gone in under two segment durations leaves no room for a live
   // segment to interleave; a longer drain must have let live segments through (live-first order is
   // proven step by step in spool-order.test.ts).
@@ -116,8 +157,17 @@ t.test('kill -9 during an outage, restart: backlog drains under its recorded key
   const backlogLines = second.stderr.match(/backlog \d+ \(/g) ?? [];
   // The progress line is redrawn about once a second: a backlog gone sooner never shows in it, and
   // the start line (the backlog's size when the spool opened) is then what the owner saw.
-  if (drainedAt - openedAt > 1_500) t.ok(backlogLines.some((l) => l !== 'backlog 0 ('), `the progress line showed the backlog (${backlogLines.slice(0, 3).join(', ')})`);
-  else t.match(second.stderr, /spool \S+: 6 segment\(s\) \([\d.]+ [KM]B\) from an earlier run to upload/, 'the backlog was named when the spool opened (drained before a progress redraw)');
+  if (drainedAt - openedAt > 1_500)
+    t.ok(
+      backlogLines.some((l) => l !== 'backlog 0 ('),
+      `the progress line showed the backlog (${backlogLines.slice(0, 3).join(', ')})`,
+    );
+  else
+    t.match(
+      second.stderr,
+      /spool \S+: 6 segment\(s\) \([\d.]+ [KM]B\) from an earlier run to upload/,
+      'the backlog was named when the spool opened (drained before a progress redraw)',
+    );
   // Stored under the recorded keys, byte for byte what the spool held (HEAD: length matches).
   for (const k of backlogKeys) {
     const head = await client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: k }));

@@ -51,9 +51,22 @@ function poisonOnRelease(whole: Buffer, splitAt: number | undefined, onRelease: 
     parts = [pool.subarray(tailAt), pool.subarray(0, n - splitAt)];
   }
   return {
-    streamId: 'cam1', sequence: 0, mediaSequence: 17_953_164_000, firstPts90k: 900_000, durationTicks: 180_000, startTimeMs: 1_795_316_400_000,
-    byteLength: n, parts, discontinuity: true, discontinuityReason: 'start', videoFrames: 50, audioFrames: 0,
-    codecs: 'avc1.64001f', width: 1280, height: 720, overTarget: false,
+    streamId: 'cam1',
+    sequence: 0,
+    mediaSequence: 17_953_164_000,
+    firstPts90k: 900_000,
+    durationTicks: 180_000,
+    startTimeMs: 1_795_316_400_000,
+    byteLength: n,
+    parts,
+    discontinuity: true,
+    discontinuityReason: 'start',
+    videoFrames: 50,
+    audioFrames: 0,
+    codecs: 'avc1.64001f',
+    width: 1280,
+    height: 720,
+    overTarget: false,
     release() {
       onRelease();
       pool.fill(0xee); // the pool reuses the space: the next segment's packets land here
@@ -61,7 +74,10 @@ function poisonOnRelease(whole: Buffer, splitAt: number | undefined, onRelease: 
   };
 }
 
-for (const [label, splitAt] of [['one part (Uint8Array body)', undefined], ['two parts (stream body, wraps the pool)', 188 * 40_000]] as const) {
+for (const [label, splitAt] of [
+  ['one part (Uint8Array body)', undefined],
+  ['two parts (stream body, wraps the pool)', 188 * 40_000],
+] as const) {
   t.test(`detach while a PUT is in flight: the stored object is the muxed bytes, pool released after the attempt settled — ${label}`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 's3hls-detach-race-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -81,11 +97,22 @@ for (const [label, splitAt] of [['one part (Uint8Array body)', undefined], ['two
     const spool = await DiskSpool.open({ directory: dir, quotaBytes: 200_000_000, fsync: false });
     t.teardown(() => spool.close());
     const uploader = new Uploader({
-      bucket: s3.bucket, endpoint: proxy.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { ...S3RVER_CREDENTIALS },
+      bucket: s3.bucket,
+      endpoint: proxy.endpoint,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { ...S3RVER_CREDENTIALS },
       requestTimeoutMs: 30_000,
     });
     t.teardown(() => uploader.close());
-    const sink = new SpoolingSink({ spool, inner: uploader.sinkFor('cam1', { prefix: 'cams/cam1' }), streamId: 'cam1', prefix: 'cams/cam1', releaseAfterMs: 0, checkIntervalMs: 5 });
+    const sink = new SpoolingSink({
+      spool,
+      inner: uploader.sinkFor('cam1', { prefix: 'cams/cam1' }),
+      streamId: 'cam1',
+      prefix: 'cams/cam1',
+      releaseAfterMs: 0,
+      checkIntervalMs: 5,
+    });
     t.teardown(() => sink.close());
 
     const whole = patternBytes(PACKETS * 188, 7);

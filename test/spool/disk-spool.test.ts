@@ -29,12 +29,20 @@ t.test('write, reopen, read: byte-exact with every field', async (t) => {
     t.ok(e, `segment ${s.sequence} written`);
   }
   t.equal(segs[1].releases(), 0, 'the spool never releases the caller’s segment');
-  t.same(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temp file left');
+  t.same(
+    readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+    [],
+    'no temp file left',
+  );
   await spool.close();
 
   const again = await DiskSpool.open({ directory: dir, quotaBytes: 10_000_000 });
   const pending = again.pending();
-  t.same(pending.map((e) => e.segment.sequence), [0, 1, 2], 'recovered oldest first');
+  t.same(
+    pending.map((e) => e.segment.sequence),
+    [0, 1, 2],
+    'recovered oldest first',
+  );
   t.equal(again.stats().recovered, 3);
   for (const [i, e] of pending.entries()) {
     const s = segs[i];
@@ -51,7 +59,9 @@ t.test('write, reopen, read: byte-exact with every field', async (t) => {
   await again.remove(pending[0]); // idempotent
   t.equal(again.stats().files, 2);
   t.equal(readdirSync(dir).filter((n) => n.endsWith('.seg')).length, 2, 'file deleted');
-  const bytesOnDisk = readdirSync(dir).filter((n) => n.endsWith('.seg')).reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
+  const bytesOnDisk = readdirSync(dir)
+    .filter((n) => n.endsWith('.seg'))
+    .reduce((n, f) => n + readFileSync(join(dir, f)).length, 0);
   t.equal(again.stats().bytes, bytesOnDisk, 'stats().bytes counts the files on disk');
 });
 
@@ -86,7 +96,11 @@ t.test('damaged files are set aside and reported, never returned', async (t) => 
 
   const reports: DamagedReport[] = [];
   const again = await DiskSpool.open({ directory: dir, quotaBytes: 10_000_000, onDamaged: (r) => reports.push(r) });
-  t.same(again.pending().map((e) => e.segment.sequence), [4], 'only the intact file is queued');
+  t.same(
+    again.pending().map((e) => e.segment.sequence),
+    [4],
+    'only the intact file is queued',
+  );
   t.same(
     reports.map((r) => [r.file, r.reason]),
     [
@@ -131,7 +145,11 @@ t.test('quota drop-oldest: keeps the newest, never deletes a checked-out file', 
   const spool = await DiskSpool.open({ directory: dir, quotaBytes: fileBytes * 3 + 10, fsync: false });
   const first = (await spool.write(testSegment({ sequence: 0 }), KEY(0), {}, { checkedOut: true }))!;
   for (let i = 1; i < 6; i++) t.ok(await spool.write(testSegment({ sequence: i }), KEY(i)), `seq ${i} kept`);
-  t.same(spool.pending().map((e) => e.segment.sequence), [0, 4, 5], 'oldest droppable files went; the checked-out one stayed');
+  t.same(
+    spool.pending().map((e) => e.segment.sequence),
+    [0, 4, 5],
+    'oldest droppable files went; the checked-out one stayed',
+  );
   const st = spool.stats();
   t.same(st.dropped, { 'quota-oldest': 3, 'quota-newest': 0, 'larger-than-quota': 0 });
   t.equal(st.droppedBytes, 3 * one.byteLength);
@@ -154,7 +172,10 @@ t.test('quota drop-newest: keeps the oldest', async (t) => {
   const kept: number[] = [];
   for (let i = 0; i < 5; i++) if (await spool.write(testSegment({ sequence: i }), KEY(i))) kept.push(i);
   t.same(kept, [0, 1, 2]);
-  t.same(spool.pending().map((e) => e.segment.sequence), [0, 1, 2]);
+  t.same(
+    spool.pending().map((e) => e.segment.sequence),
+    [0, 1, 2],
+  );
   t.same(spool.stats().dropped, { 'quota-oldest': 0, 'quota-newest': 2, 'larger-than-quota': 0 });
   await spool.remove(spool.pending()[0]);
   t.ok(await spool.write(testSegment({ sequence: 5 }), KEY(5)), 'room again after a remove');

@@ -48,7 +48,11 @@ t.test('loader found', async (t) => {
   t.equal(LOADER.length, 1, 'tap’s TypeScript loader is in execArgv');
 });
 
-for (const [round, extraMs] of [[1, 0], [2, 3], [3, 11]] as const) {
+for (const [round, extraMs] of [
+  [1, 0],
+  [2, 3],
+  [3, 11],
+] as const) {
   t.test(`SIGKILL mid-run (round ${round}): every completed write recovered, nothing half-written taken`, async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 's3hls-spool-kill-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -60,7 +64,11 @@ for (const [round, extraMs] of [[1, 0], [2, 3], [3, 11]] as const) {
     const st = spool.stats();
     t.equal(st.damaged, 0, 'no damaged file');
     t.equal(st.tempFilesRemoved, tempsLeft, 'interrupted writes deleted on open');
-    t.same(readdirSync(dir).filter((n) => n.endsWith('.tmp')), [], 'no temp file left after open');
+    t.same(
+      readdirSync(dir).filter((n) => n.endsWith('.tmp')),
+      [],
+      'no temp file left after open',
+    );
     const recovered = new Set(spool.pending().map((e) => e.segment.sequence));
     for (const s of written) if (!recovered.has(s)) t.fail(`segment ${s} was written (fsync'd, renamed) but not recovered`);
     for (const s of recovered) if (!started.has(s)) t.fail(`segment ${s} recovered but never started`);

@@ -41,33 +41,67 @@ async function deadEndpoint(): Promise<string> {
 
 function capture() {
   let text = '';
-  return { write: (s: string) => ((text += s), true), get text() { return text; } };
+  return {
+    write: (s: string) => ((text += s), true),
+    get text() {
+      return text;
+    },
+  };
 }
 
 async function keys(prefix: string): Promise<string[]> {
   const out = await s3.client().send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: prefix }));
-  return (out.Contents ?? []).map((o) => o.Key as string).filter((k) => k.endsWith('.ts')).sort(); // segments, not the hour index.json
+  return (out.Contents ?? [])
+    .map((o) => o.Key as string)
+    .filter((k) => k.endsWith('.ts'))
+    .sort(); // segments, not the hour index.json
 }
 
 function spooled(dir: string): string[] {
   return readdirSync(dir).filter((n) => n.endsWith('.seg'));
 }
 
-t.test('CLI: backlog of an earlier run is stored under its recorded prefix and time, not today\'s', async (t) => {
+t.test("CLI: backlog of an earlier run is stored under its recorded prefix and time, not today's", async (t) => {
   const spool = join(work, 'cli-spool');
   const input = fixturePath('baseline.h264');
-  const common = ['--id', 'cam1', '--input', input, '--fps', '25', '--segment-seconds', '1', '--path-style', '--bucket', s3.bucket, '--progress', 'plain', '--spool', spool, '--drain-timeout', '2'];
+  const common = [
+    '--id',
+    'cam1',
+    '--input',
+    input,
+    '--fps',
+    '25',
+    '--segment-seconds',
+    '1',
+    '--path-style',
+    '--bucket',
+    s3.bucket,
+    '--progress',
+    'plain',
+    '--spool',
+    spool,
+    '--drain-timeout',
+    '2',
+  ];
   const credentials = { ...S3RVER_CREDENTIALS };
   // Run 1: nothing answers; the run ends (unreachable), its segments stay in the spool.
   const err1 = capture();
-  const code1 = await runUpload([...common, '--endpoint', await deadEndpoint(), '--prefix', 'cams/old', '--start-time', '2026-01-01T00:00:00Z'], { stdout: capture(), stderr: err1, credentials });
+  const code1 = await runUpload([...common, '--endpoint', await deadEndpoint(), '--prefix', 'cams/old', '--start-time', '2026-01-01T00:00:00Z'], {
+    stdout: capture(),
+    stderr: err1,
+    credentials,
+  });
   t.not(code1, 0, 'run 1 could not store');
   const left = spooled(spool);
   t.ok(left.length >= 1, `run 1 left ${left.length} segment(s) in the spool`);
   t.match(err1.text, /stay on disk; the next run with --spool/, 'run 1 says where its segments are');
   // Run 2: another prefix, another day, a reachable store.
   const err2 = capture();
-  const code2 = await runUpload([...common, '--endpoint', s3.endpoint, '--prefix', 'cams/new', '--start-time', '2026-06-01T00:00:00Z'], { stdout: capture(), stderr: err2, credentials });
+  const code2 = await runUpload([...common, '--endpoint', s3.endpoint, '--prefix', 'cams/new', '--start-time', '2026-06-01T00:00:00Z'], {
+    stdout: capture(),
+    stderr: err2,
+    credentials,
+  });
   t.equal(code2, 0, `run 2 stored everything: ${err2.text}`);
   t.match(err2.text, new RegExp(`spool ${spool.replace(/[/\\]/g, '.')}: ${left.length} segment\\(s\\) .* from an earlier run`));
   const old = await keys('cams/old/');
@@ -82,14 +116,36 @@ t.test('CLI: backlog of an earlier run is stored under its recorded prefix and t
 t.test('CLI: a spool directory in use is refused with a clear message; cameras.json spool keys are validated', async (t) => {
   const spool = join(work, 'busy-spool');
   const api = new S3Hls();
-  api.initialize({ prefix: 'cams/api', bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { ...S3RVER_CREDENTIALS }, spool: { dir: spool } });
+  api.initialize({
+    prefix: 'cams/api',
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { ...S3RVER_CREDENTIALS },
+    spool: { dir: spool },
+  });
   const err = capture();
-  const code = await runUpload(['--input', fixturePath('baseline.h264'), '--fps', '25', '--prefix', 'cams/x', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--spool', spool], { stdout: capture(), stderr: err, credentials: { ...S3RVER_CREDENTIALS } });
+  const code = await runUpload(['--input', fixturePath('baseline.h264'), '--fps', '25', '--prefix', 'cams/x', '--bucket', s3.bucket, '--endpoint', s3.endpoint, '--spool', spool], {
+    stdout: capture(),
+    stderr: err,
+    credentials: { ...S3RVER_CREDENTIALS },
+  });
   t.equal(code, 2);
   t.match(err.text, /s3hls upload: spool directory .*busy-spool is already open in this process/);
   await api.finalize({ timeoutMs: 1_000 });
   const cfg = join(work, 'cams.json');
-  writeFileSync(cfg, JSON.stringify({ bucket: s3.bucket, spool: join(work, 's'), cameras: [{ id: 'a', input: 'x.h264', fps: '25', spoolMaxBytes: '8M' }, { id: 'b', input: 'y.h264', fps: '25' }] }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      bucket: s3.bucket,
+      spool: join(work, 's'),
+      cameras: [
+        { id: 'a', input: 'x.h264', fps: '25', spoolMaxBytes: '8M' },
+        { id: 'b', input: 'y.h264', fps: '25' },
+      ],
+    }),
+  );
   const err2 = capture();
   t.equal(await runUpload(['--config', cfg], { stdout: capture(), stderr: err2 }), 2);
   t.match(err2.text, /cameras a and b share spool .* with different spoolMaxBytes/);
@@ -104,7 +160,11 @@ t.test('API: initialize({ spool }) locks the directory and uploads the backlog u
   const options = { streamId: 'cam1', bucket: s3.bucket, forcePathStyle: true, region: 'us-east-1', credentials: { ...S3RVER_CREDENTIALS }, targetSegmentSeconds: 1 };
   const one = new S3Hls();
   one.initialize({ ...options, prefix: 'api/old', endpoint: await deadEndpoint(), spool: { dir, maxBytes: 64 * 1024 * 1024 } });
-  t.throws(() => new S3Hls().initialize({ ...options, prefix: 'api/other', endpoint: s3.endpoint, spool: { dir } }), SpoolLockedError, 'a second instance on the same spool is refused at initialize');
+  t.throws(
+    () => new S3Hls().initialize({ ...options, prefix: 'api/other', endpoint: s3.endpoint, spool: { dir } }),
+    SpoolLockedError,
+    'a second instance on the same spool is refused at initialize',
+  );
   one.startUpload();
   feed(one, 0);
   const r1 = await one.finalize({ timeoutMs: 1_500 });

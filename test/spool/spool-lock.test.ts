@@ -50,7 +50,10 @@ t.test('another live process holding the spool: refused with its pid; after SIGK
     });
     child.on('exit', (code) => reject(new Error(`holder exited early (${code})`)));
   });
-  const err = await DiskSpool.open({ directory: dir, quotaBytes: 1_000_000 }).then(() => undefined, (e: unknown) => e);
+  const err = await DiskSpool.open({ directory: dir, quotaBytes: 1_000_000 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.ok(err instanceof SpoolLockedError, 'refused');
   t.match((err as Error).message, new RegExp(`in use by process ${child.pid} on `), 'the message names the holder');
   t.match((err as Error).message, /two processes must not share a spool/);

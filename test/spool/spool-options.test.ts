@@ -24,16 +24,24 @@ t.test('cameras.json: top-level spool, per-camera override and opt-out', async (
   const dir = mkdtempSync(join(tmpdir(), 's3hls-spool-opts-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const cfg = join(dir, 'cams.json');
-  writeFileSync(cfg, JSON.stringify({
-    bucket: 'footage', spool: '/var/spool/s3hls', spoolMaxBytes: '8G',
-    cameras: [
-      { id: 'a', input: 'a.h264', fps: '25' },
-      { id: 'b', input: 'b.h264', fps: '25', spool: '/mnt/disk2/spool', spoolMaxBytes: 1073741824 },
-      { id: 'c', input: 'c.h264', fps: '25', spool: false },
-    ],
-  }));
+  writeFileSync(
+    cfg,
+    JSON.stringify({
+      bucket: 'footage',
+      spool: '/var/spool/s3hls',
+      spoolMaxBytes: '8G',
+      cameras: [
+        { id: 'a', input: 'a.h264', fps: '25' },
+        { id: 'b', input: 'b.h264', fps: '25', spool: '/mnt/disk2/spool', spoolMaxBytes: 1073741824 },
+        { id: 'c', input: 'c.h264', fps: '25', spool: false },
+      ],
+    }),
+  );
   const plan = parseUploadArgs(['--config', cfg]);
-  t.same(plan.cameras.map((c) => c.spool), [{ dir: '/var/spool/s3hls', maxBytes: 8 * 1024 ** 3 }, { dir: '/mnt/disk2/spool', maxBytes: 1024 ** 3 }, undefined]);
+  t.same(
+    plan.cameras.map((c) => c.spool),
+    [{ dir: '/var/spool/s3hls', maxBytes: 8 * 1024 ** 3 }, { dir: '/mnt/disk2/spool', maxBytes: 1024 ** 3 }, undefined],
+  );
   writeFileSync(cfg, JSON.stringify({ bucket: 'footage', cameras: [{ id: 'a', input: 'a.h264', spool: 3 }] }));
   t.throws(() => parseUploadArgs(['--config', cfg]), /config cameras\[0\]\.spool must be a directory or false, got 3/);
 });

@@ -47,7 +47,6 @@ async function scenario(t: Test, order: SpoolOrder): Promise<{ seen: string[]; g
   return { seen, got };
 }
 
-
 t.test('live-first: the backlog waits while a live segment waits', async (t) => {
   const { seen, got } = await scenario(t, 'live-first');
   t.same(seen.slice(0, 5), ['B0', 'L10', 'L11', 'L12', 'B1'], seen.join(' '));

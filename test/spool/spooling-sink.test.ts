@@ -68,7 +68,11 @@ t.test('outage: every segment leaves the pool; after it, every segment arrives o
   t.equal(st.movedToBacklog, 8, 'the waiting ones went to disk only');
   t.equal(spool.stats().files, 10, 'all ten on disk');
   await until('one backlog segment handed over', () => inner.held.length === 3);
-  t.same(inner.held.map((s) => s.sequence), [0, 1, 2], 'inner sink holds 2 live + 1 backlog (oldest first)');
+  t.same(
+    inner.held.map((s) => s.sequence),
+    [0, 1, 2],
+    'inner sink holds 2 live + 1 backlog (oldest first)',
+  );
 
   // Back online; live segments keep coming while the backlog drains.
   inner.online = true;
@@ -108,10 +112,24 @@ t.test('restart: segments spooled in run 1 (S3 unreachable) are uploaded by run 
   // Run 1: nothing listens on the endpoint (connection refused, retried as transient).
   {
     const spool = await DiskSpool.open({ directory: dir, quotaBytes: 100_000_000 });
-    const uploader = new Uploader({ bucket: 'test-bucket', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, region: 'us-east-1', credentials: { ...S3RVER_CREDENTIALS }, retry: { baseDelayMs: 20, maxDelayMs: 100 } });
+    const uploader = new Uploader({
+      bucket: 'test-bucket',
+      endpoint: 'http://127.0.0.1:9',
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { ...S3RVER_CREDENTIALS },
+      retry: { baseDelayMs: 20, maxDelayMs: 100 },
+    });
     let failures = 0;
     uploader.on('error', () => failures++);
-    const sink = new SpoolingSink({ spool, inner: uploader.sinkFor('cam1', { prefix: 'cams/cam1' }), streamId: 'cam1', prefix: 'cams/cam1', releaseAfterMs: 50, checkIntervalMs: 10 });
+    const sink = new SpoolingSink({
+      spool,
+      inner: uploader.sinkFor('cam1', { prefix: 'cams/cam1' }),
+      streamId: 'cam1',
+      prefix: 'cams/cam1',
+      releaseAfterMs: 50,
+      checkIntervalMs: 10,
+    });
     for (const s of segs) sink.onSegment(s);
     await until('run 1: all pool space back', () => segs.every((s) => s.releases() === 1));
     t.ok(failures > 0, 'run 1 PUTs failed');
@@ -127,7 +145,11 @@ t.test('restart: segments spooled in run 1 (S3 unreachable) are uploaded by run 
   t.teardown(() => s3.close());
   const spool = await DiskSpool.open({ directory: dir, quotaBytes: 100_000_000 });
   t.equal(spool.stats().recovered, 5, 'run 2 found all five');
-  t.same(spool.pending().map((e) => e.key), keys, 'the keys run 1 recorded, oldest first');
+  t.same(
+    spool.pending().map((e) => e.key),
+    keys,
+    'the keys run 1 recorded, oldest first',
+  );
   const uploader = new Uploader({ bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, region: 'us-east-1', credentials: { ...S3RVER_CREDENTIALS } });
   t.teardown(() => uploader.close());
   const uploaded: string[] = [];

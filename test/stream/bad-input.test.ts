@@ -88,7 +88,11 @@ if (!hasFfmpeg()) {
     t.equal(st.videoFramesWritten + st.videoFramesDropped, 100);
     t.equal(st.videoFramesDropped % 25, 0, 'only whole GOPs dropped');
     const state = { cc: new Map<number, number>() };
-    t.same(sink.segments.flatMap((s) => checkTransportStream(s.bytes, { state }).errors), [], 'PCR reset flagged with discontinuity_indicator');
+    t.same(
+      sink.segments.flatMap((s) => checkTransportStream(s.bytes, { state }).errors),
+      [],
+      'PCR reset flagged with discontinuity_indicator',
+    );
   });
 
   t.test('a forward timestamp jump at an IDR starts a new timeline without dropping', async (t) => {
@@ -96,7 +100,10 @@ if (!hasFfmpeg()) {
     for (let i = 0; i < 100; i++) stream.putVideoFrame({ items: [{ part1: aus[i] }], pts90k: i * 3600 + (i >= 50 ? 90_000 * 60 : 0) });
     stream.finalize();
     t.equal(stream.stats().videoFramesDropped, 0);
-    t.same(sink.segments.map((s) => s.meta.discontinuityReason), ['start', 'timestamp-jump']);
+    t.same(
+      sink.segments.map((s) => s.meta.discontinuityReason),
+      ['start', 'timestamp-jump'],
+    );
   });
 
   t.test('programmer errors throw TypeError', async (t) => {

@@ -15,8 +15,8 @@ if (!hasFfmpeg()) {
   /** ADTS frames of a file as packs of `perPack` frames, 1024 samples each at 48 kHz. */
   const adtsPacks = (bytes: Uint8Array, base: number, perPack = 1): TestAudio[] => {
     const frames: Uint8Array[] = [];
-    for (let o = 0; o + 7 <= bytes.length; ) {
-      const len = ((bytes[o + 3] & 0x03) * 2048) + bytes[o + 4] * 8 + (bytes[o + 5] >> 5);
+    for (let o = 0; o + 7 <= bytes.length;) {
+      const len = (bytes[o + 3] & 0x03) * 2048 + bytes[o + 4] * 8 + (bytes[o + 5] >> 5);
       frames.push(bytes.subarray(o, o + len));
       o += len;
     }
@@ -31,7 +31,10 @@ if (!hasFfmpeg()) {
     const units = at25fps(accessUnits(fixture('baseline.h264')));
     const { segments, stats } = muxUnits(units);
     t.equal(segments.length, 2, '4 s at a 2 s target with 1 s GOPs');
-    t.same(segments.map((s) => s.meta.durationTicks), [180_000, 180_000]);
+    t.same(
+      segments.map((s) => s.meta.durationTicks),
+      [180_000, 180_000],
+    );
     t.equal(segments[0].meta.codecs, 'avc1.42c01e');
     t.same([segments[0].meta.width, segments[0].meta.height], [640, 360]);
     t.equal(stats.videoFramesDropped, 0);
@@ -51,11 +54,18 @@ if (!hasFfmpeg()) {
     const aus = accessUnits(annexB);
     t.equal(aus.length, packets.length, 'one access unit per ffprobe packet');
     const units: TestUnit[] = aus.map((nals, i) => ({ nals, pts: packets[i].pts, dts: packets[i].dts }));
-    t.ok(units.some((u) => u.pts !== u.dts), 'the stream really reorders');
+    t.ok(
+      units.some((u) => u.pts !== u.dts),
+      'the stream really reorders',
+    );
     const { segments } = muxUnits(units);
     t.ok(segments.length >= 2);
     verifySegments(t, segments, units);
-    t.same(segments.map((s) => s.meta.codecs.startsWith('avc1.64')), segments.map(() => true), 'high profile codec string');
+    t.same(
+      segments.map((s) => s.meta.codecs.startsWith('avc1.64')),
+      segments.map(() => true),
+      'high profile codec string',
+    );
   });
 
   t.test('1080p 5 Mbit/s with 2 s GOPs', async (t) => {
@@ -77,7 +87,11 @@ if (!hasFfmpeg()) {
     // A pack straddling a cut is split there (its frames go to the segment their PTS is in): one
     // more PES per split, never fewer than packs. Frame-exact checks: test/checker/tstd-timing.test.ts.
     verifySegments(t, segments, units);
-    t.equal(segments.reduce((n, s) => n + s.meta.audioFrames, 0), audio.length, 'every pack counted in one segment');
+    t.equal(
+      segments.reduce((n, s) => n + s.meta.audioFrames, 0),
+      audio.length,
+      'every pack counted in one segment',
+    );
   });
 
   t.test('SPS/PPS sent only once: re-inserted at every segment start', async (t) => {
@@ -101,10 +115,17 @@ if (!hasFfmpeg()) {
     const units = at25fps(accessUnits(fixture('baseline.h264')), 2 ** 33 - 50 * 3600);
     const { segments } = muxUnits(units);
     t.equal(segments.length, 2);
-    t.same(segments.map((s) => s.meta.durationTicks), [180_000, 180_000], 'durations unaffected by the wrap');
+    t.same(
+      segments.map((s) => s.meta.durationTicks),
+      [180_000, 180_000],
+      'durations unaffected by the wrap',
+    );
     // On the wire timestamps are modulo 2^33 (mux.js's ElementaryStream reports them raw).
     const wrapped = units.map((u) => ({ ...u, pts: u.pts % 2 ** 33, dts: u.dts % 2 ** 33 }));
-    t.ok(wrapped.some((u) => u.pts < 100_000), 'the input really wraps');
+    t.ok(
+      wrapped.some((u) => u.pts < 100_000),
+      'the input really wraps',
+    );
     verifySegments(t, segments, wrapped);
   });
 }
@@ -118,7 +139,7 @@ if (hasFfmpeg()) {
     const units = accessUnits(fixture('baseline.h264')).map((nals, i) => ({ nals, pts: 900_000 + i * 3600, dts: 900_000 + i * 3600 }));
     const aac = fixture('sine.aac');
     const frames: Uint8Array[] = [];
-    for (let o = 0; o + 7 <= aac.length; ) {
+    for (let o = 0; o + 7 <= aac.length;) {
       const len = (aac[o + 3] & 0x03) * 2048 + aac[o + 4] * 8 + (aac[o + 5] >> 5);
       frames.push(aac.subarray(o, o + len));
       o += len;

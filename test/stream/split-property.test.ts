@@ -54,7 +54,7 @@ if (!hasFfmpeg()) {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 - 1 }), (seed) => {
         let x = seed;
-        const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+        const rnd = () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
         const out = run((i) =>
           units[i].map((nal) => {
             const bytes = annexB([nal], { shortStartCodes: rnd() < 0.5 });

@@ -18,11 +18,7 @@ t.test('property: any split into parts gives the checksum of the whole', async (
       const at = bytes.length === 0 ? 0 : cut % (bytes.length + 1);
       const parts = [bytes.subarray(0, at), bytes.subarray(at)];
       const whole = createHash('sha256').update(bytes).digest('base64');
-      return (
-        crc32Parts(parts) === crc32Table(bytes) &&
-        checksumBase64('CRC32', parts) === checksumBase64('CRC32', [bytes]) &&
-        checksumBase64('SHA256', parts) === whole
-      );
+      return crc32Parts(parts) === crc32Table(bytes) && checksumBase64('CRC32', parts) === checksumBase64('CRC32', [bytes]) && checksumBase64('SHA256', parts) === whole;
     }),
   );
   t.pass('100 random splits agree');

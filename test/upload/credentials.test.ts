@@ -41,13 +41,19 @@ function assertNoSecrets(t: Test, things: unknown[]): void {
   t.notOk(text.includes(TOKEN), 'session token never appears');
   const sigs = signaturesSeen();
   t.ok(sigs.length > 0, 'signatures were sent');
-  t.notOk(sigs.some((s) => text.includes(s)), 'no request signature appears');
+  t.notOk(
+    sigs.some((s) => text.includes(s)),
+    'no request signature appears',
+  );
   t.notOk(/StringToSign|CanonicalRequest|SignatureProvided/.test(text), 'no signing material from the error body');
 }
 
 t.test('wrong secret: held, reported, nothing lost; setCredential delivers every segment', async (t) => {
   const u = new Uploader({
-    bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, concurrency: 2,
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    concurrency: 2,
     credentials: { accessKeyId: S3RVER_CREDENTIALS.accessKeyId, secretAccessKey: WRONG_SECRET, sessionToken: TOKEN },
     retry: { credentialsRetryMs: 60_000 },
   });
@@ -65,7 +71,10 @@ t.test('wrong secret: held, reported, nothing lost; setCredential delivers every
   t.equal(first.pending.length, 5, 'every segment reported pending');
   t.same(needed, ['SignatureDoesNotMatch'], 'one credentials-needed event, with the reason');
   t.ok(first.pending.some((p) => p.lastError?.code === 'CREDENTIALS_REFUSED'));
-  t.ok(segs.every((s) => s.releaseCount === 0), 'nothing released');
+  t.ok(
+    segs.every((s) => s.releaseCount === 0),
+    'nothing released',
+  );
   t.equal(u.stats().heldForCredentials, true);
   const putsWhileHeld = s3.requests.filter((r) => r.method === 'PUT').length;
   t.ok(putsWhileHeld <= 2, `held: no PUT beyond the ${putsWhileHeld} already in flight`);
@@ -89,7 +98,10 @@ t.test('unknown access key id is a credentials failure too; a provider that refr
     return o?.forceRefresh ? { ...S3RVER_CREDENTIALS } : { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: WRONG_SECRET };
   };
   const u = new Uploader({
-    bucket: s3.bucket, endpoint: s3.endpoint, forcePathStyle: true, credentials: provider,
+    bucket: s3.bucket,
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: provider,
     retry: { credentialsRetryMs: 200 },
   });
   t.teardown(() => u.close());
@@ -135,7 +147,11 @@ t.test('rotation does not break a PUT in flight; the next PUT uses the new crede
   u.setCredential(S3RVER_CREDENTIALS.accessKeyId, WRONG_SECRET, TOKEN);
   const mid = await u.drain({ timeoutMs: 1500 });
   t.same(uploaded, [0], 'the PUT in flight (old, valid signature) succeeded');
-  t.same(mid.pending.map((p) => p.sequence), [1], 'the next one was signed with the new (wrong) secret and is held');
+  t.same(
+    mid.pending.map((p) => p.sequence),
+    [1],
+    'the next one was signed with the new (wrong) secret and is held',
+  );
   t.same(needed, ['SignatureDoesNotMatch']);
   u.setCredential(S3RVER_CREDENTIALS.accessKeyId, S3RVER_CREDENTIALS.secretAccessKey);
   t.ok((await u.drain({ timeoutMs: 5000 })).complete);

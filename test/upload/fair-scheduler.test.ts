@@ -12,7 +12,10 @@ t.test('streams take turns; a new stream gets the next turn; retried items go ba
   t.equal(s.take(0)?.streamId, 'b', 'b joined after a was served: b is next');
   t.equal(s.take(0)?.streamId, 'a');
   s.push(item('a', 0, 0)); // a retry of a:0
-  t.same([s.take(0), s.take(0)].map((x) => `${x?.streamId}:${x?.sequence}`), ['a:0', 'a:2']);
+  t.same(
+    [s.take(0), s.take(0)].map((x) => `${x?.streamId}:${x?.sequence}`),
+    ['a:0', 'a:2'],
+  );
   t.equal(s.size, 0);
 });
 
@@ -30,7 +33,9 @@ t.test('property: with every stream backlogged, any window of N takes serves N d
   fc.assert(
     fc.property(fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 1, maxLength: 8 }), (backlogs) => {
       const s = new FairScheduler<Schedulable>();
-      backlogs.forEach((n, c) => { for (let i = 0; i < n; i++) s.push(item(`c${c}`, i)); });
+      backlogs.forEach((n, c) => {
+        for (let i = 0; i < n; i++) s.push(item(`c${c}`, i));
+      });
       const served: string[] = [];
       for (let x = s.take(0); x; x = s.take(0)) served.push(x.streamId);
       // While k streams still have items, each turn of k takes covers k different streams.

@@ -39,8 +39,13 @@ t.test(`random faults and a 3 s outage: every segment exactly once, identical (s
   });
 
   const u = new Uploader({
-    bucket: s3.bucket, endpoint: proxy.endpoint, forcePathStyle: true, credentials: { ...S3RVER_CREDENTIALS },
-    concurrency: 2, requestTimeoutMs: 1000, retry: { baseDelayMs: 50, maxDelayMs: 800 },
+    bucket: s3.bucket,
+    endpoint: proxy.endpoint,
+    forcePathStyle: true,
+    credentials: { ...S3RVER_CREDENTIALS },
+    concurrency: 2,
+    requestTimeoutMs: 1000,
+    retry: { baseDelayMs: 50, maxDelayMs: 800 },
   });
   t.teardown(() => u.close());
   const errorNames = new Map<string, number>();
@@ -61,7 +66,10 @@ t.test(`random faults and a 3 s outage: every segment exactly once, identical (s
       const seq = i;
       const key = segmentKey(`faults/${cams[c]}`, { startTimeMs: 1_795_316_400_000 + seq * 2000, sequence: seq, durationMs: 2000, discontinuity: seq === 0 });
       const seg = fakeSegment({
-        streamId: cams[c], sequence: seq, packets: 40 + ((seq * 13 + c * 7) % 60), splitAt: (seq + c) % 3 === 0 ? 188 * 5 + 11 : undefined,
+        streamId: cams[c],
+        sequence: seq,
+        packets: 40 + ((seq * 13 + c * 7) % 60),
+        splitAt: (seq + c) % 3 === 0 ? 188 * 5 + 11 : undefined,
         onRelease: () => {
           if (!acked.has(key)) releasedEarly.push(key);
         },
@@ -75,7 +83,10 @@ t.test(`random faults and a 3 s outage: every segment exactly once, identical (s
   const report = await u.drain({ timeoutMs: 30_000 });
   t.ok(report.complete, `drain complete (pending: ${report.pending.length})`);
   t.same(releasedEarly, [], 'no segment released before S3 acknowledged it');
-  t.ok(segs.every(({ seg }) => seg.releaseCount === 1), 'every segment released exactly once');
+  t.ok(
+    segs.every(({ seg }) => seg.releaseCount === 1),
+    'every segment released exactly once',
+  );
   t.equal(notRetried, 0, 'every failure was transient and retried');
   t.ok(proxy.maxInFlight <= 2, `at most 2 PUTs in flight (saw ${proxy.maxInFlight})`);
 
@@ -83,7 +94,10 @@ t.test(`random faults and a 3 s outage: every segment exactly once, identical (s
   for (const e of proxy.log) faults.set(e.fault, (faults.get(e.fault) ?? 0) + 1);
   t.comment(`faults injected: ${JSON.stringify(Object.fromEntries(faults))}; errors seen: ${JSON.stringify(Object.fromEntries(errorNames))}; stats: ${JSON.stringify(u.stats())}`);
   for (const f of ['error500', 'slowdown503', 'reset-mid-body', 'reset-after-store', 'stall'] as const) t.ok((faults.get(f) ?? 0) > 0, `fault ${f} was injected`);
-  t.ok((errorNames.get('SlowDown') ?? 0) > 0 && (errorNames.get('InternalError') ?? 0) > 0 && (errorNames.get('TimeoutError') ?? 0) > 0, 'SlowDown, InternalError and timeouts surfaced as error events');
+  t.ok(
+    (errorNames.get('SlowDown') ?? 0) > 0 && (errorNames.get('InternalError') ?? 0) > 0 && (errorNames.get('TimeoutError') ?? 0) > 0,
+    'SlowDown, InternalError and timeouts surfaced as error events',
+  );
 
   const client = s3.client();
   const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket, Prefix: 'faults/' }));

@@ -9,8 +9,12 @@ import { fakeSegment } from './fake-segment.js';
 
 const { endpoint, signPayload } = JSON.parse(process.argv[2] ?? '{}') as { endpoint: string; signPayload?: boolean };
 const u = new Uploader({
-  bucket: 'signing', endpoint, forcePathStyle: true, region: 'us-east-1',
-  credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' }, retry: { baseDelayMs: 20, maxDelayMs: 100 },
+  bucket: 'signing',
+  endpoint,
+  forcePathStyle: true,
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
+  retry: { baseDelayMs: 20, maxDelayMs: 100 },
   ...(signPayload !== undefined ? { signPayload } : {}),
 });
 const errors: string[] = [];

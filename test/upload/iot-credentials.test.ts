@@ -46,11 +46,17 @@ t.test('fetches over mTLS with the thing name, caches, refreshes before expiry, 
 
 t.test('a certificate the endpoint does not trust, and an unknown role alias, fail clearly', async (t) => {
   const stranger = iotCredentialsProvider({ ...base, cert: pki.strangerCert, key: pki.strangerKey });
-  const e1 = await stranger().then(() => undefined, (e: unknown) => e);
+  const e1 = await stranger().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.ok(e1 instanceof IotCredentialsError, 'IotCredentialsError');
   t.match((e1 as Error).message, /IoT credentials request failed: /);
   const wrongAlias = iotCredentialsProvider({ ...base, roleAlias: 'nope', cert: pki.deviceCert, key: pki.deviceKey });
-  const e2 = await wrongAlias().then(() => undefined, (e: unknown) => e);
+  const e2 = await wrongAlias().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   t.equal((e2 as IotCredentialsError).httpStatus, 404);
   t.match((e2 as Error).message, /HTTP 404 for role alias nope/);
   t.throws(() => iotCredentialsProvider({ ...base, endpoint: 'http://127.0.0.1:1', cert: 'x', key: 'y' }), { name: 'TypeError', message: /https/ });

@@ -35,10 +35,14 @@ function s3Like(seen: Seen[], protocol: string) {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const h = (n: string): string | undefined => (typeof req.headers[n] === 'string' ? (req.headers[n]) : undefined);
+      const h = (n: string): string | undefined => (typeof req.headers[n] === 'string' ? req.headers[n] : undefined);
       seen.push({
-        protocol, contentSha256: h('x-amz-content-sha256'), crc32: h('x-amz-checksum-crc32'), authorization: h('authorization'),
-        bodySha256: createHash('sha256').update(body).digest('hex'), bodyCrc32: checksumBase64('CRC32', [body]),
+        protocol,
+        contentSha256: h('x-amz-content-sha256'),
+        crc32: h('x-amz-checksum-crc32'),
+        authorization: h('authorization'),
+        bodySha256: createHash('sha256').update(body).digest('hex'),
+        bodyCrc32: checksumBase64('CRC32', [body]),
       });
       const headers: Record<string, string> = { ETag: `"${createHash('md5').update(body).digest('hex')}"`, 'Content-Length': '0' };
       // S3 echoes the checksum it verified; an honest server answers only when it matches.
@@ -77,10 +81,15 @@ t.test('an https endpoint gets UNSIGNED-PAYLOAD with the CRC32, and the PUT is v
     // Asynchronous: the server answering the child runs in this process's event loop.
     return new Promise<{ uploaded: number; errors: string[] }>((resolve, reject) => {
       const args = JSON.stringify({ endpoint: `https://127.0.0.1:${port}`, ...(signPayload !== undefined ? { signPayload } : {}) });
-      execFile(process.execPath, [...loader, child, args], { env: { ...process.env, NODE_EXTRA_CA_CERTS: cert.certPath, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 30_000 }, (err, stdout, stderr) => {
-        if (err) reject(new Error(`child failed: ${err.name}: ${err.message} ${stderr}`));
-        else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { uploaded: number; errors: string[] });
-      });
+      execFile(
+        process.execPath,
+        [...loader, child, args],
+        { env: { ...process.env, NODE_EXTRA_CA_CERTS: cert.certPath, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, timeout: 30_000 },
+        (err, stdout, stderr) => {
+          if (err) reject(new Error(`child failed: ${err.name}: ${err.message} ${stderr}`));
+          else resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { uploaded: number; errors: string[] });
+        },
+      );
     });
   };
   const auto = await run();
@@ -100,7 +109,10 @@ t.test('an http endpoint gets the signed payload hash', async (t) => {
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const port = await listen(server);
   const u = new Uploader({
-    bucket: 'signing', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, region: 'us-east-1',
+    bucket: 'signing',
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
   });
   t.teardown(() => u.close());

@@ -14,8 +14,12 @@ t.teardown(() => s3.close());
 
 function uploader(permanentErrors: 'hold' | 'discard'): Uploader {
   const u = new Uploader({
-    bucket: 'no-such-bucket', endpoint: s3.endpoint, forcePathStyle: true, credentials: { ...S3RVER_CREDENTIALS },
-    permanentErrors, retry: { baseDelayMs: 10, maxDelayMs: 300 },
+    bucket: 'no-such-bucket',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { ...S3RVER_CREDENTIALS },
+    permanentErrors,
+    retry: { baseDelayMs: 10, maxDelayMs: 300 },
   });
   t.teardown(() => u.close());
   return u;
@@ -30,10 +34,19 @@ t.test('hold (default): NoSuchBucket is reported, segments kept and retried slow
   for (const s of segs) sink.onSegment(s);
   const report = await u.drain({ timeoutMs: 1000 });
   t.notOk(report.complete);
-  t.same(report.pending.map((p) => [p.sequence, p.lastError?.name]), [[0, 'NoSuchBucket'], [1, 'NoSuchBucket']]);
+  t.same(
+    report.pending.map((p) => [p.sequence, p.lastError?.name]),
+    [
+      [0, 'NoSuchBucket'],
+      [1, 'NoSuchBucket'],
+    ],
+  );
   t.ok(errors.length >= 2 && errors.every((e) => e.code === 'UPLOAD_PERMANENT' && e.name === 'NoSuchBucket' && e.willRetry && e.retryInMs === 300));
   t.match(errors[0].message, /NoSuchBucket \(HTTP 404.*check the bucket name/);
-  t.ok(segs.every((s) => s.releaseCount === 0), 'held in the pool');
+  t.ok(
+    segs.every((s) => s.releaseCount === 0),
+    'held in the pool',
+  );
   t.ok(u.stats().permanentErrors >= 2);
 });
 

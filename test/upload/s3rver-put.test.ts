@@ -50,7 +50,10 @@ t.test('stores byte-identical segments (one and two parts) with keys, metadata, 
   const segs: FakeSegment[] = [];
   for (let i = 0; i < 6; i++) {
     const seg = fakeSegment({
-      streamId: 'front-door', sequence: i, packets: 30 + i * 7, splitAt: i % 2 === 1 ? 188 * 3 + 5 : undefined,
+      streamId: 'front-door',
+      sequence: i,
+      packets: 30 + i * 7,
+      splitAt: i % 2 === 1 ? 188 * 3 + 5 : undefined,
       onRelease: (s) => {
         const key = segmentKey('cameras/front-door', { startTimeMs: s.startTimeMs, sequence: s.sequence, durationMs: 2000, discontinuity: s.discontinuity });
         if (!acked.has(`/${s3.bucket}/${key}`)) releasedBeforeAck.push(s.sequence);
@@ -73,10 +76,17 @@ t.test('stores byte-identical segments (one and two parts) with keys, metadata, 
     const { 'server-date': serverDate, 'server-date-device-ms': seenAt, ...meta } = got.meta ?? {};
     if (serverDate !== undefined) t.ok(Number.isFinite(Date.parse(serverDate)) && Number(seenAt) > 0, `server-date ${serverDate}`);
     t.same(meta, {
-      firmware: '1.2.3', camera: 'front-door', sequence: String(seg.sequence), 'duration-ticks': '180000',
-      'first-pts-90k': String(seg.firstPts90k), 'start-time-ms': String(seg.startTimeMs), discontinuity: seg.sequence === 0 ? 'start' : 'false',
+      firmware: '1.2.3',
+      camera: 'front-door',
+      sequence: String(seg.sequence),
+      'duration-ticks': '180000',
+      'first-pts-90k': String(seg.firstPts90k),
+      'start-time-ms': String(seg.startTimeMs),
+      discontinuity: seg.sequence === 0 ? 'start' : 'false',
       // The codec facts a multivariant playlist reads with one HEAD (50 frames in 2 s: 25 fps).
-      codecs: 'avc1.42c01e,mp4a.40.2', resolution: '640x360', 'frame-rate': '25.000',
+      codecs: 'avc1.42c01e,mp4a.40.2',
+      resolution: '640x360',
+      'frame-rate': '25.000',
     });
     const [h] = putHeaders(key);
     t.equal(h?.['x-amz-tagging'], 'site=paris&camera=front%20door', 'tags on the wire');
@@ -88,7 +98,10 @@ t.test('stores byte-identical segments (one and two parts) with keys, metadata, 
   }
   const st = u.stats();
   t.equal(st.uploadedSegments, 6);
-  t.equal(st.uploadedBytes, segs.reduce((n, s) => n + s.byteLength, 0));
+  t.equal(
+    st.uploadedBytes,
+    segs.reduce((n, s) => n + s.byteLength, 0),
+  );
   t.equal(st.pendingBytes, 0);
   t.ok(proxy.maxInFlight <= 2, `at most 2 PUTs in flight (saw ${proxy.maxInFlight})`);
 });
@@ -127,7 +140,7 @@ t.test('storage class, SSE-KMS with key id, SHA256 checksum and the reference la
   t.ok((await stored(key)).bytes.equals(seg.bytesWhole));
 });
 
-t.test('round-robin: a second camera is served between the first camera\'s backlog', async (t) => {
+t.test("round-robin: a second camera is served between the first camera's backlog", async (t) => {
   const u = uploader({ concurrency: 1 });
   const a = u.sinkFor('cam-a', { prefix: 'fair/a' });
   const b = u.sinkFor('cam-b', { prefix: 'fair/b' });
@@ -137,7 +150,11 @@ t.test('round-robin: a second camera is served between the first camera\'s backl
   for (let i = 0; i < 2; i++) b.onSegment(fakeSegment({ streamId: 'cam-b', sequence: i, packets: 5 }));
   await u.drain();
   t.same(order.slice(0, 4), ['cam-a:0', 'cam-b:0', 'cam-a:1', 'cam-b:1'], 'streams alternate');
-  t.same(order.filter((x) => x.startsWith('cam-a')), Array.from({ length: 8 }, (_, i) => `cam-a:${i}`), 'each stream in sequence order');
+  t.same(
+    order.filter((x) => x.startsWith('cam-a')),
+    Array.from({ length: 8 }, (_, i) => `cam-a:${i}`),
+    'each stream in sequence order',
+  );
 });
 
 t.test('options and hand-over errors name the option and value', async (t) => {
@@ -184,7 +201,10 @@ t.test('drain stops at its AbortSignal with a report; close aborts the PUT in fl
   setTimeout(() => ac.abort(), 200);
   const report = await u.drain({ signal: ac.signal });
   t.notOk(report.complete);
-  t.same(report.pending.map((p) => [p.streamId, p.sequence, p.inFlight, p.attempts]), [['stalled', 0, true, 1]]);
+  t.same(
+    report.pending.map((p) => [p.streamId, p.sequence, p.inFlight, p.attempts]),
+    [['stalled', 0, true, 1]],
+  );
   t.match(report.error?.message, /1 segment\(s\) not uploaded yet/);
   await u.close();
   t.equal(u.stats().inFlight, 0, 'aborted');

@@ -14,7 +14,10 @@ t.test('string form parses, encodes for x-amz-tagging, keeps order', async (t) =
 });
 
 t.test('percent-encoded string form decodes; empty value allowed; object form', async (t) => {
-  t.same(parseTags('k%20x=%C3%A9t%C3%A9&empty=').tags, [{ key: 'k x', value: 'été' }, { key: 'empty', value: '' }]);
+  t.same(parseTags('k%20x=%C3%A9t%C3%A9&empty=').tags, [
+    { key: 'k x', value: 'été' },
+    { key: 'empty', value: '' },
+  ]);
   t.equal(parseTags('k=').header, 'k=');
   t.equal(parseTags({ a: '1', 'b:c': 'x@y' }).header, 'a=1&b%3Ac=x%40y');
   t.equal(parseTags('').header, '');
@@ -54,12 +57,19 @@ t.test('property: any valid object round-trips through the header encoding', asy
   const ch = fc.constantFrom(...'abcXYZ09 +-=._:/@éあ'.split(''));
   const str = (min: number, max: number) => fc.array(ch, { minLength: min, maxLength: max }).map((a) => a.join(''));
   fc.assert(
-    fc.property(fc.dictionary(str(1, 20).filter((k) => !k.toLowerCase().startsWith('aws:')), str(0, 30), { maxKeys: 10 }), (obj) => {
-      const { header, tags } = parseTags(obj);
-      // Decode the header as S3 would (RFC 3986: %20 is a space, %2B a plus).
-      const back = header === '' ? [] : header.split('&').map((p) => p.split('=').map(decodeURIComponent));
-      return JSON.stringify(back) === JSON.stringify(tags.map((x) => [x.key, x.value])) && /^[A-Za-z0-9%=&._~-]*$/.test(header);
-    }),
+    fc.property(
+      fc.dictionary(
+        str(1, 20).filter((k) => !k.toLowerCase().startsWith('aws:')),
+        str(0, 30),
+        { maxKeys: 10 },
+      ),
+      (obj) => {
+        const { header, tags } = parseTags(obj);
+        // Decode the header as S3 would (RFC 3986: %20 is a space, %2B a plus).
+        const back = header === '' ? [] : header.split('&').map((p) => p.split('=').map(decodeURIComponent));
+        return JSON.stringify(back) === JSON.stringify(tags.map((x) => [x.key, x.value])) && /^[A-Za-z0-9%=&._~-]*$/.test(header);
+      },
+    ),
   );
   t.pass('200 random tag sets round-tripped');
 });

@@ -21,8 +21,12 @@ t.teardown(async () => {
 function run(fault: Fault, verify: 'auto' | 'off' | undefined, count: number) {
   proxy.setFaultPicker((method) => (method === 'PUT' ? fault : 'pass'));
   const u = new Uploader({
-    bucket: s3.bucket, endpoint: proxy.endpoint, forcePathStyle: true, credentials: { ...S3RVER_CREDENTIALS },
-    retry: { baseDelayMs: 20, maxDelayMs: 100 }, ...(verify ? { verify } : {}),
+    bucket: s3.bucket,
+    endpoint: proxy.endpoint,
+    forcePathStyle: true,
+    credentials: { ...S3RVER_CREDENTIALS },
+    retry: { baseDelayMs: 20, maxDelayMs: 100 },
+    ...(verify ? { verify } : {}),
   });
   t.teardown(() => u.close());
   const sink = u.sinkFor(`cam-${fault}-${String(verify)}`, { prefix: `v/${fault}-${String(verify)}` });

@@ -23,7 +23,14 @@ export async function runBucket(argv: readonly string[], io: CommandIo = {}): Pr
   try {
     const { values: v, positionals } = parseArgs({
       args: [...argv],
-      options: { ...STORE_FLAGS, origin: { type: 'string' }, 'retention-days': { type: 'string' }, 'infrequent-access': { type: 'boolean' }, 'lifecycle-prefix': { type: 'string' }, 'dry-run': { type: 'boolean' } },
+      options: {
+        ...STORE_FLAGS,
+        origin: { type: 'string' },
+        'retention-days': { type: 'string' },
+        'infrequent-access': { type: 'boolean' },
+        'lifecycle-prefix': { type: 'string' },
+        'dry-run': { type: 'boolean' },
+      },
       strict: true,
       allowPositionals: true,
     });

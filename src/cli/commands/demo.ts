@@ -64,7 +64,12 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
   const err = redactingWriter(io.stderr ?? process.stderr);
   let v;
   try {
-    v = parseArgs({ args: [...argv], options: { port: { type: 'string' }, 's3-port': { type: 'string' }, data: { type: 'string' }, source: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }).values;
+    v = parseArgs({
+      args: [...argv],
+      options: { port: { type: 'string' }, 's3-port': { type: 'string' }, data: { type: 'string' }, source: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
     if (v.help) {
       out.write(DEMO_HELP);
       return ExitCode.Ok;
@@ -110,7 +115,14 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
   if (io.signal?.aborted) stop.abort();
   try {
     const client = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...CREDENTIALS } });
-    const serverOptions = { client, bucket: BUCKET, rootPrefix: 'cameras', urls: baseUrlResolver(`${s3Endpoint}/${BUCKET}`), liveWindow: 6, onWarning: (m: string) => void err.write(`s3hls demo: ${m}\n`) };
+    const serverOptions = {
+      client,
+      bucket: BUCKET,
+      rootPrefix: 'cameras',
+      urls: baseUrlResolver(`${s3Endpoint}/${BUCKET}`),
+      liveWindow: 6,
+      onWarning: (m: string) => void err.write(`s3hls demo: ${m}\n`),
+    };
     try {
       server = await startPlaylistServer({ ...serverOptions, port });
     } catch (e) {
@@ -118,9 +130,7 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
       err.write(`s3hls demo: port ${port} is busy, using a free one\n`);
       server = await startPlaylistServer({ ...serverOptions, port: 0 });
     }
-    const input = useFfmpeg
-      ? ['--input', 'lavfi:testsrc2=size=1280x720:rate=25', '--encoder', 'libx264', '--no-audio']
-      : ['--input', clip, '--fps', '25', '--loop'];
+    const input = useFfmpeg ? ['--input', 'lavfi:testsrc2=size=1280x720:rate=25', '--encoder', 'libx264', '--no-audio'] : ['--input', clip, '--fps', '25', '--loop'];
     const playerUrl = `${server.url}/#camera=${CAMERA}&mode=live`;
     out.write(
       `s3hls demo: S3-compatible server at ${s3Endpoint} (bucket "${BUCKET}", data in ${directory})\n` +
@@ -129,7 +139,22 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
     );
     io.onReady?.({ playerUrl, s3Endpoint, bucket: BUCKET, prefix: `cameras/${CAMERA}` });
     return await runUpload(
-      [...input, '--bucket', BUCKET, '--prefix', `cameras/${CAMERA}`, '--endpoint', s3Endpoint, '--path-style', '--segment-seconds', '2', '--progress', err.isTTY ? 'tty' : 'none', '--drain-timeout', '10'],
+      [
+        ...input,
+        '--bucket',
+        BUCKET,
+        '--prefix',
+        `cameras/${CAMERA}`,
+        '--endpoint',
+        s3Endpoint,
+        '--path-style',
+        '--segment-seconds',
+        '2',
+        '--progress',
+        err.isTTY ? 'tty' : 'none',
+        '--drain-timeout',
+        '10',
+      ],
       { stdout: out, stderr: err, signal: stop.signal, credentials: { ...CREDENTIALS } },
     );
   } finally {

@@ -32,7 +32,15 @@ export async function runExport(argv: readonly string[], io: ExportIo = {}): Pro
   try {
     const { values: v } = parseArgs({
       args: [...argv],
-      options: { ...STORE_FLAGS, prefix: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, output: { type: 'string', short: 'o' }, profile: { type: 'string' }, 'max-range': { type: 'string' } },
+      options: {
+        ...STORE_FLAGS,
+        prefix: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        profile: { type: 'string' },
+        'max-range': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -57,7 +65,12 @@ export async function runExport(argv: readonly string[], io: ExportIo = {}): Pro
     let written = 0;
     try {
       const clip = exportClip({
-        client: store.client, bucket: store.bucket, prefix, startMs, endMs, maxRangeMs,
+        client: store.client,
+        bucket: store.bucket,
+        prefix,
+        startMs,
+        endMs,
+        maxRangeMs,
         onGap: (g) => err.write(`${tty ? '\n' : ''}s3hls: gap skipped: ${new Date(g.fromMs).toISOString()} .. ${new Date(g.toMs).toISOString()}\n`),
         onProgress: (done, total, bytes) => {
           if (tty) err.write(`\rsegment ${done}/${total}, ${(bytes / 1e6).toFixed(1)} MB`);

@@ -33,7 +33,16 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
   try {
     const { values: v } = parseArgs({
       args: [...argv],
-      options: { ...STORE_FLAGS, prefix: { type: 'string' }, start: { type: 'string' }, end: { type: 'string' }, live: { type: 'boolean' }, window: { type: 'string' }, multivariant: { type: 'boolean' }, 'media-uri': { type: 'string' } },
+      options: {
+        ...STORE_FLAGS,
+        prefix: { type: 'string' },
+        start: { type: 'string' },
+        end: { type: 'string' },
+        live: { type: 'boolean' },
+        window: { type: 'string' },
+        multivariant: { type: 'boolean' },
+        'media-uri': { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     });
@@ -55,7 +64,9 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
     if (!(await service.hasObjects(prefix))) {
       // A typo in --prefix is the usual cause: an empty playlist with exit 0 would hide it.
       const near = await nearestPrefixes(store.client, store.bucket, prefix);
-      err.write(`s3hls: nothing is stored under ${prefix}/ in bucket ${store.bucket}${near.length > 0 ? `; prefixes that exist nearby:\n${near.map((n) => `  ${n}\n`).join('')}` : ' (nor near it)\n'}`);
+      err.write(
+        `s3hls: nothing is stored under ${prefix}/ in bucket ${store.bucket}${near.length > 0 ? `; prefixes that exist nearby:\n${near.map((n) => `  ${n}\n`).join('')}` : ' (nor near it)\n'}`,
+      );
       return 1;
     }
     if (v.multivariant) {
@@ -72,7 +83,7 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
       // As the endpoint does: stop at a numbering hole young enough to be an upload still retrying,
       // and size TARGETDURATION over everything listed so it does not change between runs.
       // Without --start the look back is everything stored (the live window of a camera that stopped).
-      const { text } = (await service.livePlaylist(prefix, Math.max(0, Date.now() - (startMs ?? 0)), windowSize));
+      const { text } = await service.livePlaylist(prefix, Math.max(0, Date.now() - (startMs ?? 0)), windowSize);
       out.write(text);
     } else {
       // Streamed page by page, as serve does: a month-long range never sits in memory.
@@ -84,7 +95,6 @@ export async function runPlaylist(argv: readonly string[], io: CommandIo = {}): 
       if (segments === 0) err.write(`s3hls: no segments under ${prefix}/ in the range (the prefix holds other times; see s3hls recordings)\n`);
     }
     return 0;
-
   } catch (e) {
     if (e instanceof UsageError || e instanceof TimeParamError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       err.write(`s3hls: ${(e as Error).message}\n`);

@@ -24,10 +24,7 @@ import type { CommandIo } from './playlist.js';
  * @param options - `signal` to stop, `onListening(url)` once bound, output streams
  * @returns the exit status: 0 after a clean stop, 2 for a usage error, 1 when listening failed
  */
-export async function runServe(
-  argv: readonly string[],
-  options: { signal?: AbortSignal; onListening?: (url: string) => void } & CommandIo = {},
-): Promise<number> {
+export async function runServe(argv: readonly string[], options: { signal?: AbortSignal; onListening?: (url: string) => void } & CommandIo = {}): Promise<number> {
   // Storage errors and request failures are printed: keep any URL password out of them.
   const out = redactingWriter(options.stdout ?? process.stdout);
   const err = redactingWriter(options.stderr ?? process.stderr);
@@ -52,7 +49,8 @@ export async function runServe(
     if (!v['root-prefix']) throw new UsageError('--root-prefix is required (the folder holding one folder per camera)');
     const token = tokenFrom(v.token, process.env['S3HLS_TOKEN']);
     if (v.cors !== undefined) usage(() => parseCorsOrigins(v.cors as string, '--cors'));
-    if (v.host !== undefined && v.host.trim() === '') throw new UsageError('--host must not be empty (an empty address binds every interface): give 127.0.0.1, 0.0.0.0 or an address');
+    if (v.host !== undefined && v.host.trim() === '')
+      throw new UsageError('--host must not be empty (an empty address binds every interface): give 127.0.0.1, 0.0.0.0 or an address');
     const warn = (m: string): void => void err.write(`s3hls: warning: ${m}\n`);
     const store = storeFromFlags(v, warn);
     let server;

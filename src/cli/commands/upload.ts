@@ -133,10 +133,24 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
   const indexWriter = new HourIndexWriter({ ...uploader.store, taggingFor: (p) => indexTags.get(p), onError: (m) => void err.write(`s3hls: warning: ${m}\n`) });
   indexWriter.attach(uploader);
   const run: Run = {
-    fatalSet, resolveFatal: () => resolveFatal(), indexWriter, indexTags,
-    plan, io, started: performance.now(), progress: new ProgressReporter(out, err, mode), uploader,
-    pipelines: new Map(), failures: [], stopRequested, wakeMain: () => wakeMain(), fatal: undefined, stopping: false, manager: undefined,
-    poolBytes: new Map(pools.map(([c, p]) => [c.id, p.poolBytes])), cutShort: [],
+    fatalSet,
+    resolveFatal: () => resolveFatal(),
+    indexWriter,
+    indexTags,
+    plan,
+    io,
+    started: performance.now(),
+    progress: new ProgressReporter(out, err, mode),
+    uploader,
+    pipelines: new Map(),
+    failures: [],
+    stopRequested,
+    wakeMain: () => wakeMain(),
+    fatal: undefined,
+    stopping: false,
+    manager: undefined,
+    poolBytes: new Map(pools.map(([c, p]) => [c.id, p.poolBytes])),
+    cutShort: [],
     spools: new Map(),
   };
   for (const [, p] of pools) if (p.note !== undefined) run.progress.line(p.note);
@@ -225,7 +239,11 @@ function createManager(run: Run): CameraManager {
   // One live clock for all cameras: a wall-clock step is one line, and every live camera starts a
   // new timeline at its next segment (docs/keys.md, "Clocks").
   const clock = new AnchoredClock({
-    onStep: (s) => progress.line(`wall clock stepped ${s.stepMs < 0 ? 'back' : 'forward'} by ${(Math.abs(s.stepMs) / 1000).toFixed(1)} s: live segment times follow it from the next segment (discontinuity clock-step)`, true),
+    onStep: (s) =>
+      progress.line(
+        `wall clock stepped ${s.stepMs < 0 ? 'back' : 'forward'} by ${(Math.abs(s.stepMs) / 1000).toFixed(1)} s: live segment times follow it from the next segment (discontinuity clock-step)`,
+        true,
+      ),
   });
   const manager = new CameraManager({
     stallTimeoutMs: plan.stallTimeoutMs,
@@ -244,10 +262,14 @@ function createManager(run: Run): CameraManager {
         // Files: segment times are --start-time + media time; live: the wall clock.
         mediaTimeOriginMs: cam.live ? undefined : plan.startTimeMs,
         clock,
-        spool: cam.spool === undefined ? undefined : {
-          spool: run.spools.get(cam.spool.dir) as DiskSpool, order: plan.spoolOrder,
-          onError: (e) => progress.line(`camera ${spec.id}: spool: ${e.message}`, true),
-        },
+        spool:
+          cam.spool === undefined
+            ? undefined
+            : {
+                spool: run.spools.get(cam.spool.dir) as DiskSpool,
+                order: plan.spoolOrder,
+                onError: (e) => progress.line(`camera ${spec.id}: spool: ${e.message}`, true),
+              },
       });
       pipeline.stream.on('sink-error', (e) => progress.line(`camera ${spec.id}: segment not stored: ${e.message}`, true));
       pipeline.stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
@@ -321,7 +343,12 @@ function onPoolTooSmall(run: Run, cam: PlannedCamera, message: string): void {
 /** File inputs still being read when the run was asked to stop: the rest of each was never uploaded. */
 function noteCutShort(run: Run, manager: CameraManager): void {
   if (!run.stopping) return;
-  const running = new Set(manager.list().filter((c) => c.state === 'running').map((c) => c.id));
+  const running = new Set(
+    manager
+      .list()
+      .filter((c) => c.state === 'running')
+      .map((c) => c.id),
+  );
   for (const cam of run.plan.cameras) if (!cam.live && running.has(cam.id)) run.cutShort.push(cam);
 }
 
@@ -390,7 +417,8 @@ async function closeSpools(run: Run): Promise<void> {
   for (const [dir, spool] of run.spools) {
     await spool.close();
     const st = spool.stats();
-    if (st.files > 0) run.progress.line(`spool ${dir}: ${st.files} segment(s) (${formatBytes(st.bytes)}) not yet stored stay on disk; the next run with --spool ${dir} uploads them`, true);
+    if (st.files > 0)
+      run.progress.line(`spool ${dir}: ${st.files} segment(s) (${formatBytes(st.bytes)}) not yet stored stay on disk; the next run with --spool ${dir} uploads them`, true);
   }
 }
 
@@ -424,7 +452,10 @@ function conclude(run: Run, manager: CameraManager, drained: DrainReport | undef
   }
   if (drained && !drained.complete) {
     const last = drained.pending.find((p) => p.lastError)?.lastError;
-    throw new CliExit(ExitCode.Incomplete, `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}${last?.code === 'UNVERIFIED_PUT' && last.message ? `: ${last.message}` : ''}`);
+    throw new CliExit(
+      ExitCode.Incomplete,
+      `${notStored} segment(s) not stored after waiting ${plan.drainTimeoutMs / 1000} s${last ? ` (last error ${last.name})` : ''}${last?.code === 'UNVERIFIED_PUT' && last.message ? `: ${last.message}` : ''}`,
+    );
   }
   const refused = [...run.pipelines.values()].filter((p) => p.failedSegments > 0);
   if (refused.length > 0) {
@@ -457,15 +488,16 @@ function createSource(run: Run, cam: PlannedCamera, target: FrameTarget, pipelin
   const limitMs = run.plan.drainTimeoutMs > 0 ? run.plan.drainTimeoutMs : 60_000;
   const backpressure = cam.live
     ? undefined
-    : () => boundedPoolWait(pipeline.whenPoolBelow(FILE_POOL_HIGH_WATER, stopping), {
-        limitMs,
-        describe: () => describeWait(run, cam, pipeline),
-        onNotice: (text) => progress.line(text, true),
-        onLimit: (text) => {
-          setFatal(run, new CliExit(ExitCode.Incomplete, text), false);
-          pipeline.wakeWaiters();
-        },
-      });
+    : () =>
+        boundedPoolWait(pipeline.whenPoolBelow(FILE_POOL_HIGH_WATER, stopping), {
+          limitMs,
+          describe: () => describeWait(run, cam, pipeline),
+          onNotice: (text) => progress.line(text, true),
+          onLimit: (text) => {
+            setFatal(run, new CliExit(ExitCode.Incomplete, text), false);
+            pipeline.wakeWaiters();
+          },
+        });
   if (cam.kind === 'annexb') {
     return new AnnexBSource(target, {
       input: cam.input,

@@ -7,7 +7,11 @@ export const aac = fixture('sine.aac');
 export function adtsFrames(): Uint8Array[] {
   const out: Uint8Array[] = [];
   let p = 0;
-  while (p + 7 <= aac.length) { const len = ((aac[p + 3] & 3) << 11) | (aac[p + 4] << 3) | (aac[p + 5] >> 5); out.push(aac.subarray(p, p + len)); p += len; }
+  while (p + 7 <= aac.length) {
+    const len = ((aac[p + 3] & 3) << 11) | (aac[p + 4] << 3) | (aac[p + 5] >> 5);
+    out.push(aac.subarray(p, p + len));
+    p += len;
+  }
   return out;
 }
 export function isIdr(au: Uint8Array): boolean {

@@ -21,8 +21,14 @@ t.test('audio that stops does not hold the cuts', async (t) => {
   t.ok(before >= 75, `video is not held once the audio stopped (${before} of 100 written before finalize)`);
   stream.finalize();
   t.equal(sink.segments.length, 4, 'a segment per 1 s GOP');
-  t.same(sink.segments.map((s) => s.meta.videoFrames), [25, 25, 25, 25]);
-  const r = measureTiming(sink.segments.map((s) => s.bytes), { minMarginMs: 200 });
+  t.same(
+    sink.segments.map((s) => s.meta.videoFrames),
+    [25, 25, 25, 25],
+  );
+  const r = measureTiming(
+    sink.segments.map((s) => s.bytes),
+    { minMarginMs: 200 },
+  );
   t.same(r.errors, [], 'timing clean');
   t.equal(r.audioFrames, 56, 'every audio frame stored once');
   t.ok(r.segments[1].firstAudioPtsMs !== undefined && Math.abs(r.segments[1].audioStartOffsetMs ?? 99) <= r.audioFrameMs, 'the segment after the first cut starts with its audio');

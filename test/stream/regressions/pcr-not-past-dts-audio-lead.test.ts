@@ -12,7 +12,10 @@ t.test('audio leading video pushes the video PCR past its DTS', async (t) => {
   for (let i = 0; i < 100; i++) {
     const dts = 900_000 + 3600 * i;
     stream.putVideoFrame({ items: [{ part1: aus[i] }], pts90k: dts });
-    while (900_000 + a * 1920 <= dts + LEAD && a < adts.length) { stream.putAudioFrame({ items: [{ part1: adts[a] }], pts90k: 900_000 + a * 1920 }); a++; }
+    while (900_000 + a * 1920 <= dts + LEAD && a < adts.length) {
+      stream.putAudioFrame({ items: [{ part1: adts[a] }], pts90k: 900_000 + a * 1920 });
+      a++;
+    }
   }
   stream.finalize();
   const { bad, total } = videoPcrPastDts(sink.segments);

@@ -14,7 +14,10 @@ t.test('one stray audio pack 60 s ahead is refused and does not drag the video P
     const dts = 900_000 + 3600 * i;
     stream.putVideoFrame({ items: [{ part1: aus[i] }], pts90k: dts });
     if (i === 10) strayWritten = stream.putAudioFrame({ items: [{ part1: adts[0] }], pts90k: dts + 60 * 90_000 });
-    while (900_000 + a * 1920 <= dts + LEAD && a < adts.length) { stream.putAudioFrame({ items: [{ part1: adts[a] }], pts90k: 900_000 + a * 1920 }); a++; }
+    while (900_000 + a * 1920 <= dts + LEAD && a < adts.length) {
+      stream.putAudioFrame({ items: [{ part1: adts[a] }], pts90k: 900_000 + a * 1920 });
+      a++;
+    }
   }
   stream.finalize();
   const { bad, total } = videoPcrPastDts(sink.segments);

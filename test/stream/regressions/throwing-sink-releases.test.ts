@@ -6,7 +6,16 @@ import t from 'tap';
 import { HlsStream } from '../../../src/stream/hls-stream.js';
 import { aus } from './common.js';
 t.test('sink throws', async (t) => {
-  const stream = new HlsStream({ streamId: 'x', poolBytes: 1 << 20, targetSegmentSeconds: 1, sink: { onSegment() { throw new Error('boom'); } } });
+  const stream = new HlsStream({
+    streamId: 'x',
+    poolBytes: 1 << 20,
+    targetSegmentSeconds: 1,
+    sink: {
+      onSegment() {
+        throw new Error('boom');
+      },
+    },
+  });
   const errs: Error[] = [];
   stream.on('sink-error', (e) => errs.push(e));
   let pts = 0;
