@@ -76,7 +76,14 @@ async function seed(client: S3Client, bucket: string, prefix: string, segs: Made
 async function xOf(page: Page, camera: string, ms: number): Promise<{ x: number; box: Box }> {
   const track = page.locator(`.tl-row[data-camera="${camera}"] .tl-track`);
   await track.scrollIntoViewIfNeeded();
-  const box = (await track.boundingBox())!;
+  // The rows are redrawn when their spans arrive: on a loaded machine the track can be between two
+  // drawings (no box) for a moment, so wait until it is laid out again (bounded).
+  let box = await track.boundingBox();
+  for (let i = 0; box === null && i < 50; i++) {
+    await page.waitForTimeout(100);
+    box = await track.boundingBox();
+  }
+  if (box === null) throw new Error(`the ${camera} row's track has no layout box after 5 s`);
   const v0 = Number(await track.getAttribute('data-view-start'));
   const v1 = Number(await track.getAttribute('data-view-end'));
   return { x: ((ms - v0) / (v1 - v0)) * box.width, box };
