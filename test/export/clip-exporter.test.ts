@@ -11,50 +11,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { segmentKey } from '../../src/keys/object-keys.js';
 import { exportClip, ExportRangeError, type SkippedGap } from '../../src/export/clip-exporter.js';
 import { startS3 } from '../helpers/s3server.js';
-import { hasFfmpeg } from '../helpers/fixtures.js';
+import { hasFfmpeg, twoSecondSegmentArgs } from '../helpers/fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 function makeSegments(dir: string): Buffer[] {
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=320x180:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    '8',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '50',
-    '-keyint_min',
-    '50',
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-f',
-    'segment',
-    '-segment_time',
-    '2',
-    '-segment_format',
-    'mpegts',
-    join(dir, 'seg%d.ts'),
-  ]);
+  execFileSync('ffmpeg', [...twoSecondSegmentArgs('320x180', 8), join(dir, 'seg%d.ts')]);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .sort()

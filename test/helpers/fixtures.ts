@@ -190,3 +190,53 @@ export function highBframes(): { annexB: Buffer; packets: ProbePacket[] } {
   }
   return { annexB: readFileSync(h264), packets: probePackets(ts) };
 }
+
+/**
+ * ffmpeg arguments for the suite's clip cut into 2-s MPEG-TS segments by ffmpeg's own segment
+ * muxer: testsrc2 and a 440 Hz tone, libx264 with 2-s GOPs and no B-frames, AAC at 64 kbit/s. The
+ * caller appends the output pattern (and any `-segment_list` options).
+ *
+ * @param size - picture size, e.g. `320x180`
+ * @param seconds - clip length
+ * @returns the arguments before the output
+ */
+export function twoSecondSegmentArgs(size: string, seconds: number): string[] {
+  return [
+    '-v',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${size}:rate=25`,
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:sample_rate=48000',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '50',
+    '-keyint_min',
+    '50',
+    '-sc_threshold',
+    '0',
+    '-bf',
+    '0',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-f',
+    'segment',
+    '-segment_time',
+    '2',
+    '-segment_format',
+    'mpegts',
+  ];
+}

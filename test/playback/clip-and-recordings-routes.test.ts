@@ -15,52 +15,14 @@ import { baseUrlResolver, presignedUrlResolver } from '../../src/playlist/segmen
 import { startPlaylistServer } from '../../src/server/playlist-server.js';
 import { createLambdaHandler } from '../../src/lambda/handler.js';
 import { startS3 } from '../helpers/s3server.js';
-import { hasFfmpeg } from '../helpers/fixtures.js';
+import { hasFfmpeg, twoSecondSegmentArgs } from '../helpers/fixtures.js';
 
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0);
 
 t.test('recordings.json and clip.mp4 on serve and on the Lambda handler', { skip: !hasFfmpeg() && 'no ffmpeg' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 's3hls-cliproute-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  execFileSync('ffmpeg', [
-    '-v',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=320x180:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
-    '-t',
-    '6',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '50',
-    '-keyint_min',
-    '50',
-    '-sc_threshold',
-    '0',
-    '-bf',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-b:a',
-    '64k',
-    '-f',
-    'segment',
-    '-segment_time',
-    '2',
-    '-segment_format',
-    'mpegts',
-    join(dir, 'seg%d.ts'),
-  ]);
+  execFileSync('ffmpeg', [...twoSecondSegmentArgs('320x180', 6), join(dir, 'seg%d.ts')]);
   const segs = readdirSync(dir)
     .filter((f) => f.endsWith('.ts'))
     .sort()
