@@ -151,7 +151,7 @@ function startCameras(args: ChaosCameraArgs, onEvent: (e: { event: string; [k: s
   // Under tap (.ts) the child needs the same TypeScript loader; from dist/ it is plain node.
   const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
   const script = fileURLToPath(new URL(`./chaos-camera${ext}`, import.meta.url));
-  const flags = ext === '.ts' ? process.execArgv.filter((a) => a.includes('typescript')) : [];
+  const flags = ext === '.ts' ? process.execArgv.filter((a) => /(^|[=/])tsx(\/|$)|typescript/.test(a)) : [];
   const child = spawn(process.execPath, [...flags, script, JSON.stringify(args)], { stdio: ['pipe', 'pipe', 'pipe'] });
   const proc: CameraProcess = { child, exited: undefined as never, ready: undefined as never, stderr: '', complete: false };
   child.stderr.on('data', (c: Buffer) => {

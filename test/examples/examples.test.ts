@@ -6,7 +6,7 @@
  */
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -45,8 +45,18 @@ function reported(output: string): { stored: number; dropped: number; complete: 
 const home = mkdtempSync(join(tmpdir(), 's3hls-examples-home-'));
 t.teardown(() => rmSync(home, { recursive: true, force: true }));
 
+/** True when build/examples is newer than every example source and than dist/ (which it imports as 's3hls'). */
+function examplesBuilt(): boolean {
+  const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : Number.NaN);
+  const built = mtime('build/examples/run.js');
+  const sources = [...readdirSync('examples').filter((f) => f.endsWith('.ts')).map((f) => join('examples', f)), 'dist/index.js'];
+  return sources.every((s) => mtime(s) <= built);
+}
+
 t.before(() => {
-  // npm test builds dist/ first; the examples import 's3hls' (the package's self-reference) from it.
+  // npm test builds dist/ and the examples before the suite (scripts/test.sh); a lone `npx tap` of
+  // this file builds them here. The examples import 's3hls' (the package's self-reference) from dist/.
+  if (examplesBuilt()) return;
   const build = spawnSync('npm', ['run', 'build:examples', '--silent'], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`building the examples failed:\n${build.stdout}${build.stderr}`);
 });

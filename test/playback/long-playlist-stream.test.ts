@@ -15,9 +15,10 @@ import { baseUrlResolver } from '../../src/playlist/segment-urls.js';
 import { buildHourIndex, HOUR_MS, hourIndexKey } from '../../src/recordings/hour-index.js';
 import { startPlaylistServer } from '../../src/server/playlist-server.js';
 import { startS3 } from '../helpers/s3server.js';
+import { TS_LOADER_ARGS } from '../helpers/ts-loader.js';
 
 const CHILD = process.env.PB_CHILD ?? fileURLToPath(new URL('./fixtures/playlist-server-child.ts', import.meta.url));
-const LOADER = process.env.PB_CHILD ? [] : process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+const LOADER = process.env.PB_CHILD ? [] : TS_LOADER_ARGS;
 const DAYS = 31;
 // Seeding plus two walks over 1.3 M records takes 1-3 min on a loaded 2-core machine.
 t.setTimeout(480_000);

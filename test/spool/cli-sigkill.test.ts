@@ -16,6 +16,7 @@ import { decodeSpoolFile } from '../../src/spool/spool-file.js';
 import { fixturePath, hasFfmpeg } from '../helpers/fixtures.js';
 import { startFaultProxy } from '../helpers/fault-proxy.js';
 import { S3RVER_CREDENTIALS, startS3 } from '../helpers/s3server.js';
+import { TS_LOADER_ARGS } from '../helpers/ts-loader.js';
 
 if (!hasFfmpeg()) {
   t.plan(0, 'ffmpeg not on PATH: fixtures need it');
@@ -24,7 +25,7 @@ if (!hasFfmpeg()) {
 
 t.setTimeout(480_000);
 const MAIN = fileURLToPath(new URL('./fixtures/cli-child.ts', import.meta.url));
-const LOADER = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+const LOADER = TS_LOADER_ARGS;
 const ENV = {
   ...process.env,
   AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,

@@ -11,11 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiskSpool } from '../../src/spool/disk-spool.js';
+import { TS_LOADER_ARGS } from '../helpers/ts-loader.js';
 import { patternBytes } from './spool-segment.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/spool-writer-child.ts', import.meta.url));
 // tap runs .ts through its own loader; the child gets the same one.
-const LOADER = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+const LOADER = TS_LOADER_ARGS;
 
 /** Runs the child until `killAfterWritten` writes completed (plus a few ms), then SIGKILLs it. */
 function runAndKill(dir: string, killAfterWritten: number, extraMs: number): Promise<{ started: Set<number>; written: Set<number>; signal: string | null }> {
@@ -45,7 +46,7 @@ function runAndKill(dir: string, killAfterWritten: number, extraMs: number): Pro
 }
 
 t.test('loader found', async (t) => {
-  t.equal(LOADER.length, 1, 'tap’s TypeScript loader is in execArgv');
+  t.equal(LOADER.length, 1, 'the TypeScript loader (tsx) is in execArgv');
 });
 
 for (const [round, extraMs] of [

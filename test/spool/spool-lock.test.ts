@@ -11,9 +11,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DiskSpool } from '../../src/spool/disk-spool.js';
 import { SpoolLockedError } from '../../src/spool/spool-lock.js';
+import { TS_LOADER_ARGS } from '../helpers/ts-loader.js';
 
 const CHILD = fileURLToPath(new URL('./fixtures/spool-holder-child.ts', import.meta.url));
-const LOADER = process.execArgv.filter((a) => a.includes('@tapjs/typescript'));
+const LOADER = TS_LOADER_ARGS;
 
 function tmp(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 's3hls-spool-lock-'));

@@ -18,6 +18,7 @@ import { selfSignedCert } from '../../bench/self-signed-cert.js';
 import { checksumBase64 } from '../../src/upload/checksum.js';
 import { unsignedPayload } from '../../src/upload/s3-client.js';
 import { Uploader } from '../../src/upload/uploader.js';
+import { TS_LOADER_ARGS } from '../helpers/ts-loader.js';
 import { fakeSegment } from './fake-segment.js';
 
 interface Seen {
@@ -76,7 +77,7 @@ t.test('an https endpoint gets UNSIGNED-PAYLOAD with the CRC32, and the PUT is v
   t.teardown(() => new Promise<void>((r) => server.close(() => r())));
   const port = await listen(server);
   const child = fileURLToPath(new URL('./https-put-child.ts', import.meta.url));
-  const loader = process.execArgv.filter((a) => a.includes('typescript'));
+  const loader = TS_LOADER_ARGS;
   const run = (signPayload?: boolean) => {
     // Asynchronous: the server answering the child runs in this process's event loop.
     return new Promise<{ uploaded: number; errors: string[] }>((resolve, reject) => {
