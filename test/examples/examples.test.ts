@@ -49,7 +49,12 @@ t.teardown(() => rmSync(home, { recursive: true, force: true }));
 function examplesBuilt(): boolean {
   const mtime = (p: string) => (existsSync(p) ? statSync(p).mtimeMs : Number.NaN);
   const built = mtime('build/examples/run.js');
-  const sources = [...readdirSync('examples').filter((f) => f.endsWith('.ts')).map((f) => join('examples', f)), 'dist/index.js'];
+  const sources = [
+    ...readdirSync('examples')
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join('examples', f)),
+    'dist/index.js',
+  ];
   return sources.every((s) => mtime(s) <= built);
 }
 
