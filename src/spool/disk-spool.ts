@@ -13,103 +13,16 @@
  * Only regular files are ever opened: a FIFO, socket, device or symlink named like a spool file is
  * skipped and reported (opening a FIFO for reading blocks until a writer appears).
  */
-import { mkdir, open, readdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, readdir, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Segment } from '../types.js';
-import { decodeSpoolFile, encodeSpoolPrefix, encodeSpoolTrailer, segmentInfo, type SpooledSegmentInfo, type SpoolHeader } from './spool-file.js';
+import { decodeSpoolFile, encodeSpoolPrefix, encodeSpoolTrailer, segmentInfo, type SpoolHeader } from './spool-file.js';
 import { SpoolError, SpoolErrorCode, type DamagedReport, type DamageReason, type SpoolDropReason } from './spool-errors.js';
-import { fileKind, readRegularFile, skip, syncDirectory, type NotRegularFile } from './spool-fs.js';
+import { fileKind, readRegularFile, TMP_SUFFIX, writeFileAtomic, type NotRegularFile } from './spool-fs.js';
 import { acquireSpoolLock, LOCK_FILE, type SpoolLock } from './spool-lock.js';
+import type { SpoolEntry, SpoolOptions, SpoolPolicy, SpoolStats, SpoolWriteOptions } from './disk-spool-options.js';
 
-/** What to do when a new segment does not fit in the quota. */
-export type SpoolPolicy = 'drop-oldest' | 'drop-newest';
-
-/** Options of {@link DiskSpool.open}. */
-export interface SpoolOptions {
-  /** The spool directory; created (with `damaged/`) when missing. Use one directory per process. */
-  readonly directory: string;
-  /** Most bytes of spool files kept on disk (headers and trailers included). Integer ≥ 1. */
-  readonly quotaBytes: number;
-  /**
-   * When a segment does not fit: `drop-oldest` deletes the oldest spooled files that are not checked
-   * out until it fits (keeps the most recent footage); `drop-newest` refuses the new segment (keeps
-   * the oldest). Both are counted in `stats().dropped`. @defaultValue 'drop-oldest'
-   */
-  readonly policy?: SpoolPolicy;
-  /**
-   * fsync each file before the rename and the directory after it. Without it a power cut (not a
-   * process kill) may leave a renamed file with missing bytes, which the CRC then detects.
-   * @defaultValue true
-   */
-  readonly fsync?: boolean;
-  /** Called for every file set aside as damaged (on open and on read). @defaultValue none */
-  readonly onDamaged?: (report: DamagedReport) => void;
-  /** Wall clock, ms since the epoch (tests inject one). @defaultValue Date.now */
-  readonly now?: () => number;
-  /**
-   * The directory's lock, already taken with `acquireSpoolLock` (a synchronous caller such as
-   * `S3HLS.initialize` takes it first so a conflict throws at once). Released by {@link DiskSpool.close}.
-   * @defaultValue taken by `open`
-   */
-  readonly lock?: SpoolLock;
-}
-
-/** One segment in the spool. */
-export interface SpoolEntry {
-  /** Unique within the directory, increasing in write order (also across runs). */
-  readonly id: number;
-  /** File name in the spool directory. */
-  readonly name: string;
-  /** Size of the file: prefix + header + payload + CRC. */
-  readonly fileBytes: number;
-  /** The object key it is to be stored under. */
-  readonly key: string;
-  /** The caller's metadata, as written. */
-  readonly meta: Readonly<Record<string, string>>;
-  /** When it was written, ms since the epoch. */
-  readonly writtenAtMs: number;
-  /** The segment's fields (its bytes come from {@link DiskSpool.read}). */
-  readonly segment: SpooledSegmentInfo;
-}
-
-/** Counters of a spool. */
-export interface SpoolStats {
-  /** Spool files on disk (complete, verified). */
-  readonly files: number;
-  /** Their bytes. */
-  readonly bytes: number;
-  /** The quota, bytes. */
-  readonly quotaBytes: number;
-  /** Entries checked out (being uploaded or still held in memory): never dropped by the policy. */
-  readonly checkedOut: number;
-  /** Files found and verified when the spool was opened. */
-  readonly recovered: number;
-  /** Interrupted writes (`.tmp`) deleted when the spool was opened. */
-  readonly tempFilesRemoved: number;
-  /** Files written. */
-  readonly written: number;
-  /** Files removed after their upload was acknowledged. */
-  readonly removed: number;
-  /** Writes that failed (the segment stayed in the pool or was counted dropped). */
-  readonly writeErrors: number;
-  /** Segments not kept, by reason. */
-  readonly dropped: Readonly<Record<SpoolDropReason, number>>;
-  /** Bytes of the segments in `dropped`. */
-  readonly droppedBytes: number;
-  /** Files set aside as damaged. */
-  readonly damaged: number;
-  /** Names that look like spool files but are not regular files (FIFO, socket, symlink...): skipped, never opened. */
-  readonly skippedNotRegular: number;
-}
-
-/** Options of {@link DiskSpool.write}. */
-export interface SpoolWriteOptions {
-  /**
-   * Add the entry checked out (see {@link DiskSpool.checkout}): the caller still holds the segment
-   * in memory or is uploading it, so the drop policy must not delete its file. @defaultValue false
-   */
-  readonly checkedOut?: boolean;
-}
+export type { SpoolEntry, SpoolOptions, SpoolPolicy, SpoolStats, SpoolWriteOptions } from './disk-spool-options.js';
 
 interface Record_ {
   readonly entry: SpoolEntry;
@@ -117,7 +30,6 @@ interface Record_ {
 }
 
 const SEG_NAME = /^(\d{13})-(\d{10})\.seg$/;
-const TMP_SUFFIX = '.tmp';
 const MAX_REPORTS = 100;
 
 /** A directory of spooled segments with a quota. See the file comment. */
@@ -255,7 +167,7 @@ export class DiskSpool {
     const id = this.#nextId++;
     const name = `${String(info.startTimeMs).padStart(13, '0')}-${String(id).padStart(10, '0')}.seg`;
     this.#reserved += fileBytes;
-    const job = this.#writeFile(name, [prefix, ...segment.parts, trailer], fileBytes);
+    const job = writeFileAtomic(this.directory, name, [prefix, ...segment.parts, trailer], fileBytes, this.#fsync);
     this.#writes.add(job);
     try {
       await job;
@@ -292,28 +204,6 @@ export class DiskSpool {
     this.#dropped[reason]++;
     this.#c.droppedBytes += bytes;
     return false;
-  }
-
-  async #writeFile(name: string, chunks: Uint8Array[], total: number): Promise<void> {
-    const tmp = join(this.directory, name + TMP_SUFFIX);
-    const fh = await open(tmp, 'wx');
-    try {
-      let done = 0;
-      while (done < total) {
-        // writev may write less than asked (rare on files); continue from where it stopped.
-        const { bytesWritten } = await fh.writev(skip(chunks, done));
-        if (bytesWritten <= 0) throw new Error('writev wrote nothing');
-        done += bytesWritten;
-      }
-      if (this.#fsync) await fh.sync();
-      await fh.close();
-      await rename(tmp, join(this.directory, name));
-    } catch (e) {
-      await fh.close().catch(() => {});
-      await unlink(tmp).catch(() => {});
-      throw e;
-    }
-    if (this.#fsync) await syncDirectory(this.directory);
   }
 
   /**

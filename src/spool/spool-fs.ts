@@ -1,9 +1,13 @@
 /**
  * File-system helpers of the disk spool: what a name is without opening it, reading only regular
- * files, writev continuation, directory fsync.
+ * files, writev continuation, directory fsync, the atomic write of a spool file.
  */
 import { constants as fsConstants } from 'node:fs';
-import { lstat, open } from 'node:fs/promises';
+import { lstat, open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/** Suffix of a spool file being written; a leftover one is an interrupted write. */
+export const TMP_SUFFIX = '.tmp';
 
 /** What a directory entry is, from lstat (which opens nothing). */
 export async function fileKind(path: string): Promise<string> {
@@ -68,4 +72,37 @@ export async function syncDirectory(dir: string): Promise<void> {
   } finally {
     await dh.close();
   }
+}
+
+/**
+ * Writes a file so that after a crash or power cut it is either complete or absent: `<name>.tmp`,
+ * written (writev continued until every byte is out), fsync'd, renamed to `<name>`, and the
+ * directory fsync'd. On failure the temp file is deleted and the error rethrown.
+ *
+ * @param directory - the spool directory
+ * @param name - the final file name
+ * @param chunks - the file's bytes, in order (views, not copied)
+ * @param total - their total length
+ * @param fsync - fsync the file and the directory (off: a power cut may leave missing bytes, which the CRC detects)
+ */
+export async function writeFileAtomic(directory: string, name: string, chunks: Uint8Array[], total: number, fsync: boolean): Promise<void> {
+  const tmp = join(directory, name + TMP_SUFFIX);
+  const fh = await open(tmp, 'wx');
+  try {
+    let done = 0;
+    while (done < total) {
+      // writev may write less than asked (rare on files); continue from where it stopped.
+      const { bytesWritten } = await fh.writev(skip(chunks, done));
+      if (bytesWritten <= 0) throw new Error('writev wrote nothing');
+      done += bytesWritten;
+    }
+    if (fsync) await fh.sync();
+    await fh.close();
+    await rename(tmp, join(directory, name));
+  } catch (e) {
+    await fh.close().catch(() => {});
+    await unlink(tmp).catch(() => {});
+    throw e;
+  }
+  if (fsync) await syncDirectory(directory);
 }

@@ -3,13 +3,16 @@
  * made from them: key, body over the pool views, content type, metadata, tags, storage class, SSE,
  * checksum.
  */
+import { performance } from 'node:perf_hooks';
 import type { PutObjectCommandInput } from '@aws-sdk/client-s3';
-import type { KeyLayout } from '../keys/object-keys.js';
+import { keyOfSegment, validatePrefix, type KeyLayout } from '../keys/object-keys.js';
 import { codecFactsMetadata } from '../stream/codec-facts.js';
 import type { Segment } from '../types.js';
 import { segmentBody } from './body.js';
+import { checksumBase64, type UploadChecksum } from './checksum.js';
 import type { FailureInfo } from './classify-error.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions, SinkOptions } from './options.js';
+import { parseTags } from './tags.js';
 
 /** One stream's settings, shared by its jobs (tags change at run time). */
 export interface SinkState {
@@ -38,6 +41,53 @@ export interface Job {
   attempts: number;
   inFlight: boolean;
   lastError: FailureInfo | undefined;
+}
+
+/**
+ * A new stream's state from `sinkFor`'s options.
+ * @param streamId - the stream id (already validated)
+ * @param options - key prefix, layout, tags, extra metadata
+ * @returns the state its jobs share
+ * @throws TypeError for a bad prefix, layout or metadata; S3HlsError `BAD_TAGS` for invalid tags
+ */
+export function sinkState(streamId: string, options: SinkOptions): SinkState {
+  if (options === null || typeof options !== 'object') throw new TypeError('sinkFor options must be an object with a prefix');
+  const prefix = validatePrefix(options.prefix);
+  const layout = options.layout ?? 'timeline';
+  if (layout !== 'timeline' && layout !== 'reference') throw new TypeError(`options.layout must be 'timeline' or 'reference', got ${JSON.stringify(layout)}`);
+  const metadata = checkMetadata(options.metadata);
+  return { streamId, prefix, layout, metadata, tagsHeader: options.tags === undefined ? '' : parseTags(options.tags).header, ended: false };
+}
+
+/**
+ * The job of a segment handed to a sink: its key and (once) its checksum.
+ * @param sink - the stream's state
+ * @param segment - the segment handed in
+ * @param checksum - the checksum algorithm of the uploader
+ * @returns a job not yet attempted
+ * @throws RangeError when the segment's parts do not add up to its byteLength
+ */
+export function newJob(sink: SinkState, segment: Segment, checksum: UploadChecksum): Job {
+  let bytes = 0;
+  for (const p of segment.parts) bytes += p.byteLength;
+  if (segment.parts.length === 0 || bytes !== segment.byteLength) {
+    throw new RangeError(`segment ${segment.sequence} of ${sink.streamId}: parts add up to ${bytes} bytes, byteLength says ${segment.byteLength}`);
+  }
+  return {
+    streamId: sink.streamId,
+    sequence: segment.sequence,
+    segment,
+    sink,
+    // A spooled segment keeps the key recorded when it was muxed (docs/spool.md, "Keys").
+    key: segment.objectKey ?? keyOfSegment(sink.prefix, segment, sink.layout),
+    bytes,
+    checksum: checksum === 'none' ? undefined : checksumBase64(checksum, segment.parts),
+    handedAt: performance.now(),
+    notBeforeMs: 0,
+    attempts: 0,
+    inFlight: false,
+    lastError: undefined,
+  };
 }
 
 // S3 stores user metadata as HTTP headers: ASCII names and printable ASCII values.

@@ -11,9 +11,8 @@
 import { performance } from 'node:perf_hooks';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import PQueue from 'p-queue';
-import { keyOfSegment, validateCameraId, validatePrefix } from '../keys/object-keys.js';
+import { validateCameraId } from '../keys/object-keys.js';
 import type { Segment, SegmentSink } from '../types.js';
-import { checksumBase64 } from './checksum.js';
 import { unverifiedPut, verifyPutAnswer } from './verify-put.js';
 import { classifyPutError, type FailureInfo } from './classify-error.js';
 import { CredentialSource } from './credential-source.js';
@@ -22,8 +21,10 @@ import { FairScheduler } from './fair-scheduler.js';
 import { resolveOptions, type ResolvedOptions, type SinkOptions, type UploaderOptions } from './options.js';
 import { createS3Client } from './s3-client.js';
 import { parseTags, type TagsInput } from './tags.js';
-import { checkMetadata, putObjectInput, type Job, type SinkState } from './upload-job.js';
-import { drainReport, type DrainReport, type UploadStats } from './upload-report.js';
+import { newJob, putObjectInput, sinkState, type Job, type SinkState } from './upload-job.js';
+import type { DrainReport, UploadStats } from './upload-report.js';
+import { OutstandingJobs } from './outstanding-jobs.js';
+import { SharedBackoff } from './shared-backoff.js';
 
 export type { DrainReport, PendingSegment, UploadStats } from './upload-report.js';
 
@@ -51,11 +52,6 @@ export interface StreamUploadSink extends SegmentSink {
   whenIdle(segment: Segment): Promise<void>;
 }
 
-interface DrainWaiter {
-  readonly streamId: string | undefined;
-  readonly resolve: () => void;
-}
-
 /**
  * The upload queue.
  *
@@ -81,20 +77,14 @@ export class Uploader {
   private readonly scheduler = new FairScheduler<Job>();
   private readonly emitter = new TypedEmitter<UploaderEvents>();
   private readonly sinks = new Map<string, SinkState>();
-  private readonly outstanding = new Set<Job>();
+  private readonly outstanding = new OutstandingJobs();
   private readonly aborts = new Set<AbortController>();
-  private readonly waiters = new Set<DrainWaiter>();
-  /** Callers of `whenIdle` waiting for the attempt in flight of a job to settle. */
-  private readonly idleWaiters = new Map<Job, (() => void)[]>();
+  private readonly backoff: SharedBackoff;
   private active = 0;
   private held = false;
   private closed = false;
   private wakeTimer: NodeJS.Timeout | undefined;
   private wakeAtMs = Infinity;
-  /** Transient failures since the last success, across all streams (the shared backoff's exponent). */
-  private consecutiveFailures = 0;
-  /** No attempt starts before this time (ms): the shared backoff after a transient failure. */
-  private gateUntilMs = 0;
   private credTimer: NodeJS.Timeout | undefined;
   /** The `Date` header of the server's last answer and the device clock when it came. */
   private serverDate: { readonly date: string; readonly deviceMs: number } | undefined;
@@ -107,6 +97,7 @@ export class Uploader {
   constructor(options: UploaderOptions) {
     this.opts = resolveOptions(options);
     this.queue = new PQueue({ concurrency: this.opts.concurrency });
+    this.backoff = new SharedBackoff(this.opts.baseDelayMs, this.opts.maxDelayMs);
     this.endpointName = options.endpoint ?? (options.client ? 'the configured S3 client' : `S3 ${options.region ?? process.env['AWS_REGION'] ?? 'us-east-1'}`);
     if (options.client) {
       this.client = options.client;
@@ -166,12 +157,7 @@ export class Uploader {
     validateCameraId(streamId);
     const existing = this.sinks.get(streamId);
     if (existing && !existing.ended) throw new TypeError(`stream ${JSON.stringify(streamId)} already has an open sink (call onEnd first)`);
-    if (options === null || typeof options !== 'object') throw new TypeError('sinkFor options must be an object with a prefix');
-    const prefix = validatePrefix(options.prefix);
-    const layout = options.layout ?? 'timeline';
-    if (layout !== 'timeline' && layout !== 'reference') throw new TypeError(`options.layout must be 'timeline' or 'reference', got ${JSON.stringify(layout)}`);
-    const metadata = checkMetadata(options.metadata);
-    const state: SinkState = { streamId, prefix, layout, metadata, tagsHeader: options.tags === undefined ? '' : parseTags(options.tags).header, ended: false };
+    const state = sinkState(streamId, options);
     this.sinks.set(streamId, state);
     return {
       streamId,
@@ -182,7 +168,7 @@ export class Uploader {
       setTags: (tags) => {
         state.tagsHeader = parseTags(tags).header;
       },
-      whenIdle: (segment) => this.whenIdle(segment),
+      whenIdle: (segment) => this.outstanding.whenIdle(segment),
     };
   }
 
@@ -212,31 +198,13 @@ export class Uploader {
   async drain(options: { readonly timeoutMs?: number; readonly signal?: AbortSignal; readonly streamId?: string } = {}): Promise<DrainReport> {
     const { timeoutMs, signal, streamId } = options;
     if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) throw new RangeError(`drain timeoutMs must be a finite number ≥ 0, got ${timeoutMs}`);
-    if (!this.hasOutstanding(streamId)) return this.report(streamId);
-    let timer: NodeJS.Timeout | undefined;
-    let waiter: DrainWaiter | undefined;
-    let onAbort: (() => void) | undefined;
-    await new Promise<void>((resolve) => {
-      waiter = { streamId, resolve };
-      this.waiters.add(waiter);
-      if (timeoutMs !== undefined) timer = setTimeout(resolve, timeoutMs);
-      if (signal) {
-        if (signal.aborted) resolve();
-        onAbort = resolve;
-        signal.addEventListener('abort', onAbort, { once: true });
-      }
-    });
-    if (timer) clearTimeout(timer);
-    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
-    if (waiter) this.waiters.delete(waiter);
-    return this.report(streamId);
+    if (this.outstanding.has(streamId)) await this.outstanding.whenDrained(streamId, timeoutMs, signal);
+    return this.outstanding.report(streamId, this.held);
   }
 
   /** Upload counters. */
   stats(): UploadStats {
-    let pendingBytes = 0;
-    for (const j of this.outstanding) pendingBytes += j.bytes;
-    return { ...this.counters, queued: this.scheduler.size, inFlight: this.active, heldForCredentials: this.held, pendingBytes };
+    return { ...this.counters, queued: this.scheduler.size, inFlight: this.active, heldForCredentials: this.held, pendingBytes: this.outstanding.pendingBytes() };
   }
 
   /**
@@ -252,52 +220,14 @@ export class Uploader {
     for (const ac of this.aborts) ac.abort();
     this.queue.clear();
     await this.queue.onIdle();
-    for (const w of this.waiters) w.resolve();
+    this.outstanding.wakeAll();
     this.destroyClient?.();
-  }
-
-  private whenIdle(segment: Segment): Promise<void> {
-    let job: Job | undefined;
-    for (const j of this.outstanding) {
-      if (j.segment === segment) {
-        job = j;
-        break;
-      }
-    }
-    if (job === undefined || !job.inFlight) return Promise.resolve();
-    const inFlight = job;
-    return new Promise<void>((resolve) => {
-      const list = this.idleWaiters.get(inFlight);
-      if (list) list.push(resolve);
-      else this.idleWaiters.set(inFlight, [resolve]);
-    });
   }
 
   private accept(sink: SinkState, segment: Segment): void {
     if (this.closed) throw new TypeError(`segment ${segment.sequence} of ${sink.streamId} handed in after close()`);
     if (sink.ended) throw new TypeError(`segment ${segment.sequence} of ${sink.streamId} handed in after onEnd()`);
-    let bytes = 0;
-    for (const p of segment.parts) bytes += p.byteLength;
-    if (segment.parts.length === 0 || bytes !== segment.byteLength) {
-      throw new RangeError(`segment ${segment.sequence} of ${sink.streamId}: parts add up to ${bytes} bytes, byteLength says ${segment.byteLength}`);
-    }
-    // A spooled segment keeps the key recorded when it was muxed (docs/spool.md, "Keys").
-    const key = segment.objectKey ?? keyOfSegment(sink.prefix, segment, sink.layout);
-    const checksum = this.opts.checksum === 'none' ? undefined : checksumBase64(this.opts.checksum, segment.parts);
-    const job: Job = {
-      streamId: sink.streamId,
-      sequence: segment.sequence,
-      segment,
-      sink,
-      key,
-      bytes,
-      checksum,
-      handedAt: performance.now(),
-      notBeforeMs: 0,
-      attempts: 0,
-      inFlight: false,
-      lastError: undefined,
-    };
+    const job = newJob(sink, segment, this.opts.checksum);
     this.outstanding.add(job);
     this.scheduler.push(job);
     this.pump();
@@ -308,8 +238,8 @@ export class Uploader {
     if (this.closed || this.held) return;
     // Monotonic clock: a wall clock stepped back (NTP on a camera) must not stall every upload.
     const now = performance.now();
-    if (now < this.gateUntilMs) {
-      this.wakeAt(this.gateUntilMs, now);
+    if (now < this.backoff.gateUntilMs) {
+      this.wakeAt(this.backoff.gateUntilMs, now);
       return;
     }
     while (this.active < this.opts.concurrency) {
@@ -335,12 +265,6 @@ export class Uploader {
       this.wakeAtMs = Infinity;
       this.pump();
     }, atMs - nowMs);
-  }
-
-  /** Full jitter (random in [0, cap)): spreads a fleet's retries after a shared outage. */
-  private backoffMs(exponent: number): number {
-    const cap = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** Math.min(Math.max(exponent, 0), 30));
-    return Math.round(Math.random() * cap);
   }
 
   private async attempt(job: Job): Promise<void> {
@@ -370,11 +294,7 @@ export class Uploader {
       this.active--;
       // The attempt no longer reads the body: the SDK has settled (2xx read, error answer read, or
       // request destroyed on abort/timeout/reset), so a detached segment's pool bytes may go back.
-      const idle = this.idleWaiters.get(job);
-      if (idle) {
-        this.idleWaiters.delete(job);
-        for (const resolve of idle) resolve();
-      }
+      this.outstanding.attemptSettled(job);
     }
     // Outside the try: a throwing release() (a pool bug) must not be taken for a failed PUT and
     // retried (that would release twice); it rejects this task loudly instead.
@@ -383,10 +303,7 @@ export class Uploader {
   }
 
   private succeeded(job: Job): void {
-    // The link works again: lift the shared backoff gate too, or segments handed in now would wait
-    // out a delay chosen during the outage (up to retry.maxDelayMs).
-    this.consecutiveFailures = 0;
-    this.gateUntilMs = 0;
+    this.backoff.succeeded();
     this.counters.uploadedSegments++;
     this.counters.uploadedBytes += job.bytes;
     job.segment.release();
@@ -420,11 +337,8 @@ export class Uploader {
         retryInMs = this.opts.maxDelayMs;
       } else {
         this.counters.transientErrors++;
-        retryInMs = this.backoffMs(job.attempts - 1);
-        // Shared backoff: while S3 (or the uplink) keeps failing, the other queued segments wait too,
-        // instead of each spending an attempt on a dead connection (one success resets it).
-        this.consecutiveFailures++;
-        this.gateUntilMs = Math.max(this.gateUntilMs, performance.now() + this.backoffMs(this.consecutiveFailures - 1));
+        retryInMs = this.backoff.delayMs(job.attempts - 1);
+        this.backoff.transientFailure(performance.now());
       }
       job.notBeforeMs = performance.now() + retryInMs;
       this.scheduler.push(job);
@@ -472,19 +386,9 @@ export class Uploader {
   private settle(job: Job): void {
     this.outstanding.delete(job);
     const sink = job.sink;
-    if (sink.ended && this.scheduler.sizeOf(sink.streamId) === 0 && !this.hasOutstanding(sink.streamId)) {
+    if (sink.ended && this.scheduler.sizeOf(sink.streamId) === 0 && !this.outstanding.has(sink.streamId)) {
       this.scheduler.removeIfEmpty(sink.streamId);
     }
-    for (const w of this.waiters) if (!this.hasOutstanding(w.streamId)) w.resolve();
-  }
-
-  private hasOutstanding(streamId: string | undefined): boolean {
-    if (streamId === undefined) return this.outstanding.size > 0;
-    for (const j of this.outstanding) if (j.streamId === streamId) return true;
-    return false;
-  }
-
-  private report(streamId: string | undefined): DrainReport {
-    return drainReport(this.outstanding, streamId, this.held);
+    this.outstanding.wakeDrained();
   }
 }
