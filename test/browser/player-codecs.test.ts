@@ -2,7 +2,8 @@
  * What index.m3u8's CODECS does for the player page in Debian chromium: the same H.264 with AAC-LC
  * (mp4a.40.2) plays; with AAC Main (mp4a.40.1, which this browser's MSE refuses) hls.js stops at the
  * multivariant playlist, before any media playlist or segment is loaded, and the page says which
- * codecs and what to do. Segments come from HlsStream (libx264 baseline + ffmpeg's AAC encoder in
+ * codecs and what to do. Loading the media playlist directly (what the page did before it went
+ * through index.m3u8) fails too, only later: after a segment was downloaded, at the SourceBuffer. Segments come from HlsStream (libx264 baseline + ffmpeg's AAC encoder in
  * the two profiles) and carry the codec facts as object metadata, as the uploader writes them.
  */
 import t from 'tap';
@@ -131,4 +132,20 @@ t.test('index.m3u8 CODECS in chromium: AAC-LC plays, AAC Main is refused before 
   );
   t.same(main.segments, [], 'and no segment');
   await main.page.close();
+
+  // What the page did before it went through index.m3u8: the media playlist has no CODECS, so the
+  // refusal comes only after a segment was downloaded, when the SourceBuffer is added.
+  const direct = await open('lc-cam');
+  await direct.page.waitForFunction(() => document.querySelectorAll('#camera option').length > 0, undefined, { timeout: 20_000 });
+  const q = `start=${encodeURIComponent(new Date(startMs).toISOString())}&end=${encodeURIComponent(new Date(startMs + 4000).toISOString())}`;
+  const before = direct.segments.length;
+  await direct.page.evaluate(
+    (u) => (window as unknown as { s3hlsPlayer: { play(url: string, mode: string): void } }).s3hlsPlayer.play(u, 'vod'),
+    `cameras/main-cam/playlist.m3u8?${q}`,
+  );
+  const late = await outcome(direct.page, 1.5, 25_000);
+  t.match(late.fatal, /^buffer(AddCodec|Append)Error$/, `without CODECS hls.js fails later: ${late.errors.join(', ')}`);
+  t.ok(direct.segments.length > before, 'after downloading a segment');
+  t.match(late.status, /^this browser cannot decode the camera's codecs \(.*mp4a\.40\.1.*\)|^error: bufferAppendError$/, `the page says: ${late.status}`);
+  await direct.page.close();
 });
