@@ -109,7 +109,7 @@
     video.addEventListener('playing', function () {
       if (!t.cause) note.textContent = '';
     });
-    hls.loadSource(S.cameraPath(camera) + 'live.m3u8');
+    hls.loadSource(S.cameraPath(camera) + 'index.m3u8?live=1');
     hls.attachMedia(video);
     video.play().catch(function () {});
     note.textContent = 'loading…';

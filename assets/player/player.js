@@ -1,7 +1,8 @@
 /*
  * s3hls player page: the main player. Cameras, the day's timeline, live and VOD playback with
- * hls.js, the playhead's wall-clock time (from EXT-X-PROGRAM-DATE-TIME, through hls.js's
- * frag.programDateTime) in the viewer's zone or UTC, seeking from the timeline, the export range.
+ * hls.js through the camera's multivariant playlist (index.m3u8: CODECS and RESOLUTION known
+ * before the first segment), the playhead's wall-clock time (media-clock.js) in the viewer's zone
+ * or UTC, seeking from the timeline, the export range.
  * window.s3hlsPlayer exposes the state for tests.
  */
 (function () {
@@ -51,37 +52,8 @@
     $('video').scrollIntoView();
   });
 
-  /** The fragment of the loaded playlist, if any, whose wall-clock span satisfies `test`. */
-  function fragments() {
-    var h = state.hls;
-    var lv = h && h.levels && h.levels[h.currentLevel >= 0 ? h.currentLevel : 0];
-    return (lv && lv.details && lv.details.fragments) || [];
-  }
-  /** Media time (video.currentTime) of a wall-clock instant in the loaded playlist, or null. */
-  function positionOf(ms) {
-    var fr = fragments();
-    for (var i = 0; i < fr.length; i++) {
-      var f = fr[i];
-      if (f.programDateTime === null) continue;
-      if (ms < f.programDateTime) return f.start; // in a hole of the playlist: the next footage
-      if (ms < f.programDateTime + f.duration * 1000) return f.start + (ms - f.programDateTime) / 1000;
-    }
-    return null;
-  }
-  /** Wall-clock instant (ms) shown at media time `t`: the fragment's PROGRAM-DATE-TIME plus the offset into it. */
-  function wallAt(t) {
-    var fr = fragments();
-    for (var i = 0; i < fr.length; i++) {
-      var f = fr[i];
-      // The last fragment includes its end: a VOD that played to the end stays at its last instant.
-      var inside = t < f.start + f.duration || (i === fr.length - 1 && t <= f.start + f.duration + 0.1);
-      if (f.programDateTime !== null && t >= f.start && inside) return f.programDateTime + (t - f.start) * 1000;
-    }
-    return null;
-  }
-
   function updateClock() {
-    var ms = state.hls && video.readyState > 0 ? wallAt(video.currentTime) : null;
+    var ms = state.hls && video.readyState > 0 ? S.wallAt(state.hls, video.currentTime) : null;
     state.playheadMs = ms;
     $('clock').textContent = ms === null ? '--:--:--' : S.formatTime(ms, utc(), true) + ' ' + S.zoneName(ms, utc());
     if (ms !== null) timeline.setPlayhead(ms);
@@ -90,12 +62,25 @@
   video.addEventListener('timeupdate', updateClock);
   function landed() {
     if (state.lastSeek && state.lastSeek.landedMs === null) {
-      state.lastSeek.landedMs = wallAt(video.currentTime);
+      state.lastSeek.landedMs = S.wallAt(state.hls, video.currentTime);
       updateClock();
     }
   }
   video.addEventListener('seeked', landed);
   video.addEventListener('playing', landed);
+
+  /** Where a pending seek starts (media time), once the level's fragments are known; null: no footage there. */
+  function placed(pos) {
+    var ms = pendingSeek;
+    pendingSeek = null;
+    if (pos === null) {
+      state.cause = 'no footage at ' + S.formatTime(ms, utc(), true) + ' in this playlist; pick another time';
+      status(state.cause, true);
+      cancelWatch();
+      return;
+    }
+    state.lastSeek = { targetMs: ms, position: pos, landedMs: null };
+  }
 
   /** Plays a playlist URL; `seekMs` starts at that wall-clock time once the playlist is known. */
   function play(url, mode, seekMs) {
@@ -126,20 +111,7 @@
         if (!why) status('error: ' + d.details, true);
       }
     });
-    hls.on(Hls.Events.LEVEL_LOADED, function () {
-      if (pendingSeek === null) return;
-      var ms = pendingSeek;
-      pendingSeek = null;
-      var pos = positionOf(ms);
-      if (pos === null) {
-        state.cause = 'no footage at ' + S.formatTime(ms, utc(), true) + ' in this playlist; pick another time';
-        status(state.cause, true);
-        cancelWatch();
-        return;
-      }
-      state.lastSeek = { targetMs: ms, position: pos, landedMs: null };
-      hls.startLoad(pos);
-    });
+    if (pendingSeek !== null) S.startAt(hls, pendingSeek, placed);
     hls.loadSource(url);
     hls.attachMedia(video);
     video.play().catch(function () {});
@@ -166,7 +138,7 @@
       $('day').value = today;
       loadDay();
     }
-    play(S.cameraPath(camera()) + 'live.m3u8', 'live');
+    play(S.cameraPath(camera()) + 'index.m3u8?live=1', 'live');
   }
   /** While live, the active camera's row is refreshed so its newest span grows with the recording. */
   setInterval(function () {
@@ -182,7 +154,7 @@
   function playRange(startMs, endMs, seekMs) {
     state.range = [startMs, endMs];
     timeline.setActive(camera());
-    play(S.cameraPath(camera()) + 'playlist.m3u8?' + S.rangeQuery(startMs, endMs), 'vod', seekMs);
+    play(S.cameraPath(camera()) + 'index.m3u8?' + S.rangeQuery(startMs, endMs), 'vod', seekMs);
   }
 
   /** Footage at or after `ms` on a camera's row: the time itself, the next span's start, or null. */
@@ -205,8 +177,8 @@
     tlStatus(at !== ms ? 'no footage at ' + S.formatTime(ms, utc()) + ': jumped to the next recording at ' + S.formatTime(at, utc()) : '');
     // Within the loaded VOD playlist: a plain seek, no new playlist.
     if (state.hls && state.mode === 'vod' && state.camera === cam && !pendingSeek) {
-      var pos = positionOf(at);
-      var fr = fragments();
+      var pos = S.positionOf(state.hls, at);
+      var fr = S.fragmentsOf(state.hls);
       var last = fr[fr.length - 1];
       if (pos !== null && last && last.programDateTime !== null && at < last.programDateTime + last.duration * 1000) {
         state.lastSeek = { targetMs: at, position: pos, landedMs: null };
@@ -334,7 +306,7 @@
           // The fragment is read as a query (URLSearchParams), so a raw '+' in it arrives here as a
           // space; the endpoint reads a space where an offset goes as '+'.
           state.range = null;
-          play(S.cameraPath(camera()) + 'playlist.m3u8?start=' + encodeURIComponent(p.get('start') || '') + '&end=' + encodeURIComponent(p.get('end') || ''), 'vod');
+          play(S.cameraPath(camera()) + 'index.m3u8?start=' + encodeURIComponent(p.get('start') || '') + '&end=' + encodeURIComponent(p.get('end') || ''), 'vod');
         }
         if (p.get('grid') === '1') grid.show(cameras);
         return loadDay().then(function () {

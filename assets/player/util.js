@@ -166,6 +166,16 @@
     if ((d.details === 'manifestLoadError' || d.details === 'levelLoadError') && code === 401) {
       return 'the endpoint wants an access token (401): press "Set token" or open the page with #token=...';
     }
+    // index.m3u8's CODECS let hls.js ask MSE before any segment loads; without them the same
+    // refusal comes later, when the SourceBuffer is added (bufferAddCodecError).
+    if (d.details === 'manifestIncompatibleCodecsError' || d.details === 'bufferAddCodecError') {
+      var what = d.details === 'bufferAddCodecError' ? d.mimeType || 'the stream' : ((/CODECS[^:]*: (.*)$/.exec(d.reason || '') || [])[1] || 'the playlist').replace(/[[\]"]/g, '');
+      return (
+        "this browser cannot decode the camera's codecs (" +
+        what +
+        '): browsers play H.264 with AAC-LC or HE-AAC (mp4a.40.2, .5, .29), not AAC Main, SSR or LTP (mp4a.40.1, .3, .4); re-encode the audio to AAC-LC before s3hls (ffmpeg -c:a aac) or upload with --no-audio'
+      );
+    }
     if (d.details === 'manifestLoadTimeOut' || d.details === 'levelLoadTimeOut') {
       return 'the playlist endpoint did not answer in time: is s3hls serve running and can it reach the bucket?';
     }

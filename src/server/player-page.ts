@@ -22,7 +22,7 @@ let hlsCache: string | undefined;
 let pageCache: string | undefined;
 
 /** The page's scripts, in load order: helpers first, the main player last. */
-const SCRIPTS = ['util.js', 'timeline.js', 'export.js', 'grid.js', 'player.js'] as const;
+const SCRIPTS = ['util.js', 'media-clock.js', 'timeline.js', 'export.js', 'grid.js', 'player.js'] as const;
 
 /**
  * The hls.js build the page loads, read once from node_modules.

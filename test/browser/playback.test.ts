@@ -21,6 +21,7 @@ import { probeDurationAsync } from './gate-async.js';
 import { ffmpegGateAsync } from '../helpers/ffmpeg-gate.js';
 import { startPageServer } from './page-server.js';
 import { CHROMIUM, launch, makeSegments, type MadeSegment } from './browser-fixtures.js';
+import { recordPlaylistRequests, throughIndex } from './playlist-requests.js';
 
 const TOKEN = 'browser-test-token-0123456789';
 
@@ -74,6 +75,7 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
 
   t.test('VOD range with presigned segment URLs', async (t) => {
     const page = await context.newPage();
+    const playlists = recordPlaylistRequests(page);
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
     page.on('response', (r) => void (r.status() >= 400 && failed.push(`${r.url()} ${r.status()}`)));
@@ -89,7 +91,10 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     // other error, fatal or not, fails the test (a 403/CORS segment failure would be one).
     t.same(withoutStalls(r.state.errors), [], 'no hls.js error but non-fatal buffer stalls');
     t.same(failed, [], 'no failed request');
-    t.match(r.state.url, /^cameras\/vod-cam\/playlist\.m3u8\?start=/);
+    t.match(r.state.url, /^cameras\/vod-cam\/index\.m3u8\?start=/, 'ranges load through the multivariant playlist');
+    const chain = throughIndex(playlists);
+    t.ok(chain.index === 1 && chain.media >= 1, `requested: ${playlists.map((x) => x.text).join(' then ')}`);
+    t.same(chain.orphans, [], 'the media playlist was the one index.m3u8 named (start/end passed through)');
     await page.close();
   });
 
@@ -117,6 +122,7 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
       await pump;
     });
     const page = await context.newPage();
+    const playlists = recordPlaylistRequests(page);
     const failed: string[] = [];
     page.on('requestfailed', (r) => failed.push(`${r.url()} ${r.failure()?.errorText}`));
     page.on('response', (r) => void (r.status() >= 400 && failed.push(`${r.url()} ${r.status()}`)));
@@ -130,6 +136,10 @@ t.test('playback in chromium with hls.js', { skip: existsSync(CHROMIUM) ? false 
     t.ok(uploaded < segments.length, `the upload was still running (${uploaded}/${segments.length} segments uploaded)`);
     t.same(withoutStalls(r.state.errors), [], 'no hls.js error but non-fatal buffer stalls');
     t.same(failed, [], 'no failed request');
+    const chain = throughIndex(playlists);
+    t.equal(playlists[0]?.text, '/cameras/live-cam/index.m3u8?live=1', 'live starts at the multivariant playlist');
+    t.ok(chain.media > 1, `then ${chain.media} loads of the media playlist`);
+    t.same(chain.orphans, [], 'each the one index.m3u8 named');
     await page.close();
     // The window the player reloaded slid forward, and each segment kept its sequence number.
     const sequences = new Set<number>();

@@ -12,13 +12,13 @@ import { createServer, type Socket } from 'node:net';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { Page } from 'playwright-core';
 import { segmentKey } from '../../src/keys/object-keys.js';
 import { baseUrlResolver, presignedUrlResolver } from '../../src/playlist/segment-urls.js';
 import { startS3 } from '../helpers/s3server.js';
-import { CHROMIUM, launch, makeSegments, type MadeSegment } from './browser-fixtures.js';
+import { CHROMIUM, launch, makeSegments } from './browser-fixtures.js';
 import { startPageServer } from './page-server.js';
+import { landedNear, seed, wallText, xOf } from './page-helpers.js';
+import { recordPlaylistRequests, recordSegmentStarts, throughIndex } from './playlist-requests.js';
 
 const TOKEN = 'player-page-token-0123456789';
 const ZONE = 'America/New_York';
@@ -26,85 +26,6 @@ const ZONE = 'America/New_York';
 const T0 = Date.parse('2026-11-20T15:00:00Z');
 const B0 = T0 + 60_000;
 const DAY = '2026-11-20';
-
-interface Seek {
-  targetMs: number;
-  position: number;
-  landedMs: number | null;
-}
-interface Box {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
-
-/** 'YYYY-MM-DD HH:MM:SS ZONE' as the page writes it, computed here with Intl. */
-function wallText(ms: number, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'short',
-  }).formatToParts(new Date(ms));
-  const p = (type: string): string => parts.find((x) => x.type === type)!.value;
-  return `${p('year')}-${p('month')}-${p('day')} ${p('hour')}:${p('minute')}:${p('second')} ${timeZone === 'UTC' ? 'UTC' : p('timeZoneName')}`;
-}
-
-async function upload(client: S3Client, bucket: string, prefix: string, seg: MadeSegment, startTimeMs: number, discontinuity: boolean): Promise<void> {
-  const Key = segmentKey(prefix, { startTimeMs, sequence: seg.sequence, durationMs: seg.durationMs, discontinuity });
-  await client.send(new PutObjectCommand({ Bucket: bucket, Key, Body: seg.bytes, ContentType: 'video/mp2t' }));
-}
-
-/** Uploads segments [from, to) back to back from `startMs`. */
-async function seed(client: S3Client, bucket: string, prefix: string, segs: MadeSegment[], from: number, to: number, startMs: number): Promise<void> {
-  let at = startMs;
-  const jobs: Promise<void>[] = [];
-  for (let i = from; i < to; i++) {
-    jobs.push(upload(client, bucket, prefix, segs[i], at, i === from));
-    at += segs[i].durationMs;
-  }
-  await Promise.all(jobs);
-}
-
-/** The x offset inside a row's track of a wall-clock time, from the view the track reports. */
-async function xOf(page: Page, camera: string, ms: number): Promise<{ x: number; box: Box }> {
-  const track = page.locator(`.tl-row[data-camera="${camera}"] .tl-track`);
-  await track.scrollIntoViewIfNeeded();
-  // The rows are redrawn when their spans arrive: on a loaded machine the track can be between two
-  // drawings (no box) for a moment, so wait until it is laid out again (bounded).
-  let box = await track.boundingBox();
-  for (let i = 0; box === null && i < 50; i++) {
-    await page.waitForTimeout(100);
-    box = await track.boundingBox();
-  }
-  if (box === null) throw new Error(`the ${camera} row's track has no layout box after 5 s`);
-  const v0 = Number(await track.getAttribute('data-view-start'));
-  const v1 = Number(await track.getAttribute('data-view-end'));
-  return { x: ((ms - v0) / (v1 - v0)) * box.width, box };
-}
-
-function lastSeek(page: Page): Promise<Seek | null> {
-  return page.evaluate(() => (window as unknown as { s3hlsPlayer: { lastSeek: Seek | null } }).s3hlsPlayer.lastSeek);
-}
-
-/** Waits for a seek to `near` (±tolerance) to have landed; returns it. */
-async function landedNear(page: Page, near: number, toleranceMs: number): Promise<Seek> {
-  await page.waitForFunction(
-    ([n, tol]) => {
-      const s = (window as unknown as { s3hlsPlayer: { lastSeek: Seek | null } }).s3hlsPlayer.lastSeek;
-      return s !== null && s.landedMs !== null && Math.abs(s.targetMs - n) <= tol;
-    },
-    [near, toleranceMs],
-    { timeout: 20_000 },
-  );
-  return (await lastSeek(page))!;
-}
 
 t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install -y chromium)` }, async (t) => {
   const work = mkdtempSync(join(tmpdir(), 's3hls-page-'));
@@ -130,6 +51,8 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
   const context = await launch(ZONE);
   t.teardown(() => context.close());
   const page = await context.newPage();
+  const playlists = recordPlaylistRequests(page);
+  const segmentStarts = recordSegmentStarts(page);
   const failed: string[] = [];
   // ERR_ABORTED is hls.js dropping a segment load it no longer needs after a seek, not a failure.
   page.on('requestfailed', (r) => void (r.failure()?.errorText !== 'net::ERR_ABORTED' && failed.push(`${r.url()} ${r.failure()?.errorText}`)));
@@ -166,9 +89,25 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
   t.test("a click plays from the clicked time; the playhead shows it in the viewer's zone or UTC", async (t) => {
     const want = B0 + 5_300;
     const { x, box } = await xOf(page, 'yard', want);
+    const before = segmentStarts.length;
     await page.locator('.tl-row[data-camera="yard"] .tl-track').click({ position: { x, y: box.height / 2 } });
     const msPerPx = 300_000 / box.width;
     const seek = await landedNear(page, want, msPerPx + 1);
+    // The multivariant playlist holds no fragment: the seek is placed once hls.js loaded the level,
+    // and the first segment fetched is the one holding the target, not the playlist's first (T0).
+    const first = segmentStarts[before];
+    t.ok(
+      first <= seek.targetMs && seek.targetMs < first + 2000,
+      `first segment fetched starts ${new Date(first).toISOString()} (the playlist's first is ${new Date(T0).toISOString()})`,
+    );
+    // The browser's own request log: the click loaded the camera's multivariant playlist for a window
+    // around the clicked time, and hls.js went from it to the media playlist it names.
+    const index = playlists.filter((r) => r.file === 'index.m3u8');
+    const last = index[index.length - 1];
+    t.equal(last?.dir, '/cameras/yard/', `the click loaded ${last?.text}`);
+    const [from, to] = [Date.parse(last?.query.get('start') ?? ''), Date.parse(last?.query.get('end') ?? '')];
+    t.ok(from <= want && want < to, `its range ${new Date(from).toISOString()}..${new Date(to).toISOString()} holds the clicked time`);
+    t.equal(playlists[playlists.indexOf(last) + 1]?.file, 'playlist.m3u8', 'then the media playlist it names');
     t.ok(
       Math.abs(seek.targetMs - want) <= msPerPx + 1,
       `the click maps to ${new Date(seek.targetMs).toISOString()} (wanted ${new Date(want).toISOString()}, ${msPerPx.toFixed(0)} ms per px)`,
@@ -284,6 +223,9 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
 
   t.test('no request of the page failed (the refused export above aside)', async (t) => {
     t.same(failed, []);
+    const chain = throughIndex(playlists);
+    t.ok(chain.index >= 1 && chain.media >= 1, `${chain.index} multivariant and ${chain.media} media playlist requests`);
+    t.same(chain.orphans, [], 'every media playlist was reached through index.m3u8, with start/end passed through');
     await page.close();
   });
 
@@ -371,6 +313,7 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
     const live = await startPageServer({ client, bucket: s3.bucket, rootPrefix: 'live', urls, accessToken: TOKEN });
     t.teardown(() => live.close());
     const p = await context.newPage();
+    const requested = recordPlaylistRequests(p);
     await p.goto(`${live.url}/#${new URLSearchParams({ token: TOKEN, grid: '1' })}`);
     const times = (): Promise<number[]> => p.evaluate(() => Array.from(document.querySelectorAll<HTMLVideoElement>('#grid video')).map((v) => v.currentTime));
     await p.waitForFunction(
@@ -415,7 +358,10 @@ t.test('the player page in chromium', { skip: existsSync(CHROMIUM) ? false : `${
       return { ms: s.playheadMs, mode: s.mode, url: s.url, head: !document.querySelector('.tl-row[data-camera="gate"] .tl-head')!.hasAttribute('hidden') };
     });
     t.equal(main.mode, 'live');
-    t.equal(main.url, 'cameras/gate/live.m3u8');
+    t.equal(main.url, 'cameras/gate/index.m3u8?live=1', 'live through the multivariant playlist');
+    const tiles = requested.filter((r) => r.file === 'index.m3u8' && r.query.get('live') === '1').map((r) => r.dir);
+    t.same([...new Set(tiles)].sort(), ['/cameras/garage/', '/cameras/gate/', '/cameras/porch/'], 'each tile (and "Open") loaded index.m3u8?live=1');
+    t.same(throughIndex(requested).orphans, [], 'every live.m3u8 load was reached through index.m3u8');
     t.ok(main.ms > now - 26_000 && main.ms < now, `live playhead ${new Date(main.ms).toISOString()} is inside the seeded footage (it ends ${new Date(now).toISOString()})`);
     t.ok(main.head, "the playhead is drawn on the gate row of today's timeline");
     await p.close();
