@@ -6,9 +6,14 @@
  * a long playlist takes two walks over the records: the first (no URLs, no text) finds the largest
  * duration and how many records there are, the second writes. Short playlists (up to
  * {@link SINGLE_PASS_RECORDS}) are kept from the first walk and written from memory.
+ *
+ * An EVENT playlist leaves out segments stored late (src/playlist/late-records.ts). Whether a
+ * segment is late depends on the records after it, so an EVENT list walks once more before: that
+ * walk decides the late ones (and keeps a short list in memory, so short lists still cost one walk).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isYoungHole, type SettleOptions } from '../playlist/live-window.js';
+import { LateRecordFilter, LateRecordFinder, type LateVerdicts } from '../playlist/late-records.js';
+import { DEFAULT_LIVE_GRACE_MS, isYoungHole, type SettleOptions } from '../playlist/live-window.js';
 import { renderPlaylistEnd, renderPlaylistHead, renderSegmentLines, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
 import type { SegmentRecord } from '../playlist/segment-records.js';
 import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
@@ -37,10 +42,53 @@ interface FirstWalk {
   kept: SegmentRecord[] | undefined;
 }
 
-async function firstWalk(input: StreamPlaylistInput): Promise<FirstWalk> {
+/** What the EVENT pre-walk found: the late verdicts, and the records themselves when there are few. */
+interface LateWalk {
+  verdicts: LateVerdicts;
+  kept: SegmentRecord[] | undefined;
+}
+
+async function lateWalk(input: StreamPlaylistInput, settle: SettleOptions): Promise<LateWalk> {
+  const finder = new LateRecordFinder(settle.graceMs ?? DEFAULT_LIVE_GRACE_MS);
+  let kept: SegmentRecord[] | undefined = [];
+  for await (const page of input.walk()) {
+    for (const r of page) {
+      finder.add(r);
+      if (kept) {
+        kept.push(r);
+        if (kept.length > SINGLE_PASS_RECORDS) kept = undefined;
+      }
+    }
+  }
+  return { verdicts: finder.finish(), kept };
+}
+
+/** The records of a walk, late ones left out (and the record after them re-linked) when `verdicts` is given. */
+async function* filtered(pages: AsyncIterable<readonly SegmentRecord[]>, verdicts: LateVerdicts | undefined): AsyncGenerator<readonly SegmentRecord[]> {
+  if (!verdicts) {
+    yield* pages;
+    return;
+  }
+  const filter = new LateRecordFilter(verdicts);
+  for await (const page of pages) {
+    const out: SegmentRecord[] = [];
+    for (const r of page) {
+      const kept = filter.pass(r);
+      if (kept) out.push(kept);
+    }
+    yield out;
+  }
+}
+
+async function* fromMemory(records: readonly SegmentRecord[]): AsyncGenerator<readonly SegmentRecord[]> {
+  yield records;
+}
+
+async function firstWalk(input: StreamPlaylistInput, late: LateWalk | undefined): Promise<FirstWalk> {
   const out: FirstWalk = { count: 0, target: 0, kept: [] };
   let prev: SegmentRecord | undefined;
-  outer: for await (const page of input.walk()) {
+  const pages = filtered(late?.kept ? fromMemory(late.kept) : input.walk(), late?.verdicts);
+  outer: for await (const page of pages) {
     for (const r of page) {
       // EVENT: segments are only ever appended (§4.3.3.5); stop before a young hole so a late
       // segment is never inserted mid-list.
@@ -65,7 +113,8 @@ async function firstWalk(input: StreamPlaylistInput): Promise<FirstWalk> {
  * @throws the walk's or the URL resolver's error (S3 failures)
  */
 export async function* streamPlaylist(input: StreamPlaylistInput): AsyncGenerator<string> {
-  const first = await firstWalk(input);
+  const late = input.kind === 'event' && input.settle ? await lateWalk(input, input.settle) : undefined;
+  const first = await firstWalk(input, late);
   const target = first.count > 0 ? first.target : undefined;
   yield renderPlaylistHead({ kind: input.kind, records: [], uris: [], emptyTargetDurationSeconds: target, targetDurationSeconds: target });
   let index = 0;
@@ -88,10 +137,11 @@ export async function* streamPlaylist(input: StreamPlaylistInput): AsyncGenerato
     }
   } else {
     // The second walk may see segments stored since the first: write only as many as the first
-    // counted, so TARGETDURATION (and the EVENT cut) still hold.
-    for await (const page of input.walk()) {
+    // counted, so TARGETDURATION (and the EVENT cut) still hold; one stored mid-list since is late.
+    for await (const page of filtered(input.walk(), late?.verdicts)) {
       const left = first.count - index;
       if (left <= 0) break;
+      if (page.length === 0) continue; // every record of the page was late
       yield await write(page.length > left ? page.slice(0, left) : page);
       await nextTurn();
     }
