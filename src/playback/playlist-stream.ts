@@ -64,7 +64,10 @@ async function lateWalk(input: StreamPlaylistInput, settle: SettleOptions): Prom
 }
 
 /** The records of a walk, late ones left out (and the record after them re-linked) when `verdicts` is given. */
-async function* filtered(pages: AsyncIterable<readonly SegmentRecord[]>, verdicts: LateVerdicts | undefined): AsyncGenerator<readonly SegmentRecord[]> {
+async function* filtered(
+  pages: AsyncIterable<readonly SegmentRecord[]> | Iterable<readonly SegmentRecord[]>,
+  verdicts: LateVerdicts | undefined,
+): AsyncGenerator<readonly SegmentRecord[]> {
   if (!verdicts) {
     yield* pages;
     return;
@@ -80,14 +83,10 @@ async function* filtered(pages: AsyncIterable<readonly SegmentRecord[]>, verdict
   }
 }
 
-async function* fromMemory(records: readonly SegmentRecord[]): AsyncGenerator<readonly SegmentRecord[]> {
-  yield records;
-}
-
 async function firstWalk(input: StreamPlaylistInput, late: LateWalk | undefined): Promise<FirstWalk> {
   const out: FirstWalk = { count: 0, target: 0, kept: [] };
   let prev: SegmentRecord | undefined;
-  const pages = filtered(late?.kept ? fromMemory(late.kept) : input.walk(), late?.verdicts);
+  const pages = filtered(late?.kept ? [late.kept] : input.walk(), late?.verdicts);
   outer: for await (const page of pages) {
     for (const r of page) {
       // EVENT: segments are only ever appended (§4.3.3.5); stop before a young hole so a late
