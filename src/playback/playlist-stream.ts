@@ -8,8 +8,9 @@
  * {@link SINGLE_PASS_RECORDS}) are kept from the first walk and written from memory.
  *
  * An EVENT playlist leaves out segments stored late (src/playlist/late-records.ts). Whether a
- * segment is late depends on the records after it, so an EVENT list walks once more before: that
- * walk decides the late ones (and keeps a short list in memory, so short lists still cost one walk).
+ * segment is late depends on the records after it, so the first walk of an EVENT list reads to the
+ * end and decides the late ones while it counts as if none were. When one is, the count is redone
+ * without them: from memory for a short list, on one more walk for a long one (three in all).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LateRecordFilter, LateRecordFinder, type LateVerdicts } from '../playlist/late-records.js';
@@ -25,7 +26,7 @@ export const SINGLE_PASS_RECORDS = 5000;
 export interface StreamPlaylistInput {
   /** `vod` (ENDLIST) or `event` (open, ends before a hole a late upload may still fill). */
   readonly kind: 'vod' | 'event';
-  /** Starts a walk over the records (called once or twice). */
+  /** Starts a walk over the records (called one to three times). */
   readonly walk: () => AsyncIterable<readonly SegmentRecord[]>;
   readonly urls: SegmentUrlResolver;
   /** For `event`: the settle rule (see settledRecords). */
@@ -42,25 +43,58 @@ interface FirstWalk {
   kept: SegmentRecord[] | undefined;
 }
 
-/** What the EVENT pre-walk found: the late verdicts, and the records themselves when there are few. */
+/** Counts what a playlist will hold, record by record (the first walk's work). */
+class Counter {
+  readonly out: FirstWalk = { count: 0, target: 0, kept: [] };
+  #prev: SegmentRecord | undefined;
+  #cut = false;
+
+  constructor(private readonly input: StreamPlaylistInput) {}
+
+  /** Takes the next record; false once the playlist has ended (the rest is not counted). */
+  add(r: SegmentRecord): boolean {
+    if (this.#cut) return false;
+    // EVENT: segments are only ever appended (§4.3.3.5); stop before a young hole so a late
+    // segment is never inserted mid-list.
+    if (this.input.kind === 'event' && this.input.settle && isYoungHole(this.#prev, r, this.input.settle)) {
+      this.#cut = true;
+      return false;
+    }
+    this.#prev = r;
+    const out = this.out;
+    out.count++;
+    out.target = Math.max(out.target, targetDurationSeconds([r]));
+    if (out.kept) {
+      out.kept.push(r);
+      if (out.kept.length > SINGLE_PASS_RECORDS) out.kept = undefined;
+    }
+    return true;
+  }
+}
+
+/** What the EVENT pre-walk found: the late verdicts, the records when there are few, and the count assuming none is late. */
 interface LateWalk {
   verdicts: LateVerdicts;
   kept: SegmentRecord[] | undefined;
+  /** The first walk's result, right when no record is late (the usual case: then no extra walk). */
+  unfiltered: FirstWalk;
 }
 
 async function lateWalk(input: StreamPlaylistInput, settle: SettleOptions): Promise<LateWalk> {
   const finder = new LateRecordFinder(settle.graceMs ?? DEFAULT_LIVE_GRACE_MS);
+  const counter = new Counter(input);
   let kept: SegmentRecord[] | undefined = [];
   for await (const page of input.walk()) {
     for (const r of page) {
       finder.add(r);
+      counter.add(r);
       if (kept) {
         kept.push(r);
         if (kept.length > SINGLE_PASS_RECORDS) kept = undefined;
       }
     }
   }
-  return { verdicts: finder.finish(), kept };
+  return { verdicts: finder.finish(), kept, unfiltered: counter.out };
 }
 
 /** The records of a walk, late ones left out (and the record after them re-linked) when `verdicts` is given. */
@@ -84,24 +118,13 @@ async function* filtered(
 }
 
 async function firstWalk(input: StreamPlaylistInput, late: LateWalk | undefined): Promise<FirstWalk> {
-  const out: FirstWalk = { count: 0, target: 0, kept: [] };
-  let prev: SegmentRecord | undefined;
-  const pages = filtered(late?.kept ? [late.kept] : input.walk(), late?.verdicts);
-  outer: for await (const page of pages) {
-    for (const r of page) {
-      // EVENT: segments are only ever appended (§4.3.3.5); stop before a young hole so a late
-      // segment is never inserted mid-list.
-      if (input.kind === 'event' && input.settle && isYoungHole(prev, r, input.settle)) break outer;
-      prev = r;
-      out.count++;
-      out.target = Math.max(out.target, targetDurationSeconds([r]));
-      if (out.kept) {
-        out.kept.push(r);
-        if (out.kept.length > SINGLE_PASS_RECORDS) out.kept = undefined;
-      }
-    }
+  // Nothing late: the pre-walk counted exactly what this walk would (every record passes as is).
+  if (late && late.verdicts.lateKeys.size === 0) return late.unfiltered;
+  const counter = new Counter(input);
+  outer: for await (const page of filtered(late?.kept ? [late.kept] : input.walk(), late?.verdicts)) {
+    for (const r of page) if (!counter.add(r)) break outer;
   }
-  return out;
+  return counter.out;
 }
 
 /**

@@ -66,10 +66,11 @@ export class LateRecordFinder {
    */
   add(r: SegmentRecord): void {
     if (this.#finished) throw new Error('LateRecordFinder: add() after finish()');
-    if (r.storedMs !== undefined) {
-      // Every open candidate stored after `r` is late; they are the tail of the sorted list.
-      const cut = this.#firstAbove(r.storedMs);
-      for (const c of this.#open.splice(cut)) this.#late.add(c.key);
+    const open = this.#open;
+    // Every open candidate stored after `r` is late; they are the tail of the sorted list. Most
+    // records find none (the newest open one is older): no search, no allocation.
+    if (r.storedMs !== undefined && open.length > 0 && open[open.length - 1].storedMs > r.storedMs) {
+      for (const c of open.splice(this.#firstAbove(r.storedMs))) this.#late.add(c.key);
     }
     if (isLateCandidate(r, this.#graceMs)) this.#open.splice(this.#firstAbove(r.storedMs!), 0, { key: r.key, storedMs: r.storedMs! });
   }

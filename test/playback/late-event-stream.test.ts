@@ -1,7 +1,8 @@
 /**
  * The streamed EVENT playlist (playlist-stream.ts) leaves late segments out on every path: a short
  * list decided and written from one walk, a long one (more than SINGLE_PASS_RECORDS) over three
- * walks, with a segment stored mid-list between the walks (it can only be a late one).
+ * walks when a record is late (two otherwise), with a segment stored mid-list between the walks (it
+ * can only be a late one).
  */
 import t from 'tap';
 import HLS from 'hls-parser';
@@ -75,4 +76,8 @@ t.test('long EVENT list: three walks; a late segment, and one stored mid-list be
   t.notOk(got.includes(3000), 'the late one is left out');
   t.notOk(got.includes(4500), 'the one stored between the walks is left out');
   t.same(got.slice(-3), [n - 3, n - 2, n - 1], 'and the list still ends where the count said');
+
+  const onTime = walker([listing(everything, (i) => end(i) + 150)]);
+  t.equal((await render(onTime.walk, nowMs)).length, n);
+  t.equal(onTime.calls(), 2, 'nothing late: two walks, as before the rule');
 });
