@@ -109,7 +109,7 @@ async function readHour(o: RecordSourceOptions, prefix: string, hourMs: number, 
   const out: KeyFields[] = [];
   for (const listed of await listKeys(o, `${prefix}/${hourFolderOf(hourMs)}/`, undefined, stats)) {
     const p = parseSegmentKey(listed.key, prefix);
-    if (p) out.push({ ...p, storedMs: listed.storedMs });
+    if (p) out.push({ key: p.key, startTimeMs: p.startTimeMs, durationMs: p.durationMs, sequence: p.sequence, discontinuity: p.discontinuity, storedMs: listed.storedMs });
   }
   return out;
 }
@@ -217,7 +217,7 @@ export async function* recordPages(o: RecordSourceOptions): AsyncGenerator<Segme
     const tail = await listKeys(o, prefix + '/', startAfterKey(prefix, nextFetch), stats);
     const fields = tail.flatMap((k): KeyFields[] => {
       const p = k.key.endsWith('/' + HOUR_INDEX_NAME) ? undefined : parseSegmentKey(k.key, prefix);
-      return p ? [{ ...p, storedMs: k.storedMs }] : [];
+      return p ? [{ key: p.key, startTimeMs: p.startTimeMs, durationMs: p.durationMs, sequence: p.sequence, discontinuity: p.discontinuity, storedMs: k.storedMs }] : [];
     });
     yield* take(fields);
   }

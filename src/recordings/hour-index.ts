@@ -177,8 +177,8 @@ export function parseHourIndex(
     // hour read, and segmentKey's date formatting would be most of a 30-day query's time.
     const key = e.length === 5 ? folder + e[4] : `${folder}${String(startTimeMs).padStart(13, '0')}-${e[1]}-${e[2]}${discontinuity ? '-d' : ''}.ts`;
     const at = stored?.[i];
-    const fields = { key, startTimeMs, sequence: e[1], durationMs: e[2], discontinuity };
-    return typeof at === 'number' && Number.isFinite(at) ? { ...fields, storedMs: hourStartMs + at } : fields;
+    // One object literal (no spread copy): these are read once per record on every walk.
+    return { key, startTimeMs, sequence: e[1], durationMs: e[2], discontinuity, storedMs: typeof at === 'number' && Number.isFinite(at) ? hourStartMs + at : undefined };
   });
 }
 
