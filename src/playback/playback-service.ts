@@ -7,6 +7,7 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { validatePrefix } from '../keys/object-keys.js';
 import { exportClip, ExportRangeError, type SkippedGap } from '../export/clip-exporter.js';
+import { withoutLateRecords } from '../playlist/late-records.js';
 import { DEFAULT_LIVE_GRACE_MS, DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRecords } from '../playlist/live-window.js';
 import { renderMediaPlaylist, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
 import type { SegmentRecord } from '../playlist/segment-records.js';
@@ -27,7 +28,11 @@ export interface PlaybackServiceOptions {
   readonly useIndex?: boolean | undefined;
   /** How long after its end an hour's index is trusted, ms. @defaultValue 60000 */
   readonly indexSettleMs?: number | undefined;
-  /** Grace period of a numbering hole in live/EVENT playlists, ms (see settledRecords). @defaultValue 30000 */
+  /**
+   * Grace period of a numbering hole in live/EVENT playlists, ms (see settledRecords); a segment
+   * stored later than this after its end, after a later one, is left out of them (late-records.ts).
+   * @defaultValue 30000
+   */
   readonly liveGraceMs?: number | undefined;
   /** Clock. @defaultValue Date.now */
   readonly nowMs?: (() => number) | undefined;
@@ -138,7 +143,8 @@ export class PlaybackService {
 
   /**
    * An EVENT playlist from `startMs` to now, streamed; it ends before a numbering hole that a late
-   * upload may still fill (docs/playback.md, "Late uploads").
+   * upload may still fill, and leaves out segments stored after it went past them (docs/playback.md,
+   * "Late uploads").
    *
    * @param prefix - the camera prefix
    * @param startMs - the fixed start
@@ -161,12 +167,16 @@ export class PlaybackService {
   async livePlaylist(prefix: string, lookbackMs: number, windowSize = DEFAULT_LIVE_WINDOW): Promise<{ text: string; targetSeconds: number }> {
     const nowMs = this.#now();
     const from = Math.max(0, nowMs - lookbackMs);
-    const records = await collectRecords(this.#source(prefix, { startMs: from }));
+    const graceMs = this.#o.liveGraceMs ?? DEFAULT_LIVE_GRACE_MS;
+    // A segment stored after the window may have gone past its place stays out (late-records.ts):
+    // it would move the window back once stored.
+    const records = withoutLateRecords(await collectRecords(this.#source(prefix, { startMs: from })), graceMs);
     // Cut at a hole that may still be filled: otherwise the window would start after it now and
     // before it once the late segment is stored (MEDIA-SEQUENCE going back, RFC 8216 §6.2.1/§6.2.2).
-    const settled = settledRecords(records, { nowMs, graceMs: this.#o.liveGraceMs ?? DEFAULT_LIVE_GRACE_MS, runStartsSettle: true, listedFromMs: from });
+    const settled = settledRecords(records, { nowMs, graceMs, runStartsSettle: true, listedFromMs: from });
     const w = selectLiveWindow(settled, windowSize);
-    // §6.2.1: TARGETDURATION must not change between reloads: computed over the whole look back.
+    // §6.2.1: TARGETDURATION must not change between reloads: computed over the whole look back
+    // (without late segments, which never enter the window).
     const targetSeconds = targetDurationSeconds(records);
     const text = renderMediaPlaylist({
       kind: 'live',

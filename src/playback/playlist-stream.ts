@@ -6,9 +6,15 @@
  * a long playlist takes two walks over the records: the first (no URLs, no text) finds the largest
  * duration and how many records there are, the second writes. Short playlists (up to
  * {@link SINGLE_PASS_RECORDS}) are kept from the first walk and written from memory.
+ *
+ * An EVENT playlist leaves out segments stored late (src/playlist/late-records.ts). Whether a
+ * segment is late depends on the records after it, so the first walk of an EVENT list reads to the
+ * end and decides the late ones while it counts as if none were. When one is, the count is redone
+ * without them: from memory for a short list, on one more walk for a long one (three in all).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { isYoungHole, type SettleOptions } from '../playlist/live-window.js';
+import { LateRecordFilter, LateRecordFinder, type LateVerdicts } from '../playlist/late-records.js';
+import { DEFAULT_LIVE_GRACE_MS, isYoungHole, type SettleOptions } from '../playlist/live-window.js';
 import { renderPlaylistEnd, renderPlaylistHead, renderSegmentLines, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
 import type { SegmentRecord } from '../playlist/segment-records.js';
 import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
@@ -20,7 +26,7 @@ export const SINGLE_PASS_RECORDS = 5000;
 export interface StreamPlaylistInput {
   /** `vod` (ENDLIST) or `event` (open, ends before a hole a late upload may still fill). */
   readonly kind: 'vod' | 'event';
-  /** Starts a walk over the records (called once or twice). */
+  /** Starts a walk over the records (called one to three times). */
   readonly walk: () => AsyncIterable<readonly SegmentRecord[]>;
   readonly urls: SegmentUrlResolver;
   /** For `event`: the settle rule (see settledRecords). */
@@ -37,24 +43,88 @@ interface FirstWalk {
   kept: SegmentRecord[] | undefined;
 }
 
-async function firstWalk(input: StreamPlaylistInput): Promise<FirstWalk> {
-  const out: FirstWalk = { count: 0, target: 0, kept: [] };
-  let prev: SegmentRecord | undefined;
-  outer: for await (const page of input.walk()) {
+/** Counts what a playlist will hold, record by record (the first walk's work). */
+class Counter {
+  readonly out: FirstWalk = { count: 0, target: 0, kept: [] };
+  #prev: SegmentRecord | undefined;
+  #cut = false;
+
+  constructor(private readonly input: StreamPlaylistInput) {}
+
+  /** Takes the next record; false once the playlist has ended (the rest is not counted). */
+  add(r: SegmentRecord): boolean {
+    if (this.#cut) return false;
+    // EVENT: segments are only ever appended (§4.3.3.5); stop before a young hole so a late
+    // segment is never inserted mid-list.
+    if (this.input.kind === 'event' && this.input.settle && isYoungHole(this.#prev, r, this.input.settle)) {
+      this.#cut = true;
+      return false;
+    }
+    this.#prev = r;
+    const out = this.out;
+    out.count++;
+    out.target = Math.max(out.target, targetDurationSeconds([r]));
+    if (out.kept) {
+      out.kept.push(r);
+      if (out.kept.length > SINGLE_PASS_RECORDS) out.kept = undefined;
+    }
+    return true;
+  }
+}
+
+/** What the EVENT pre-walk found: the late verdicts, the records when there are few, and the count assuming none is late. */
+interface LateWalk {
+  verdicts: LateVerdicts;
+  kept: SegmentRecord[] | undefined;
+  /** The first walk's result, right when no record is late (the usual case: then no extra walk). */
+  unfiltered: FirstWalk;
+}
+
+async function lateWalk(input: StreamPlaylistInput, settle: SettleOptions): Promise<LateWalk> {
+  const finder = new LateRecordFinder(settle.graceMs ?? DEFAULT_LIVE_GRACE_MS);
+  const counter = new Counter(input);
+  let kept: SegmentRecord[] | undefined = [];
+  for await (const page of input.walk()) {
     for (const r of page) {
-      // EVENT: segments are only ever appended (§4.3.3.5); stop before a young hole so a late
-      // segment is never inserted mid-list.
-      if (input.kind === 'event' && input.settle && isYoungHole(prev, r, input.settle)) break outer;
-      prev = r;
-      out.count++;
-      out.target = Math.max(out.target, targetDurationSeconds([r]));
-      if (out.kept) {
-        out.kept.push(r);
-        if (out.kept.length > SINGLE_PASS_RECORDS) out.kept = undefined;
+      finder.add(r);
+      counter.add(r);
+      if (kept) {
+        kept.push(r);
+        if (kept.length > SINGLE_PASS_RECORDS) kept = undefined;
       }
     }
   }
-  return out;
+  return { verdicts: finder.finish(), kept, unfiltered: counter.out };
+}
+
+/** The records of a walk, late ones left out (and the record after them re-linked) when `verdicts` is given. */
+async function* filtered(
+  pages: AsyncIterable<readonly SegmentRecord[]> | Iterable<readonly SegmentRecord[]>,
+  verdicts: LateVerdicts | undefined,
+): AsyncGenerator<readonly SegmentRecord[]> {
+  if (!verdicts) {
+    yield* pages;
+    return;
+  }
+  const filter = new LateRecordFilter(verdicts);
+  for await (const page of pages) {
+    const out: SegmentRecord[] = [];
+    for (const r of page) {
+      const kept = filter.pass(r);
+      if (kept) out.push(kept);
+    }
+    yield out;
+  }
+}
+
+async function firstWalk(input: StreamPlaylistInput, late: LateWalk | undefined): Promise<FirstWalk> {
+  // Nothing late: the pre-walk counted exactly what this walk would (every record passes as is).
+  if (late && late.verdicts.lateKeys.size === 0) return late.unfiltered;
+  const counter = new Counter(input);
+  outer: for await (const page of filtered(late?.kept ? [late.kept] : input.walk(), late?.verdicts)) {
+    for (const r of page) if (!counter.add(r)) break outer;
+  }
+  return counter.out;
 }
 
 /**
@@ -65,7 +135,8 @@ async function firstWalk(input: StreamPlaylistInput): Promise<FirstWalk> {
  * @throws the walk's or the URL resolver's error (S3 failures)
  */
 export async function* streamPlaylist(input: StreamPlaylistInput): AsyncGenerator<string> {
-  const first = await firstWalk(input);
+  const late = input.kind === 'event' && input.settle ? await lateWalk(input, input.settle) : undefined;
+  const first = await firstWalk(input, late);
   const target = first.count > 0 ? first.target : undefined;
   yield renderPlaylistHead({ kind: input.kind, records: [], uris: [], emptyTargetDurationSeconds: target, targetDurationSeconds: target });
   let index = 0;
@@ -88,10 +159,11 @@ export async function* streamPlaylist(input: StreamPlaylistInput): AsyncGenerato
     }
   } else {
     // The second walk may see segments stored since the first: write only as many as the first
-    // counted, so TARGETDURATION (and the EVENT cut) still hold.
-    for await (const page of input.walk()) {
+    // counted, so TARGETDURATION (and the EVENT cut) still hold; one stored mid-list since is late.
+    for await (const page of filtered(input.walk(), late?.verdicts)) {
       const left = first.count - index;
       if (left <= 0) break;
+      if (page.length === 0) continue; // every record of the page was late
       yield await write(page.length > left ? page.slice(0, left) : page);
       await nextTurn();
     }

@@ -20,7 +20,10 @@ export const DEFAULT_INDEX_SETTLE_MS = 60_000;
 /** Records per yielded page (one playlist chunk). */
 const PAGE_RECORDS = 1000;
 
-type KeyFields = { key: string; startTimeMs: number; durationMs: number; sequence: number; discontinuity: boolean };
+type KeyFields = { key: string; startTimeMs: number; durationMs: number; sequence: number; discontinuity: boolean; storedMs?: number | undefined };
+
+/** A listed object: its key and store time (LastModified, ms), the latter for the late rule (late-records.ts). */
+type ListedKey = { key: string; storedMs: number | undefined };
 
 /** Options of {@link recordPages}. */
 export interface RecordSourceOptions {
@@ -71,9 +74,9 @@ function isNoSuchKey(e: unknown): boolean {
   return err.name === 'NoSuchKey' || err.name === 'NotFound' || err.$metadata?.httpStatusCode === 404;
 }
 
-/** Lists keys under `prefix/`-rooted `listPrefix`, every page, optionally after `startAfter`. */
-async function listKeys(o: RecordSourceOptions, listPrefix: string, startAfter: string | undefined, stats: RecordSourceStats): Promise<string[]> {
-  const keys: string[] = [];
+/** Lists keys (with their LastModified) under `prefix/`-rooted `listPrefix`, every page, optionally after `startAfter`. */
+async function listKeys(o: RecordSourceOptions, listPrefix: string, startAfter: string | undefined, stats: RecordSourceStats): Promise<ListedKey[]> {
+  const keys: ListedKey[] = [];
   let token: string | undefined;
   do {
     const page = await o.client.send(
@@ -81,7 +84,7 @@ async function listKeys(o: RecordSourceOptions, listPrefix: string, startAfter: 
       { abortSignal: o.signal },
     );
     stats.lists++;
-    for (const c of page.Contents ?? []) if (c.Key !== undefined) keys.push(c.Key);
+    for (const c of page.Contents ?? []) if (c.Key !== undefined) keys.push({ key: c.Key, storedMs: c.LastModified?.getTime() });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys;
@@ -104,9 +107,9 @@ async function readHour(o: RecordSourceOptions, prefix: string, hourMs: number, 
   }
   stats.listedHours++;
   const out: KeyFields[] = [];
-  for (const key of await listKeys(o, `${prefix}/${hourFolderOf(hourMs)}/`, undefined, stats)) {
-    const p = parseSegmentKey(key, prefix);
-    if (p) out.push(p);
+  for (const listed of await listKeys(o, `${prefix}/${hourFolderOf(hourMs)}/`, undefined, stats)) {
+    const p = parseSegmentKey(listed.key, prefix);
+    if (p) out.push({ key: p.key, startTimeMs: p.startTimeMs, durationMs: p.durationMs, sequence: p.sequence, discontinuity: p.discontinuity, storedMs: listed.storedMs });
   }
   return out;
 }
@@ -212,7 +215,10 @@ export async function* recordPages(o: RecordSourceOptions): AsyncGenerator<Segme
   for (const p of pending) p.catch(() => {});
   if (!Number.isFinite(endMs) && nextFetch > lastHourMs) {
     const tail = await listKeys(o, prefix + '/', startAfterKey(prefix, nextFetch), stats);
-    const fields = tail.flatMap((k) => (k.endsWith('/' + HOUR_INDEX_NAME) ? [] : (parseSegmentKey(k, prefix) ?? [])));
+    const fields = tail.flatMap((k): KeyFields[] => {
+      const p = k.key.endsWith('/' + HOUR_INDEX_NAME) ? undefined : parseSegmentKey(k.key, prefix);
+      return p ? [{ key: p.key, startTimeMs: p.startTimeMs, durationMs: p.durationMs, sequence: p.sequence, discontinuity: p.discontinuity, storedMs: k.storedMs }] : [];
+    });
     yield* take(fields);
   }
   if (page.length > 0) yield page;

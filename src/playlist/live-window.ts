@@ -18,7 +18,8 @@
  * - Uploads finish out of order (retries, concurrency ≥ 2): a hole in the numbering may still be
  *   filled. {@link settledRecords} cuts a live or EVENT listing at the first hole younger than a
  *   grace period, so a late segment is never inserted into what was already published (which would
- *   move MEDIA-SEQUENCE back, §6.2.1, or insert into an EVENT list, §4.3.3.5).
+ *   move MEDIA-SEQUENCE back, §6.2.1, or insert into an EVENT list, §4.3.3.5). A segment stored
+ *   after the grace period anyway is left out before this runs (late-records.ts).
  */
 import type { SegmentRecord } from './segment-records.js';
 

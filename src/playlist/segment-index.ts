@@ -100,7 +100,7 @@ export async function listSegments(options: ListSegmentsOptions): Promise<Segmen
       }
       // Link against the previous key even when it ends before the window, so a gap right at the
       // window's start is still seen as one.
-      const record = linkRecord(prev, parsed, gapToleranceMs);
+      const record = linkRecord(prev, { ...parsed, storedMs: object.LastModified?.getTime() }, gapToleranceMs);
       prev = record;
       if (startMs === undefined || record.startTimeMs + record.durationMs > startMs) records.push(record);
     }

@@ -13,7 +13,7 @@
  */
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_INDEX_SETTLE_MS } from '../playback/record-source.js';
-import { buildHourIndex, HOUR_MS, hourFolderOf, hourIndexKey, segmentKeyHour } from './hour-index.js';
+import { buildHourIndex, HOUR_MS, hourFolderOf, hourIndexKey, segmentKeyHour, type ListedSegmentObject } from './hour-index.js';
 
 /** What the writer needs of an uploader: its `uploaded` event. */
 export interface UploadedSource {
@@ -140,11 +140,12 @@ export class HourIndexWriter {
 
   async #writeOnce(prefix: string, hour: number): Promise<void> {
     const folder = `${prefix}/${hourFolderOf(hour)}/`;
-    const keys: string[] = [];
+    const keys: ListedSegmentObject[] = [];
     let token: string | undefined;
     do {
       const page = await this.#o.client.send(new ListObjectsV2Command({ Bucket: this.#o.bucket, Prefix: folder, ...(token ? { ContinuationToken: token } : {}) }));
-      for (const c of page.Contents ?? []) if (c.Key !== undefined) keys.push(c.Key);
+      // LastModified goes into the index: live and EVENT playlists leave out segments stored late.
+      for (const c of page.Contents ?? []) if (c.Key !== undefined) keys.push({ key: c.Key, storedMs: c.LastModified?.getTime() });
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
     const index = buildHourIndex(prefix, hour, keys, this.#now());

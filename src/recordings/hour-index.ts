@@ -39,6 +39,21 @@ export interface HourIndexJson {
   readonly segments: IndexedSegment[];
   /** Spans within the hour: `[startMs, endMs, segments]`, merged by {@link mergeSpans}. */
   readonly spans: [number, number, number][];
+  /**
+   * Per segment (same order as `segments`), when it was stored: S3 `LastModified` minus the hour's
+   * start, ms (null when the listing did not say). Live and EVENT playlists leave out a segment
+   * stored late (src/playlist/late-records.ts). Absent in indexes written before it existed:
+   * readers then treat every segment as on time.
+   */
+  readonly stored?: (number | null)[] | undefined;
+}
+
+/** A listed object for {@link buildHourIndex}: its key and, when known, its store time (LastModified, ms). */
+export interface ListedSegmentObject {
+  /** The object key. */
+  readonly key: string;
+  /** S3 `LastModified`, ms since the epoch. */
+  readonly storedMs?: number | undefined;
 }
 
 function pad(n: number, width: number): string {
@@ -92,25 +107,32 @@ export function segmentKeyHour(key: string): { prefix: string; hourStartMs: numb
  *
  * @param prefix - the camera prefix
  * @param hourStartMs - the hour's start (a multiple of {@link HOUR_MS})
- * @param keys - the keys listed under the hour folder, in key order (others are skipped)
+ * @param keys - the keys listed under the hour folder, in key order (others are skipped), with their
+ *   LastModified when known (then the index records store times, see {@link HourIndexJson.stored})
  * @param writtenAtMs - the writer's clock
  * @returns the index JSON
  */
-export function buildHourIndex(prefix: string, hourStartMs: number, keys: Iterable<string>, writtenAtMs: number): HourIndexJson {
+export function buildHourIndex(prefix: string, hourStartMs: number, keys: Iterable<string | ListedSegmentObject>, writtenAtMs: number): HourIndexJson {
   const segments: IndexedSegment[] = [];
+  const stored: (number | null)[] = [];
   const records: SegmentRecord[] = [];
   let prev: SegmentRecord | undefined;
-  for (const key of keys) {
+  for (const listed of keys) {
+    const key = typeof listed === 'string' ? listed : listed.key;
+    const storedMs = typeof listed === 'string' ? undefined : listed.storedMs;
     const p = parseSegmentKey(key, prefix);
     if (!p || p.startTimeMs < hourStartMs || p.startTimeMs >= hourStartMs + HOUR_MS) continue;
     const flag = p.discontinuity ? 1 : 0;
     const offset = p.startTimeMs - hourStartMs;
     segments.push(segmentKey(prefix, p) === key ? [offset, p.sequence, p.durationMs, flag] : [offset, p.sequence, p.durationMs, flag, key.slice(key.lastIndexOf('/') + 1)]);
+    stored.push(storedMs === undefined ? null : storedMs - hourStartMs);
     prev = linkRecord(prev, p, DEFAULT_GAP_TOLERANCE_MS);
     records.push(prev);
   }
   const spans = mergeSpans(records).map((s): [number, number, number] => [s.startMs, s.endMs, s.segments]);
-  return { v: HOUR_INDEX_VERSION, hour: new Date(hourStartMs).toISOString(), writtenAt: new Date(writtenAtMs).toISOString(), segments, spans };
+  const json: HourIndexJson = { v: HOUR_INDEX_VERSION, hour: new Date(hourStartMs).toISOString(), writtenAt: new Date(writtenAtMs).toISOString(), segments, spans };
+  // Written only when some store time is known, so an index built from bare keys stays as before.
+  return stored.some((x) => x !== null) ? { ...json, stored } : json;
 }
 
 /** Why an index object was not usable (the reader then lists the hour instead). */
@@ -124,14 +146,14 @@ export class HourIndexFormatError extends Error {
  * @param text - the object's body
  * @param prefix - the camera prefix (keys are rebuilt under it)
  * @param hourStartMs - the hour the object was read for
- * @returns the segments (key, start, duration, sequence, raw discontinuity flag) in key order
+ * @returns the segments (key, start, duration, sequence, raw discontinuity flag, store time when the index has it) in key order
  * @throws HourIndexFormatError when the JSON is not a version-1 index of that hour
  */
 export function parseHourIndex(
   text: string,
   prefix: string,
   hourStartMs: number,
-): { key: string; startTimeMs: number; durationMs: number; sequence: number; discontinuity: boolean }[] {
+): { key: string; startTimeMs: number; durationMs: number; sequence: number; discontinuity: boolean; storedMs?: number | undefined }[] {
   let json: Partial<HourIndexJson>;
   try {
     json = JSON.parse(text) as Partial<HourIndexJson>;
@@ -142,7 +164,10 @@ export function parseHourIndex(
     throw new HourIndexFormatError(`index of ${hourFolderOf(hourStartMs)} has version ${String(json.v)} or another hour (${String(json.hour)}); expected v${HOUR_INDEX_VERSION}`);
   }
   const folder = `${prefix}/${hourFolderOf(hourStartMs)}/`;
-  return json.segments.map((e) => {
+  // Store times are optional (older indexes lack them); a list that does not match the segments is
+  // ignored rather than trusted: every segment then counts as on time, as in an older index.
+  const stored = Array.isArray(json.stored) && json.stored.length === json.segments.length ? json.stored : undefined;
+  return json.segments.map((e, i) => {
     if (!Array.isArray(e) || typeof e[0] !== 'number' || typeof e[1] !== 'number' || typeof e[2] !== 'number') {
       throw new HourIndexFormatError(`index of ${hourFolderOf(hourStartMs)} has a malformed entry`);
     }
@@ -151,7 +176,9 @@ export function parseHourIndex(
     // The canonical name written by segmentKey, built by concatenation: this runs 1,800 times per
     // hour read, and segmentKey's date formatting would be most of a 30-day query's time.
     const key = e.length === 5 ? folder + e[4] : `${folder}${String(startTimeMs).padStart(13, '0')}-${e[1]}-${e[2]}${discontinuity ? '-d' : ''}.ts`;
-    return { key, startTimeMs, sequence: e[1], durationMs: e[2], discontinuity };
+    const at = stored?.[i];
+    // One object literal (no spread copy): these are read once per record on every walk.
+    return { key, startTimeMs, sequence: e[1], durationMs: e[2], discontinuity, storedMs: typeof at === 'number' && Number.isFinite(at) ? hourStartMs + at : undefined };
   });
 }
 

@@ -15,7 +15,10 @@ import { startS3 } from '../helpers/s3server.js';
 
 HLS.setOptions({ strictMode: true });
 
-const T0 = Date.UTC(2026, 10, 22, 3, 0, 0);
+// Key times from the next hour on: the store stamps each object with the real clock (LastModified),
+// which must not make these segments "stored late" (docs/playback.md, "Late uploads"; that rule is
+// tested in test/playback/late-upload.test.ts). Here only the out-of-order order within the grace matters.
+const T0 = (Math.floor(Date.now() / 3_600_000) + 1) * 3_600_000;
 /** The muxer numbers a run from floor(run start ms / 100) (docs/keys.md). */
 const BASE = Math.floor(T0 / 100);
 
