@@ -81,18 +81,22 @@ function muxLine(name: string, f: MuxFigures): void {
   );
 }
 
-async function main(): Promise<void> {
-  const started = performance.now();
-  const out: BenchJson = {
-    mux: { s3hls_MBps: 0, ffmpeg_MBps: 0, ratio: 0, ffmpeg_process_MBps: 0, ratio_to_ffmpeg_process: 0, plain_loop_MBps: 0, ratio_to_plain_loop: 0 },
-    mux_av: { s3hls_MBps: 0, ffmpeg_MBps: 0, ratio: 0, ffmpeg_process_MBps: 0, ratio_to_ffmpeg_process: 0, plain_loop_MBps: 0, ratio_to_plain_loop: 0 },
+/** The JSON line with every figure 0 (a figure that does not run stays 0). */
+function emptyJson(): BenchJson {
+  const mux = (): MuxJson => ({ s3hls_MBps: 0, ffmpeg_MBps: 0, ratio: 0, ffmpeg_process_MBps: 0, ratio_to_ffmpeg_process: 0, plain_loop_MBps: 0, ratio_to_plain_loop: 0 });
+  return {
+    mux: mux(),
+    mux_av: mux(),
     pipeline: { cameras: 0, cpu_ms_per_camera_second: 0, dropped_frames: 0, ack_p99_ms: 0, by_stage: undefined },
     memory: { rss_mb_one_camera: 0, heap_growth_mb_1h: 0 },
     playlist: { list_43200_ms: 0 },
     cost: {},
   };
-  let tsOverheadPerFrame = DEFAULT_TS_OVERHEAD_PER_FRAME;
-  const muxJson = (f: MuxFigures): MuxJson => ({
+}
+
+/** The JSON fields of one mux comparison. */
+function muxJson(f: MuxFigures): MuxJson {
+  return {
     s3hls_MBps: f.s3hls_MBps,
     ffmpeg_MBps: f.ffmpeg_MBps,
     ratio: f.ratio,
@@ -100,7 +104,13 @@ async function main(): Promise<void> {
     ratio_to_ffmpeg_process: f.ratioToProcess,
     plain_loop_MBps: f.plain_MBps,
     ratio_to_plain_loop: f.ratioToPlain,
-  });
+  };
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const out = emptyJson();
+  let tsOverheadPerFrame = DEFAULT_TS_OVERHEAD_PER_FRAME;
   log(`s3hls bench — ${new Date().toISOString()}`);
   log(`machine: ${machine()}`);
   if (!hasGc()) log('note: run with --expose-gc for the heap figures (npm run bench does)');
