@@ -23,6 +23,8 @@ export interface PipelineStep {
   readonly ackP99Ms: number;
   readonly segmentsUploaded: number;
   readonly uploadErrors: number;
+  /** The first upload error of the step (name and message), '' when none: a failed step says why. */
+  readonly firstError: string;
   /** Largest lateness of the frame timer seen in the window, ms (event-loop saturation shows here). */
   readonly maxTickLagMs: number;
 }
@@ -47,8 +49,9 @@ export interface PipelineTiming {
 
 const FRAME_MS = 40;
 
-async function step(cameras: number, units: readonly BenchUnit[], endpoint: string, timing: PipelineTiming): Promise<PipelineStep> {
-  const uploader = new Uploader({
+/** The shared uploader of a step: S3's defaults for an HTTPS endpoint, many cameras' worth of concurrency. */
+function benchUploader(endpoint: string): Uploader {
+  return new Uploader({
     bucket: 'bench',
     endpoint,
     forcePathStyle: true,
@@ -63,6 +66,10 @@ async function step(cameras: number, units: readonly BenchUnit[], endpoint: stri
     signPayload: process.env['BENCH_SIGN_PAYLOAD'] === '1',
     ...(process.env['BENCH_MAX_SOCKETS'] !== undefined ? { maxSockets: Number(process.env['BENCH_MAX_SOCKETS']) } : {}),
   });
+}
+
+async function step(cameras: number, units: readonly BenchUnit[], endpoint: string, timing: PipelineTiming): Promise<PipelineStep> {
+  const uploader = benchUploader(endpoint);
   const idr = units.findIndex((u) => u.idr);
   const packs = units.map((u) => ({ items: [{ part1: u.bytes }], pts90k: 0 }));
   const streams: { stream: HlsStream; frame: number; delayTicks: number }[] = [];
@@ -74,10 +81,13 @@ async function step(cameras: number, units: readonly BenchUnit[], endpoint: stri
   let measuring = false;
   const acks: number[] = [];
   let errors = 0;
+  let firstError = '';
   uploader.on('uploaded', (e) => {
     if (measuring) acks.push(e.latencyMs);
   });
-  uploader.on('error', () => errors++);
+  uploader.on('error', (e) => {
+    if (errors++ === 0) firstError = `${e.name}: ${e.message}`;
+  });
 
   const t0 = performance.now();
   let ticks = 0;
@@ -128,6 +138,7 @@ async function step(cameras: number, units: readonly BenchUnit[], endpoint: stri
     ackP99Ms: round(percentile(acks, 99), 1),
     segmentsUploaded: uploaded,
     uploadErrors: errors,
+    firstError,
     maxTickLagMs: round(maxLag, 1),
   };
 }
@@ -151,7 +162,7 @@ export async function pipelineBench(units: readonly BenchUnit[], counts: readonl
       const s = await step(n, units, endpoint, timing);
       steps.push(s);
       log(
-        `  pipeline ${n} cameras: ${s.cpuMsPerCameraSecond} ms CPU per camera-second (load ${s.cpuLoad}), dropped ${s.droppedFrames}, ack p50 ${s.ackP50Ms} ms p99 ${s.ackP99Ms} ms, tick lag ≤ ${s.maxTickLagMs} ms, ${s.segmentsUploaded} segments, ${s.uploadErrors} upload errors`,
+        `  pipeline ${n} cameras: ${s.cpuMsPerCameraSecond} ms CPU per camera-second (load ${s.cpuLoad}), dropped ${s.droppedFrames}, ack p50 ${s.ackP50Ms} ms p99 ${s.ackP99Ms} ms, tick lag ≤ ${s.maxTickLagMs} ms, ${s.segmentsUploaded} segments, ${s.uploadErrors} upload errors${s.firstError === '' ? '' : ` (first: ${s.firstError})`}`,
       );
       // Held = no frame dropped and no upload error; tick lag is reported (the machine is shared, a stall of another process shows there too).
       if (s.droppedFrames > 0 || s.uploadErrors > 0) break;

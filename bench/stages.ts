@@ -14,6 +14,11 @@ export interface StageFigures {
   readonly checksum: number;
   readonly sign: number;
   readonly verify: number;
+  /**
+   * What `verify` becomes against a server that echoes no checksum (s3rver, older S3-compatible
+   * servers): the ETag = MD5 proof of the body. Not in `total` (S3 echoes the checksum).
+   */
+  readonly verifyEtagMd5: number;
   readonly send: number;
   readonly total: number;
 }
@@ -41,6 +46,7 @@ export function stagesPerCameraSecond(muxMBps: number, p: PutCostFigures, segmen
   const mux = (BYTES_PER_SECOND / 1e6 / muxMBps) * 1000;
   const checksum = p.crc32Ms * scale * perSecond;
   const verify = p.echoVerifyMs * perSecond;
+  const verifyEtagMd5 = p.md5VerifyMs * scale * perSecond;
   const make = (sign: number, putMs: number): StageFigures => {
     const send = Math.max(0, putMs - sign) * perSecond;
     const signPerSecond = sign * perSecond;
@@ -49,6 +55,7 @@ export function stagesPerCameraSecond(muxMBps: number, p: PutCostFigures, segmen
       checksum: round(checksum, 3),
       sign: round(signPerSecond, 3),
       verify: round(verify, 4),
+      verifyEtagMd5: round(verifyEtagMd5, 3),
       send: round(send, 3),
       total: round(mux + checksum + signPerSecond + verify + send, 3),
     };
@@ -66,5 +73,5 @@ export function stagesPerCameraSecond(muxMBps: number, p: PutCostFigures, segmen
  * @returns the line
  */
 export function stageLine(name: string, s: StageFigures): string {
-  return `${name}: mux ${s.mux} + checksum ${s.checksum} + sign ${s.sign} + verify ${s.verify} + send ${s.send} = ${s.total} ms CPU per camera-second`;
+  return `${name}: mux ${s.mux} + checksum ${s.checksum} + sign ${s.sign} + verify ${s.verify} + send ${s.send} = ${s.total} ms CPU per camera-second (against a server echoing no checksum, verify becomes the body's MD5: +${s.verifyEtagMd5})`;
 }

@@ -6,6 +6,7 @@
  * and re-inserted SPS/PPS is a few more. The arrays are allocated once and doubled when a frame has
  * more ranges than ever before, so steady-state use allocates nothing.
  */
+import type { ByteCopier } from '../pool/byte-copier.js';
 
 /** Initial capacity in ranges: enough for AUD + SPS + PPS + SEI + a sliced frame in two parts. */
 const INITIAL_CAPACITY = 32;
@@ -116,10 +117,12 @@ export function sliceChunks(src: ChunkList, from: number, to: number, out: Chunk
 }
 
 /**
- * Copies bytes `[from, to)` of `src` into `dest` at `at` (a frame held back for a later segment).
+ * Copies bytes `[from, to)` of `src` to offset `at` of the copier's destination (a frame held back
+ * for a later segment). Through {@link ByteCopier}, not `set(subarray())`: a view per range would be
+ * an allocation per held frame.
  * @returns the number of bytes copied
  */
-export function copyChunks(src: ChunkList, from: number, to: number, dest: Uint8Array, at: number): number {
+export function copyChunks(src: ChunkList, from: number, to: number, dest: ByteCopier, at: number): number {
   let pos = 0;
   let out = at;
   for (let i = 0; i < src.count && pos < to; i++) {
@@ -128,7 +131,7 @@ export function copyChunks(src: ChunkList, from: number, to: number, dest: Uint8
     const a = Math.max(from, pos);
     const b = Math.min(to, pos + len);
     if (b > a) {
-      dest.set(src.source(i).subarray(start + (a - pos), start + (b - pos)), out);
+      dest.copy(src.source(i), start + (a - pos), start + (b - pos), out);
       out += b - a;
     }
     pos += len;

@@ -60,6 +60,8 @@ export class TsWriter {
   #offset = 0;
   #nextOffset = 0;
   #fill = 0;
+  /** The open segment's PMT lists the audio track (it is written video-only: see {@link writePsi}). */
+  #pmtAudio = false;
 
   /**
    * @param pool - where packets go
@@ -101,11 +103,21 @@ export class TsWriter {
     return this.#pcr.steps(this.#pes.pcr90k);
   }
 
-  /** Writes PAT and a video-only PMT: a segment's first two packets. */
+  /** True when the open segment's PMT lists the audio track. */
+  get declaresAudio(): boolean {
+    return this.#pmtAudio;
+  }
+
+  /**
+   * Writes PAT and a video-only PMT: a segment's first two packets. The PMT lists video only until
+   * an audio PES lands in the segment ({@link writeAudio} rewrites it then), so every PMT lists
+   * exactly the tracks present and audio that starts after the first IDR is not lost.
+   */
   writePsi(): void {
     const pool = this.#pool;
     writePat(pool.bytes, pool.nextPacket(), this.#cc);
     writePmt(pool.bytes, pool.nextPacket(), this.#cc, { video: true, audio: false });
+    this.#pmtAudio = false;
   }
 
   /**
@@ -145,8 +157,9 @@ export class TsWriter {
     return this.#packetizer.packetCount(payloadBytes, false, false) + this.#fill;
   }
 
-  /** Writes the audio PES sized by the last {@link audioPackets} call, at PTS `t.pts`. */
+  /** Writes the audio PES sized by the last {@link audioPackets} call, at PTS `t.pts` (declaring the audio track in the segment's PMT first). */
   writeAudio(payload: ChunkList, t: UnitTiming): void {
+    if (!this.#pmtAudio) this.rewritePmt(true);
     this.#pcr.writeFill(this.#pool, this.#cc, this.#fill);
     const pes = this.#pes;
     pes.pid = PID_AUDIO;
@@ -162,10 +175,12 @@ export class TsWriter {
 
   /**
    * Rewrites the open segment's PMT (still in the pool) in place, keeping its continuity counter,
-   * so each segment's PMT lists exactly the tracks it carries.
+   * so each segment's PMT lists exactly the tracks it carries (the segmenter undeclares audio when
+   * all of a segment's audio was rolled back).
    * @param audio - list the audio track
    */
   rewritePmt(audio: boolean): void {
+    this.#pmtAudio = audio;
     const pool = this.#pool;
     const at = (pool.openStart + TS_PACKET_SIZE) % pool.capacity; // PAT, then the PMT
     const headerCc = pool.bytes[at + 3];

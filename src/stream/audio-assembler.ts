@@ -28,8 +28,12 @@ export class AudioAssembler {
   /**
    * Where each ADTS frame of the last pack ends, as a byte offset in {@link payload} (frame `i` is
    * `[i === 0 ? 0 : frameEnds[i-1], frameEnds[i])`): a pack can then be split at a segment cut.
+   * Valid below {@link frameCount}; the array is reused, never truncated (`length = 0` would free
+   * its storage and every pack would allocate it again).
    */
   readonly frameEnds: number[] = [];
+  /** ADTS frames of the last assembled pack (entries of {@link frameEnds} in use). */
+  frameCount = 0;
   readonly #scanner = new AdtsScanner();
   readonly #result: AssembledAudio = { error: undefined, detail: '', frames: 0, sampleRate: 0 };
   #codec = '';
@@ -48,7 +52,7 @@ export class AudioAssembler {
     r.sampleRate = 0;
     const payload = this.payload;
     payload.clear();
-    this.frameEnds.length = 0;
+    this.frameCount = 0;
     const scanner = this.#scanner;
     for (let k = 0; k < items.length; k++) {
       const p1 = items[k].part1;
@@ -70,7 +74,8 @@ export class AudioAssembler {
       const start = scanner.start(0);
       const end = scanner.end(n - 1);
       const base = payload.byteLength - start;
-      for (let f = 0; f < n; f++) this.frameEnds.push(base + scanner.end(f));
+      const ends = this.frameEnds;
+      for (let f = 0; f < n; f++) ends[this.frameCount++] = base + scanner.end(f);
       if (end <= split) {
         payload.add(p1, start, end);
       } else if (start >= split) {

@@ -46,13 +46,14 @@ export class AudioCut {
    */
   place(audio: AudioAssembler, sampleRate: number, basePts: number, host: AudioCutHost): boolean {
     const ends = audio.frameEnds;
+    const frames = audio.frameCount;
     const frameTicks = (AAC_FRAME_SAMPLES * 90_000) / sampleRate;
     let firstOk = true;
     let run = 0; // first frame of the run written as one PES
-    for (let i = 0; i <= ends.length; i++) {
+    for (let i = 0; i <= frames; i++) {
       const pts = basePts + Math.round(i * frameTicks);
       let hold = false;
-      if (i < ends.length) {
+      if (i < frames) {
         const cut = host.pendingCutPts();
         if (cut >= 0 && pts >= cut) {
           // Audio reached the pending cut: the previous segment is complete.
@@ -63,7 +64,7 @@ export class AudioCut {
         hold = host.pendingCutPts() < 0 && (this.held.count > 0 || host.mayFollowCut(pts));
         this.end = Math.max(this.end, pts + Math.round(frameTicks));
       }
-      if (i === ends.length || hold) {
+      if (i === frames || hold) {
         if (i > run && !this.#writeRun(audio, run, i, basePts + Math.round(run * frameTicks), host) && run === 0) firstOk = false;
         run = i + 1;
         if (hold && !this.held.add(audio.payload, i === 0 ? 0 : ends[i - 1], ends[i], pts, pts, i === 0)) {

@@ -8,6 +8,7 @@
  * so this costs a few frames' bytes per segment. The buffer is allocated on first use, once.
  */
 import { ChunkList, copyChunks } from '../mpegts/chunk-list.js';
+import { ByteCopier } from '../pool/byte-copier.js';
 
 /** One held frame. Times in 90 kHz ticks, the caller's clock. */
 export interface HeldFrame {
@@ -27,9 +28,13 @@ export interface HeldFrame {
 export class FrameHold {
   /** Buffer size, bytes. */
   readonly capacity: number;
+  // Frame records are reused (never truncated or replaced): a new object per held frame, or an
+  // array emptied by `length = 0` (which frees its storage), would allocate per frame.
   readonly #frames: HeldFrame[] = [];
   readonly #payload = new ChunkList();
   #bytes: Uint8Array | undefined;
+  #copier: ByteCopier | undefined;
+  #count = 0; // records in use
   #head = 0; // index of the oldest frame not yet taken
   #used = 0;
 
@@ -40,7 +45,7 @@ export class FrameHold {
 
   /** Frames held. */
   get count(): number {
-    return this.#frames.length - this.#head;
+    return this.#count - this.#head;
   }
 
   /** The oldest held frame (count > 0). */
@@ -55,7 +60,7 @@ export class FrameHold {
 
   /** The newest held frame (count > 0). */
   get last(): HeldFrame {
-    return this.#frames[this.#frames.length - 1];
+    return this.#frames[this.#count - 1];
   }
 
   /**
@@ -65,11 +70,24 @@ export class FrameHold {
   add(payload: ChunkList, from: number, to: number, pts: number, dts: number, idr: boolean): boolean {
     const size = to - from;
     if (this.#used + size > this.capacity) return false;
-    this.#bytes ??= new Uint8Array(this.capacity);
+    if (this.#copier === undefined) {
+      this.#bytes = new Uint8Array(this.capacity);
+      this.#copier = new ByteCopier(this.#bytes);
+    }
     const start = this.#used;
-    copyChunks(payload, from, to, this.#bytes, start);
+    copyChunks(payload, from, to, this.#copier, start);
     this.#used += size;
-    this.#frames.push({ pts, dts, idr, start, end: start + size });
+    const f = this.#count < this.#frames.length ? this.#frames[this.#count] : undefined;
+    if (f === undefined) {
+      this.#frames.push({ pts, dts, idr, start, end: start + size });
+    } else {
+      f.pts = pts;
+      f.dts = dts;
+      f.idr = idr;
+      f.start = start;
+      f.end = start + size;
+    }
+    this.#count++;
     return true;
   }
 
@@ -84,13 +102,13 @@ export class FrameHold {
     const last = this.#frames[this.#head + n - 1];
     p.add(this.#bytes as Uint8Array, first.start, last.end);
     this.#head += n;
-    if (this.#head === this.#frames.length) this.clear();
+    if (this.#head === this.#count) this.clear();
     return p;
   }
 
   /** Forgets every frame. */
   clear(): void {
-    this.#frames.length = 0;
+    this.#count = 0;
     this.#head = 0;
     this.#used = 0;
   }

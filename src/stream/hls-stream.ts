@@ -18,15 +18,16 @@ import { EventEmitter } from 'node:events';
 import { ErrorCode, type ErrorCodeValue } from '../errors.js';
 import type { ChunkList } from '../mpegts/chunk-list.js';
 import { TS_PACKET_SIZE } from '../mpegts/constants.js';
-import { TsWriter, type WriterMark } from '../mpegts/ts-writer.js';
+import { TsWriter } from '../mpegts/ts-writer.js';
 import { DEFAULT_POOL_BYTES, SegmentPool } from '../pool/segment-pool.js';
 import type { AudioFramePack, DiscontinuityReason, SegmentSink, VideoFramePack } from '../types.js';
 import { AudioAssembler } from './audio-assembler.js';
 import { AudioCut, type AudioCutHost } from './audio-cut.js';
 import { FrameHold } from './frame-hold.js';
-import { checkItems, readTiming } from './pack-validation.js';
+import { checkItems, classifyDtsStep, readTiming } from './pack-validation.js';
 import { SegmentEmitter } from './segment-emit.js';
 import { SegmentClock } from './segment-clock.js';
+import { SegmentTally } from './segment-tally.js';
 import { resolveOptions, type HlsStreamEvents, type HlsStreamOptions } from './stream-options.js';
 import { StreamCounters, type StreamStats } from './stream-stats.js';
 import { VideoAssembler } from './video-assembler.js';
@@ -35,20 +36,8 @@ export type { DropEvent, HlsStreamEvents, HlsStreamOptions } from './stream-opti
 
 // PCR rules (DTS minus the mux delay, increasing, ≤ 100 ms apart) live in src/mpegts/pcr-clock.ts;
 // the bytes of PSI and PES in src/mpegts/ts-writer.ts. This file decides where segments start.
-/** PTS going back less than this without a DTS is B-frame reordering, not a timestamp reset. */
-const MAX_REORDER_TICKS = 90_000;
 /** Largest audio PES payload: PES_packet_length (16 bits) counts 3 header bytes + 5 PTS bytes too. */
 const MAX_AUDIO_PAYLOAD = 65_535 - 8;
-
-/** Snapshot of the write state at a GOP start, to roll the GOP back when it cannot be completed. */
-interface Mark extends WriterMark {
-  /** Bytes of the open segment written before the mark (0 at the segment start). */
-  offset: number;
-  videoFrames: number;
-  audioFrames: number;
-  audioPes: number;
-  pts: number;
-}
 
 /** Smallest buffer for video held at a cut (a few frames of a small stream). */
 const MIN_VIDEO_HOLD_BYTES = 256 * 1024;
@@ -71,8 +60,8 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   readonly #timing = { pts: 0, dts: 0 };
   readonly #heldTiming = { pts: 0, dts: 0 };
   readonly #audioTiming = { pts: 0, dts: 0 };
-  readonly #segMark: Mark = newMark();
-  readonly #gopMark: Mark = newMark();
+  /** The open segment's counts and rollback marks. */
+  readonly #seg = new SegmentTally();
   /** Video from a pending cut on, waiting for the previous segment's audio. */
   readonly #heldVideo: FrameHold;
   /** The audio side of cuts: per-frame placement, audio held ahead of the video. */
@@ -81,7 +70,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   readonly #host: AudioCutHost = {
     pendingCutPts: () => (this.#heldVideo.count > 0 ? this.#heldVideo.first.pts : -1),
     releaseCut: () => this.#releaseCut(),
-    mayFollowCut: (pts) => pts > this.#segMaxPts && pts >= this.#nextCutPts - this.#frameTicks / 2,
+    mayFollowCut: (pts) => pts > this.#seg.maxPts && pts >= this.#nextCutPts - this.#frameTicks / 2,
     writePes: (payload, pts, packs) => this.#writeAudioPes(payload, pts, packs),
     heldLost: (frames, packs) => {
       const code = this.#open ? ErrorCode.PoolFull : (this.#dropping ?? ErrorCode.AudioBeforeVideo);
@@ -96,17 +85,11 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #open = false; // a segment is open (PAT/PMT written)
   #dropping: ErrorCodeValue | undefined; // dropping video until the next IDR, and why
   #pendingDiscontinuity: DiscontinuityReason | undefined = 'start';
-  #segHasAudioTrack = false;
   #nextCutPts = 0;
   #lastDts = -1; // last video DTS taken (written or held)
   #writtenDts = -1; // last video DTS written into the pool
   #frameTicks = 3_600; // last DTS step; 25 fps until measured
-  // The open segment.
-  #segFirstPts = 0;
-  #segMaxPts = 0;
-  #segVideo = 0;
-  #segAudio = 0; // audio packs whose first frame is in the segment
-  #segAudioPes = 0;
+  // The open segment (its counts and PTS range: #seg).
   #segDiscontinuity: DiscontinuityReason | undefined;
   #segTimestampDiscontinuity = false;
 
@@ -158,12 +141,11 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     let reason: DiscontinuityReason | undefined;
     if (this.#lastDts >= 0) {
       const step = dts - this.#lastDts;
-      if (step < 0 && step > -MAX_REORDER_TICKS && pack.dts90k === undefined && pack.decodeTimestampUs === undefined) {
-        // PTS going back a little with no DTS given: a B-frame stream. Writing DTS = PTS would make
-        // decode time go backwards; say what is missing instead of calling it a timestamp reset.
+      const kind = classifyDtsStep(step, pack.dts90k !== undefined || pack.decodeTimestampUs !== undefined, this.#maxGapTicks);
+      if (kind === 'missing-dts') {
         return this.#dropVideo(ErrorCode.MissingDts, 'PTS went back without a DTS: a stream with B-frames needs dts90k (or decodeTimestampUs) on every pack');
       }
-      reason = step < 0 ? 'timestamp-reset' : step > this.#maxGapTicks ? 'timestamp-jump' : undefined;
+      reason = kind;
       if (reason === undefined && step > 0 && this.#dropping === undefined) this.#frameTicks = step; // (after a drop the step spans the dropped frames)
     }
     // A pending cut ends at the next IDR, a new timeline, or when its wait is over.
@@ -239,7 +221,7 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (this.#finalized) return;
     this.#releaseCut();
     this.#audioCut.release(Infinity, this.#host);
-    this.#finishSegment(this.#segMaxPts + this.#frameTicks);
+    this.#finishSegment(this.#seg.maxPts + this.#frameTicks);
     this.#finalized = true;
     this.#sink?.onEnd?.(this.streamId);
   }
@@ -281,10 +263,10 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     if (startsSegment) {
       // The previous segment ends where this IDR starts, unless this IDR is on a new timeline
       // (reset or jump): then it ends one frame after its last frame, as at finalize().
-      const newTimeline = this.#open && (pts < this.#segMaxPts || pts - this.#segMaxPts > this.#maxGapTicks);
-      this.#finishSegment(newTimeline ? this.#segMaxPts + this.#frameTicks : pts);
+      const newTimeline = this.#open && (pts < this.#seg.maxPts || pts - this.#seg.maxPts > this.#maxGapTicks);
+      this.#finishSegment(newTimeline ? this.#seg.maxPts + this.#frameTicks : pts);
     } else if (idr) {
-      this.#mark(this.#gopMark, pts);
+      this.#seg.mark(this.#seg.gop, this.#pool.openBytes, this.#ts, pts);
     }
     if (packets * TS_PACKET_SIZE > this.#pool.capacity) {
       this.#overflow(ErrorCode.FrameTooLarge);
@@ -300,10 +282,10 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#dropping = undefined;
     this.#lastDts = dts;
     this.#writtenDts = dts;
-    if (pts > this.#segMaxPts) this.#segMaxPts = pts;
-    this.#segVideo++;
+    if (pts > this.#seg.maxPts) this.#seg.maxPts = pts;
+    this.#seg.video++;
     this.#counters.videoWritten++;
-    this.#audioCut.release(this.#segMaxPts + 1, this.#host); // held audio the video has passed: no later cut can take it
+    this.#audioCut.release(this.#seg.maxPts + 1, this.#host); // held audio the video has passed: no later cut can take it
     return true;
   }
 
@@ -334,10 +316,9 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     t.dts = Math.min(pts, this.#heldVideo.count > 0 ? this.#heldVideo.first.dts : this.#writtenDts + this.#frameTicks);
     const packets = this.#ts.audioPackets(payload.byteLength, t);
     if (!this.#pool.canWrite(packets)) return false;
-    if (!this.#segHasAudioTrack) this.#rewritePmt(true);
-    this.#ts.writeAudio(payload, t);
-    this.#segAudio += packs;
-    this.#segAudioPes++;
+    this.#ts.writeAudio(payload, t); // (its first in a segment declares the audio track in the PMT)
+    this.#seg.audio += packs;
+    this.#seg.audioPes++;
     return true;
   }
 
@@ -349,12 +330,10 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#dropping = code;
     this.#pendingDiscontinuity ??= 'dropped-frames';
     if (!this.#open) return;
-    const gop = this.#gopMark;
-    const seg = this.#segMark;
-    // The GOP mark is set at every IDR after the segment's first; offset 0 means none.
-    const rollback = gop.offset > 0 ? gop : seg;
-    const video = this.#segVideo - rollback.videoFrames;
-    const audio = this.#segAudio - rollback.audioFrames;
+    const seg = this.#seg;
+    const rollback = seg.rollbackMark();
+    const video = seg.video - rollback.videoFrames;
+    const audio = seg.audio - rollback.audioFrames;
     this.#pool.rollbackTo(rollback.offset);
     this.#ts.restore(rollback);
     this.#counters.unwrite(video, audio);
@@ -362,20 +341,9 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     this.#counters.drop('audio', code, audio);
     if (video > 0) this.#report('video', code, `rolled back ${video} video frame(s) of an incomplete GOP`, video);
     if (audio > 0) this.#report('audio', code, `rolled back ${audio} audio PES written with an incomplete GOP`, audio);
-    this.#segVideo = rollback.videoFrames;
-    this.#segAudio = rollback.audioFrames;
-    this.#segAudioPes = rollback.audioPes;
-    if (rollback === gop) this.#finishSegment(gop.pts);
+    seg.rollTo(rollback);
+    if (rollback === seg.gop) this.#finishSegment(rollback.pts);
     else this.#open = false;
-  }
-
-  #mark(m: Mark, pts: number): void {
-    m.offset = this.#pool.openBytes;
-    this.#ts.mark(m);
-    m.videoFrames = this.#segVideo;
-    m.audioFrames = this.#segAudio;
-    m.audioPes = this.#segAudioPes;
-    m.pts = pts;
   }
 
   #beginSegment(pts: number): void {
@@ -396,54 +364,22 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
     }
     while (this.#nextCutPts <= pts + this.#frameTicks / 2) this.#nextCutPts += this.#targetTicks;
     this.#pool.beginSegment();
-    this.#segVideo = 0;
-    this.#segAudio = 0;
-    this.#segAudioPes = 0;
-    this.#mark(this.#segMark, pts);
-    this.#mark(this.#gopMark, pts);
-    this.#segFirstPts = pts;
-    this.#segMaxPts = pts;
-    // The PMT lists video only until an audio frame lands in this segment (#rewritePmt).
-    this.#segHasAudioTrack = false;
+    this.#seg.begin(this.#pool.openBytes, this.#ts, pts);
+    // The PMT lists video only until an audio PES lands in this segment (TsWriter.writeAudio).
     this.#ts.writePsi();
     this.#open = true;
-  }
-
-  /**
-   * Rewrites the open segment's PMT in place. It is written video-only; the first audio PES of a
-   * segment declares the audio track, and a segment whose audio was all rolled back undeclares it, so
-   * every PMT lists exactly the tracks present and audio that starts after the first IDR is not lost.
-   */
-  #rewritePmt(audio: boolean): void {
-    this.#ts.rewritePmt(audio);
-    this.#segHasAudioTrack = audio;
   }
 
   /** Emits the open segment (if any) with its duration ending at `endPts`. */
   #finishSegment(endPts: number): void {
     if (!this.#open) return;
-    if (this.#segHasAudioTrack && this.#segAudioPes === 0) this.#rewritePmt(false); // its audio was rolled back
+    const seg = this.#seg;
+    if (this.#ts.declaresAudio && seg.audioPes === 0) this.#ts.rewritePmt(false); // its audio was rolled back: undeclare it
     this.#open = false;
     const done = this.#pool.finishSegment();
     if (done === undefined) return;
-    const durationTicks = Math.max(0, endPts - this.#segFirstPts);
-    const sps = this.#video.sps;
-    const codecs = this.#segHasAudioTrack && this.#audio.codec !== '' ? `${sps?.codec ?? 'avc1'},${this.#audio.codec}` : (sps?.codec ?? 'avc1');
-    const error = this.#emitter.emit(
-      done,
-      {
-        firstPts90k: this.#segFirstPts,
-        durationTicks,
-        reason: this.#segDiscontinuity,
-        videoFrames: this.#segVideo,
-        audioFrames: this.#segAudio,
-        codecs,
-        width: sps?.width ?? 0,
-        height: sps?.height ?? 0,
-        overTarget: durationTicks >= this.#targetTicks + 45_000, // EXTINF would round above the target
-      },
-      this.#sink,
-    );
+    const facts = seg.closedFacts(endPts, this.#segDiscontinuity, this.#video.sps, this.#ts.declaresAudio ? this.#audio.codec : '', this.#targetTicks);
+    const error = this.#emitter.emit(done, facts, this.#sink);
     if (error !== undefined) this.emit('sink-error', error);
   }
 
@@ -451,8 +387,4 @@ export class HlsStream extends EventEmitter<HlsStreamEvents> {
   #newTimeline(startsSegment: boolean): boolean {
     return startsSegment && this.#pendingDiscontinuity !== undefined && this.#pendingDiscontinuity !== 'start';
   }
-}
-
-function newMark(): Mark {
-  return { offset: 0, ccPat: 0, ccPmt: 0, ccVideo: 0, ccAudio: 0, lastPcr: -1, videoFrames: 0, audioFrames: 0, audioPes: 0, pts: 0 };
 }

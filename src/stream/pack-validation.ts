@@ -4,7 +4,10 @@
  * goes on.
  */
 import { ErrorCode, type ErrorCodeValue } from '../errors.js';
-import type { PackItem, PackTiming } from '../types.js';
+import type { DiscontinuityReason, PackItem, PackTiming } from '../types.js';
+
+/** PTS going back less than this without a DTS is B-frame reordering, not a timestamp reset. */
+const MAX_REORDER_TICKS = 90_000;
 
 /** Checks a pack's items; returns undefined when usable, else the drop code. */
 export function checkItems(items: unknown, what: string): ErrorCodeValue | undefined {
@@ -44,4 +47,18 @@ export function readTiming(pack: PackTiming, out: { pts: number; dts: number }):
   out.pts = Math.round(pts);
   out.dts = Math.round(dts);
   return true;
+}
+
+/**
+ * What a step between consecutive video DTS says about the timeline.
+ * @param step - this DTS minus the previous one, 90 kHz ticks
+ * @param dtsGiven - the pack carried its own DTS (dts90k or decodeTimestampUs)
+ * @param maxGapTicks - largest forward step that is still the same timeline
+ * @returns `missing-dts` when PTS went back a little with no DTS given (a B-frame stream: writing
+ *   DTS = PTS would make decode time go backwards, so say what is missing instead of calling it a
+ *   timestamp reset); `timestamp-reset` / `timestamp-jump` for a new timeline; undefined when continuous
+ */
+export function classifyDtsStep(step: number, dtsGiven: boolean, maxGapTicks: number): DiscontinuityReason | 'missing-dts' | undefined {
+  if (step < 0 && step > -MAX_REORDER_TICKS && !dtsGiven) return 'missing-dts';
+  return step < 0 ? 'timestamp-reset' : step > maxGapTicks ? 'timestamp-jump' : undefined;
 }
