@@ -14,6 +14,7 @@ import { segmentKey } from '../../src/keys/object-keys.js';
 import { baseUrlResolver } from '../../src/playlist/segment-urls.js';
 import { buildHourIndex, HOUR_MS, hourIndexKey } from '../../src/recordings/hour-index.js';
 import { startPlaylistServer } from '../../src/server/playlist-server.js';
+import type { LoopSliceReport } from '../helpers/loop-slices.js';
 import { startS3 } from '../helpers/s3server.js';
 
 const CHILD = process.env.PB_CHILD ?? fileURLToPath(new URL('./fixtures/playlist-server-child.ts', import.meta.url));
@@ -22,6 +23,14 @@ const DAYS = 31;
 // Seeding plus two walks over 1.3 M records takes 1-3 min on a loaded 2-core machine.
 t.setTimeout(480_000);
 const H0 = Date.UTC(2026, 9, 1);
+
+/** What the child prints on "report" (fixtures/playlist-server-child.ts). */
+interface ChildReport extends LoopSliceReport {
+  readonly rssStartBytes: number;
+  readonly rssMaxBytes: number;
+  readonly delayMaxMs: number;
+  readonly delayP99Ms: number;
+}
 const prefix = 'cams/busy';
 
 t.test('31 days of 2-s segments stream with bounded RSS (event-loop delay measured)', async (t) => {
@@ -67,10 +76,10 @@ t.test('31 days of 2-s segments stream with bounded RSS (event-loop delay measur
   }
   const elapsed = performance.now() - t0;
   child.stdin.write('report\n');
-  const report = JSON.parse((await lines.next()).value as string) as { rssStartBytes: number; rssMaxBytes: number; delayMaxMs: number; delayP99Ms: number };
+  const report = JSON.parse((await lines.next()).value as string) as ChildReport;
   const mb = (n: number) => (n / 1e6).toFixed(0);
   t.comment(
-    `31 days: ${segments} segments, ${(bytes / 1e6).toFixed(1)} MB in ${(elapsed / 1000).toFixed(1)} s; server RSS ${mb(report.rssStartBytes)} → max ${mb(report.rssMaxBytes)} MB; event loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms`,
+    `31 days: ${segments} segments, ${(bytes / 1e6).toFixed(1)} MB in ${(elapsed / 1000).toFixed(1)} s; server RSS ${mb(report.rssStartBytes)} → max ${mb(report.rssMaxBytes)} MB; event loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms; longest main-thread CPU slice ${report.maxSliceCpuMs.toFixed(1)} ms (${report.maxSliceGcMs.toFixed(1)} ms of it GC; without GC at most ${report.maxSliceWithoutGcMs.toFixed(1)} ms; wall ${report.maxSliceWallMs.toFixed(1)} ms, ${report.turns} turns); ${report.gcCount} GC pauses, longest ${report.gcMaxMs.toFixed(1)} ms; load ${loadavg()[0].toFixed(1)}`,
   );
   t.equal(segments, hours * 1800, 'every segment listed');
   t.match(last, /#EXT-X-ENDLIST\n$/);
