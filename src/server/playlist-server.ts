@@ -13,6 +13,7 @@ import { normalizeAccessToken } from './access-token.js';
 import { parseCorsOrigins, preflightResponse, withCors, type CorsPolicy } from './cors.js';
 import { createPlaylistRoutes, type PlaylistRoutesOptions, type RouteResponse } from './playlist-routes.js';
 import { StaticAssets } from './static-assets.js';
+import { TurnBudgetQueue } from './turn-budget-queue.js';
 
 /** Options of {@link startPlaylistServer}. */
 export interface PlaylistServerOptions extends PlaylistRoutesOptions {
@@ -53,6 +54,19 @@ export interface WireResponse {
   readonly headers: Record<string, string>;
   /** Encoded bytes, or chunks to stream. */
   readonly body: Buffer | AsyncIterable<string | Uint8Array>;
+}
+
+/**
+ * An answer that is ready before any route runs (a static file from memory): written from a
+ * {@link TurnBudgetQueue}, a few milliseconds of them per event-loop turn.
+ */
+export interface FixedResponse {
+  /** HTTP status. */
+  readonly status: number;
+  /** Headers as an object, or as a flat name, value, … list (built once, shared between requests). */
+  readonly headers: Readonly<Record<string, string>> | readonly string[];
+  /** The bytes (not sent for HEAD). */
+  readonly body: Buffer;
 }
 
 /**
@@ -141,8 +155,6 @@ export async function startPlaylistServer(options: PlaylistServerOptions): Promi
       const method = req.method ?? 'GET';
       const origin = req.headers.origin;
       if (method === 'OPTIONS' && cfg.cors) return { status: 204, ...encodeResponse(preflightResponse(cfg.cors, origin), undefined) };
-      const fixed = assets?.answer(method, rawPath, { ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] });
-      if (fixed) return { status: fixed.status, headers: withCors({ status: fixed.status, headers: fixed.headers, body: '' }, cfg.cors, origin).headers, body: fixed.body };
       const out = withCors(
         await handle({ method, rawPath, query: new URLSearchParams(q === -1 ? '' : raw.slice(q + 1)), authorization: req.headers.authorization }),
         cfg.cors,
@@ -151,8 +163,27 @@ export async function startPlaylistServer(options: PlaylistServerOptions): Promi
       if (isStreamed(out.body)) return { status: out.status, headers: out.headers, body: out.body };
       return { status: out.status, ...encodeResponse(out, req.headers['accept-encoding']) };
     },
-    { host: cfg.host, port: cfg.port, onRequestError: options.onRequestError },
+    { host: cfg.host, port: cfg.port, onRequestError: options.onRequestError, answerFixed: assets && ((req) => staticAnswer(assets, cfg.cors, req)) },
   );
+}
+
+/**
+ * The static file a request asks for, answered from memory before any URL parsing or auth (they
+ * are public, and they are what a flood asks for).
+ *
+ * @param assets - the server's static files
+ * @param cors - the CORS policy, if any
+ * @param req - the request
+ * @returns the answer, or undefined when the request is not for a static file (or not GET/HEAD)
+ */
+function staticAnswer(assets: StaticAssets, cors: CorsPolicy | undefined, req: IncomingMessage): FixedResponse | undefined {
+  const raw = req.url ?? '/';
+  const q = raw.indexOf('?');
+  const fixed = assets.answer(req.method ?? 'GET', q === -1 ? raw : raw.slice(0, q), { ifNoneMatch: req.headers['if-none-match'], acceptEncoding: req.headers['accept-encoding'] });
+  if (!fixed) return undefined;
+  // Without CORS the prebuilt header list goes out as it is; with it, the origin decides the headers.
+  if (!cors) return { status: fixed.status, headers: fixed.rawHeaders, body: fixed.body };
+  return { status: fixed.status, headers: withCors({ status: fixed.status, headers: { ...fixed.headers }, body: '' }, cors, req.headers.origin).headers, body: fixed.body };
 }
 
 /**
@@ -169,10 +200,29 @@ export async function startPlaylistServer(options: PlaylistServerOptions): Promi
  */
 export async function listenForRequests(
   respond: (req: IncomingMessage) => Promise<WireResponse>,
-  options: { readonly host: string; readonly port: number; readonly onRequestError?: ((line: string) => void) | undefined },
+  options: {
+    readonly host: string;
+    readonly port: number;
+    readonly onRequestError?: ((line: string) => void) | undefined;
+    /** Answers known without a route (static files); written a time budget per event-loop turn. */
+    readonly answerFixed?: ((req: IncomingMessage) => FixedResponse | undefined) | undefined;
+  },
 ): Promise<PlaylistServer> {
   const logLine = options.onRequestError ?? ((line: string) => console.error(line));
+  const fixedQueue = new TurnBudgetQueue((e) => logLine(`s3hls: static answer failed: ${e instanceof Error ? e.message : String(e)}`));
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let fixed: FixedResponse | undefined;
+    try {
+      fixed = options.answerFixed?.(req);
+    } catch (e) {
+      failRequest(req, res, e, logLine);
+      return;
+    }
+    if (fixed) {
+      const out = fixed;
+      fixedQueue.push(() => writeFixed(req, res, out, logLine));
+      return;
+    }
     void (async () => {
       try {
         const out = await respond(req);
@@ -184,20 +234,7 @@ export async function listenForRequests(
           await writeAnswer(res, { status: out.status, headers: out.headers, body: out.body }, { method: req.method ?? 'GET', acceptEncoding: req.headers['accept-encoding'] });
         }
       } catch (e) {
-        // Path only: the query is the caller's business, and a header may carry the token.
-        const path = (req.url ?? '/').split('?')[0];
-        const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-        logLine(redactUrlCredentials(`s3hls: ${req.method ?? '?'} ${path} failed: ${what}`.replace(/\s*[\r\n]+\s*/g, ' ')));
-        try {
-          if (res.headersSent) res.destroy();
-          else {
-            res.removeHeader('content-length');
-            res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
-            res.end('internal error\n');
-          }
-        } catch {
-          res.destroy();
-        }
+        failRequest(req, res, e, logLine);
       }
     })();
   });
@@ -220,4 +257,49 @@ export async function listenForRequests(
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Writes a queued fixed answer, unless the client went away while it waited.
+ *
+ * @param req - the request
+ * @param res - its response
+ * @param out - the answer
+ * @param logLine - where a failure line goes
+ */
+function writeFixed(req: IncomingMessage, res: ServerResponse, out: FixedResponse, logLine: (line: string) => void): void {
+  if (res.destroyed) return;
+  try {
+    // writeHead takes a flat list as it is (no copy, no mutation); its type just is not readonly.
+    res.writeHead(out.status, out.headers as string[] | Record<string, string>);
+    res.end(req.method === 'HEAD' ? undefined : out.body);
+  } catch (e) {
+    failRequest(req, res, e, logLine);
+  }
+}
+
+/**
+ * The catch of every request: one line naming the method and path (never the query: it is the
+ * caller's business, and a header may carry the token), then a 500, or a cut connection when the
+ * headers already went out.
+ *
+ * @param req - the request
+ * @param res - its response
+ * @param e - what was thrown
+ * @param logLine - where the line goes
+ */
+function failRequest(req: IncomingMessage, res: ServerResponse, e: unknown, logLine: (line: string) => void): void {
+  const path = (req.url ?? '/').split('?')[0];
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  logLine(redactUrlCredentials(`s3hls: ${req.method ?? '?'} ${path} failed: ${what}`.replace(/\s*[\r\n]+\s*/g, ' ')));
+  try {
+    if (res.headersSent) res.destroy();
+    else {
+      res.removeHeader('content-length');
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end('internal error\n');
+    }
+  } catch {
+    res.destroy();
+  }
 }

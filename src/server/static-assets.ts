@@ -4,25 +4,30 @@
  * write. Before, every `GET /hls.min.js` was gzipped again (~40 ms of CPU each): a few hundred
  * unauthenticated requests stalled `/cameras` for seconds.
  */
-import { isStreamed } from '../playback/http-body.js';
+import { acceptsGzip, isStreamed } from '../playback/http-body.js';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { RouteRequest, RouteResponse } from './playlist-routes.js';
 
-/** One file, in both encodings. */
+/**
+ * One file's answers, built once: 200 and 304, plain and gzip. Every request gets one of these
+ * objects as it is (no per-request spread, regex or string building: with hundreds of requests in
+ * flight each microsecond is paid hundreds of times while /cameras waits).
+ */
 interface StaticAsset {
-  readonly headers: Readonly<Record<string, string>>;
-  /** Tag of the plain bytes; the gzip variant's is this with `-gz` inside the quotes. */
-  readonly etag: string;
-  readonly plain: Buffer;
+  readonly plain: { readonly ok: StaticAnswer; readonly notModified: StaticAnswer };
   /** Undefined when gzip would not make it smaller. */
-  readonly gzip: Buffer | undefined;
+  readonly gzip: { readonly ok: StaticAnswer; readonly notModified: StaticAnswer } | undefined;
 }
 
-/** What {@link StaticAssets.answer} gives the transport. */
+/** What {@link StaticAssets.answer} gives the transport. Shared between requests: never mutate it. */
 export interface StaticAnswer {
   readonly status: 200 | 304;
-  readonly headers: Record<string, string>;
+  /** The ETag of this representation (plain and gzip each have their own). */
+  readonly etag: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** The same headers as a flat name, value, name, value… list for `res.writeHead` (no object walk per request). */
+  readonly rawHeaders: readonly string[];
   readonly body: Buffer;
 }
 
@@ -67,7 +72,9 @@ export class StaticAssets {
       // A strong validator from the bytes: the same file gives the same tag across restarts and replicas.
       const etag = `"${createHash('sha256').update(plain).digest('base64url').slice(0, 27)}"`;
       const headers = { ...res.headers, 'cache-control': CACHE_CONTROL[rawPath] ?? res.headers['cache-control'] ?? 'no-cache' };
-      assets.set(rawPath, { headers, etag, plain, gzip: zipped.length < plain.length ? zipped : undefined });
+      // Each encoding is its own representation with its own tag (RFC 9110 §8.8.3), as Apache does.
+      const gzip = zipped.length < plain.length ? representation(headers, `${etag.slice(0, -1)}-gz"`, zipped, { 'content-encoding': 'gzip' }) : undefined;
+      assets.set(rawPath, { plain: representation(headers, etag, plain, {}), gzip });
     }
     return new StaticAssets(assets);
   }
@@ -84,17 +91,28 @@ export class StaticAssets {
     if (method !== 'GET' && method !== 'HEAD') return undefined;
     const a = this.#assets.get(rawPath);
     if (!a) return undefined;
-    const gzip = a.gzip !== undefined && /\bgzip\b/i.test(headers.acceptEncoding ?? '');
-    // Each encoding is its own representation with its own tag (RFC 9110 §8.8.3), as Apache does.
-    const etag = gzip ? `${a.etag.slice(0, -1)}-gz"` : a.etag;
-    const base: Record<string, string> = { ...a.headers, etag, vary: 'accept-encoding' };
-    if (headers.ifNoneMatch !== undefined && etagMatches(headers.ifNoneMatch, etag)) {
-      // RFC 9110 §15.4.5: a 304 repeats the validators and caching headers, no body.
-      return { status: 304, headers: { etag, 'cache-control': base['cache-control'], vary: base.vary }, body: Buffer.alloc(0) };
-    }
-    const body = gzip ? a.gzip : a.plain;
-    return { status: 200, headers: { ...base, ...(gzip ? { 'content-encoding': 'gzip' } : {}), 'content-length': String(body.length) }, body };
+    const r = a.gzip !== undefined && acceptsGzip(headers.acceptEncoding) ? a.gzip : a.plain;
+    return headers.ifNoneMatch !== undefined && etagMatches(headers.ifNoneMatch, r.ok.etag) ? r.notModified : r.ok;
   }
+}
+
+/**
+ * The 200 and 304 answers of one representation.
+ *
+ * @param headers - the route's headers with Cache-Control set
+ * @param etag - this representation's tag
+ * @param body - its bytes
+ * @param extra - Content-Encoding when gzipped
+ * @returns both answers, headers frozen
+ */
+function representation(headers: Record<string, string>, etag: string, body: Buffer, extra: Record<string, string>): { ok: StaticAnswer; notModified: StaticAnswer } {
+  const okHeaders: Readonly<Record<string, string>> = Object.freeze({ ...headers, etag, vary: 'accept-encoding', ...extra, 'content-length': String(body.length) });
+  // RFC 9110 §15.4.5: a 304 repeats the validators and caching headers, no body.
+  const nmHeaders: Readonly<Record<string, string>> = Object.freeze({ etag, 'cache-control': headers['cache-control'], vary: 'accept-encoding' });
+  return {
+    ok: { status: 200, etag, headers: okHeaders, rawHeaders: Object.freeze(Object.entries(okHeaders).flat()), body },
+    notModified: { status: 304, etag, headers: nmHeaders, rawHeaders: Object.freeze(Object.entries(nmHeaders).flat()), body: Buffer.alloc(0) },
+  };
 }
 
 /**

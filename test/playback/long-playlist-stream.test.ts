@@ -1,7 +1,8 @@
 /**
  * Issue 13 §3: a 31-day VOD playlist of a 2-s camera (1,339,200 segments) is streamed page by page
- * from the hour index objects with bounded memory; the event-loop delay (perf_hooks
- * monitorEventLoopDelay while the whole playlist is read) is measured against the 50 ms goal.
+ * from the hour index objects with bounded memory, and no slice of its work holds the event loop
+ * 50 ms (main-thread CPU time, GC apart); the wall-clock event-loop delay (perf_hooks
+ * monitorEventLoopDelay) is held to 50 ms when the machine is quiet.
  * Seeded as 744 index objects in s3rver (LISTing 1.3 M keys from s3rver would take hours here).
  */
 import t from 'tap';
@@ -14,6 +15,7 @@ import { segmentKey } from '../../src/keys/object-keys.js';
 import { baseUrlResolver } from '../../src/playlist/segment-urls.js';
 import { buildHourIndex, HOUR_MS, hourIndexKey } from '../../src/recordings/hour-index.js';
 import { startPlaylistServer } from '../../src/server/playlist-server.js';
+import type { LoopSliceReport } from '../helpers/loop-slices.js';
 import { startS3 } from '../helpers/s3server.js';
 import { TS_LOADER_ARGS } from '../helpers/ts-loader.js';
 
@@ -23,9 +25,17 @@ const DAYS = 31;
 // Seeding plus two walks over 1.3 M records takes 1-3 min on a loaded 2-core machine.
 t.setTimeout(480_000);
 const H0 = Date.UTC(2026, 9, 1);
+
+/** What the child prints on "report" (fixtures/playlist-server-child.ts). */
+interface ChildReport extends LoopSliceReport {
+  readonly rssStartBytes: number;
+  readonly rssMaxBytes: number;
+  readonly delayMaxMs: number;
+  readonly delayP99Ms: number;
+}
 const prefix = 'cams/busy';
 
-t.test('31 days of 2-s segments stream with bounded RSS (event-loop delay measured)', async (t) => {
+t.test('31 days of 2-s segments stream with bounded RSS and no long event-loop slice', async (t) => {
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const client = s3.client();
@@ -68,10 +78,10 @@ t.test('31 days of 2-s segments stream with bounded RSS (event-loop delay measur
   }
   const elapsed = performance.now() - t0;
   child.stdin.write('report\n');
-  const report = JSON.parse((await lines.next()).value as string) as { rssStartBytes: number; rssMaxBytes: number; delayMaxMs: number; delayP99Ms: number };
+  const report = JSON.parse((await lines.next()).value as string) as ChildReport;
   const mb = (n: number) => (n / 1e6).toFixed(0);
   t.comment(
-    `31 days: ${segments} segments, ${(bytes / 1e6).toFixed(1)} MB in ${(elapsed / 1000).toFixed(1)} s; server RSS ${mb(report.rssStartBytes)} → max ${mb(report.rssMaxBytes)} MB; event loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms`,
+    `31 days: ${segments} segments, ${(bytes / 1e6).toFixed(1)} MB in ${(elapsed / 1000).toFixed(1)} s; server RSS ${mb(report.rssStartBytes)} → max ${mb(report.rssMaxBytes)} MB; event loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms; longest main-thread CPU slice ${report.maxSliceCpuMs.toFixed(1)} ms (${report.maxSliceGcMs.toFixed(1)} ms of it GC; without GC at most ${report.maxSliceWithoutGcMs.toFixed(1)} ms; wall ${report.maxSliceWallMs.toFixed(1)} ms, ${report.turns} turns); ${report.gcCount} GC pauses, longest ${report.gcMaxMs.toFixed(1)} ms; load ${loadavg()[0].toFixed(1)}`,
   );
   t.equal(segments, hours * 1800, 'every segment listed');
   t.match(last, /#EXT-X-ENDLIST\n$/);
@@ -79,15 +89,20 @@ t.test('31 days of 2-s segments stream with bounded RSS (event-loop delay measur
   // on what the request adds. Measured: 143-159 MB added here; from compiled JS 89 MB at start and
   // 200 MB at most. A buffered playlist would hold the whole 118 MB text plus 1.3 M records (> 600 MB).
   t.ok(report.rssMaxBytes - report.rssStartBytes < 200e6, `the request added under 200 MB of RSS (${mb(report.rssMaxBytes - report.rssStartBytes)} MB)`);
-  // Event-loop delay includes time the OS did not schedule the process: on an overloaded machine
-  // (load average above the core count) it measures the machine, not the code.
-  // The 50 ms goal is not proven: measured max 89 ms at load 4.8 and 122-136 ms at load 6 (GC of the
-  // streamed text included). Printed for the record, not asserted, so a quiet CI machine is not the
-  // judge of a bound the code has not been shown to meet (docs/playback.md).
+  // How long the loop was held, in main-thread CPU time between two turns of a 1 ms timer (holds
+  // under load: time the OS did not run the child is not counted). The request's own work (each
+  // page rendered and written, each hour index parsed) must stay under the issue's 50 ms; GC
+  // pauses are counted apart (test/helpers/loop-slices.ts), because on this loaded machine their
+  // wall time mostly measures the other processes. Measured before the 250-segment chunks at load
+  // 32: 59 ms longest slice, 40 ms of it without GC.
+  const cores = cpus().length;
+  t.ok(report.maxSliceWithoutGcMs < 50, `no slice of the request's own work held the loop 50 ms of CPU (longest ${report.maxSliceWithoutGcMs.toFixed(1)} ms without GC)`);
+  // The issue's bound as the wall clock sees it, GC included: event-loop delay also counts time the
+  // OS did not schedule the process, so it is judged only on a quiet machine (load average below
+  // the core count), and printed otherwise.
   const load = loadavg()[0];
-  t.comment(
-    `event-loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms against the 50 ms goal (not proven; load ${load.toFixed(1)} on ${cpus().length} cores)`,
-  );
+  if (load < cores) t.ok(report.delayMaxMs < 50, `event-loop delay max ${report.delayMaxMs.toFixed(1)} ms < 50 ms (load ${load.toFixed(1)} on ${cores} cores)`);
+  else t.comment(`event-loop delay max ${report.delayMaxMs.toFixed(1)} ms, p99 ${report.delayP99Ms.toFixed(1)} ms: not judged at load ${load.toFixed(1)} on ${cores} cores`);
 
   const server2 = await startPlaylistServer({ client, bucket: s3.bucket, rootPrefix: 'cams', urls: baseUrlResolver('https://cdn.example'), maxRangeMs: 32 * 86_400_000 });
   t.teardown(() => server2.close());

@@ -3,8 +3,9 @@
  * memory with an ETag, long-lived caching and 304s. Regression for the table row "repeated
  * unauthenticated GET /hls.min.js: re-gzipped per request (~40 ms CPU each), /cameras slows to
  * 1.5-2.6 s": with 200 asset requests kept in flight, each asset answer must cost far less CPU than
- * one gzip; `/cameras` (listing a real s3rver on loopback) p99 is measured and printed (the 50 ms
- * goal is not met on this 2-core machine: see the last test).
+ * one gzip, and no turn of the event loop may hold it long (answers are written a time budget per
+ * turn); `/cameras` (listing a real s3rver on loopback) p99 under the bursts must stay under 50 ms
+ * when the machine is quiet (load average below the core count), and is printed otherwise.
  */
 import t from 'tap';
 import { Agent, request } from 'node:http';
@@ -17,6 +18,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { segmentKey } from '../../src/keys/object-keys.js';
 import { baseUrlResolver } from '../../src/playlist/segment-urls.js';
 import { startPlaylistServer } from '../../src/server/playlist-server.js';
+import { watchLoopSlices } from '../helpers/loop-slices.js';
 import { startS3 } from '../helpers/s3server.js';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1000 });
@@ -42,7 +44,8 @@ function get(
 /**
  * The load, in its own process (its parsing must not be billed to the server): `bursts` rounds of
  * N concurrent GETs of /hls.min.js, each asking for gzip (the path that used to compress per
- * request) without If-None-Match (as an abuser would). Prints "done <answers>" at the end.
+ * request) without If-None-Match (as an abuser would). Prints "burst <i>" after each round and
+ * "done <answers>" at the end.
  */
 const LOAD_SCRIPT = `
 const http = require('node:http');
@@ -59,7 +62,10 @@ function one() {
   });
 }
 (async () => {
-  for (let b = 0; b < bursts; b++) await Promise.all(Array.from({ length: n }, one));
+  for (let b = 0; b < bursts; b++) {
+    await Promise.all(Array.from({ length: n }, one));
+    process.stdout.write('burst ' + (b + 1) + '\\n');
+  }
   process.stdout.write('done ' + count + '\\n');
   agent.destroy();
 })();
@@ -126,7 +132,7 @@ t.test('static files', async (t) => {
     t.equal((await get(server.url, '/hls.min.js', {}, 'POST')).status, 405, 'other methods go to the routes');
   });
 
-  t.test('regression: bursts of 200 concurrent asset requests cost no gzip per request; /cameras p99 measured', async (t) => {
+  t.test('regression: bursts of 200 concurrent asset requests cost no gzip per request and do not hold the loop; /cameras p99', async (t) => {
     const auth = { authorization: 'Bearer correct-horse-battery-staple' };
     const p99 = (l: number[]): number => [...l].sort((a, b) => a - b)[Math.ceil(l.length * 0.99) - 1];
     async function camerasWhile(more: () => boolean, atLeast: number): Promise<number[]> {
@@ -139,13 +145,19 @@ t.test('static files', async (t) => {
       }
       return l;
     }
-    /** Runs `n` bursts in the load process; `during` runs meanwhile and is told when they are over. */
-    async function bursts(n: number, during: (running: () => boolean) => Promise<void>): Promise<number> {
+    /**
+     * Runs `n` bursts in the load process; `during` runs meanwhile and is told when they are over;
+     * `onBurst` hears the end of each burst.
+     */
+    async function bursts(n: number, during: (running: () => boolean) => Promise<void>, onBurst?: (done: number) => void): Promise<number> {
       const load = spawn(process.execPath, ['-e', LOAD_SCRIPT, server.url, '200', String(n)], { stdio: ['ignore', 'pipe', 'inherit'] });
       t.teardown(() => void load.kill('SIGKILL'));
       let report = '';
       load.stdout.setEncoding('utf8');
-      load.stdout.on('data', (s: string) => (report += s));
+      load.stdout.on('data', (s: string) => {
+        report += s;
+        for (const m of s.matchAll(/burst (\d+)/g)) onBurst?.(Number(m[1]));
+      });
       let alive = true;
       const exited = new Promise((r) => load.once('exit', r)).then(() => void (alive = false));
       await Promise.all([exited, during(() => alive)]);
@@ -160,15 +172,30 @@ t.test('static files', async (t) => {
       gzipCpu.push((d.user + d.system) / 1000);
     }
     const gzipMs = gzipCpu.sort((a, b) => a - b)[2];
-    // The server's CPU per asset answer under 3 bursts of 200 (nothing else runs in this process).
+    // The server's CPU per asset answer under 3 bursts of 200 (nothing else runs in this process),
+    // and the longest the loop was held in bursts 2 and 3, in main-thread CPU time (holds under
+    // load). Burst 1 opens the 200 keep-alive connections, whose accepting is not an answer's cost.
     const cpu0 = process.cpuUsage();
-    const answered = await bursts(3, async () => {});
+    let watch: ReturnType<typeof watchLoopSlices> | undefined;
+    const answered = await bursts(
+      3,
+      async () => {},
+      (done) => void (done === 1 && (watch = watchLoopSlices())),
+    );
     const cpu = process.cpuUsage(cpu0);
+    const slices = watch!.stop();
     t.equal(answered, 600, '3 bursts of 200, every one answered 200');
     const cpuPerAnswerMs = (cpu.user + cpu.system) / 1000 / answered;
     t.ok(
       cpuPerAnswerMs < gzipMs / 4,
       `an asset answer costs ${cpuPerAnswerMs.toFixed(2)} ms of server CPU, under a quarter of one gzip of hls.min.js (${gzipMs.toFixed(1)} ms, what each request cost before)`,
+    );
+    // Fairness: 200 answers read in one poll used to be written in that one turn (200 × ~0.5 ms of
+    // CPU, 80-180 ms). They are now written a 2 ms budget per turn (turn-budget-queue.ts); what
+    // is left in a turn is reading and parsing the requests of one poll.
+    t.ok(
+      slices.maxSliceCpuMs < 25,
+      `the loop was held at most ${slices.maxSliceCpuMs.toFixed(1)} ms of main-thread CPU at a time while 400 asset answers went out (${slices.turns} turns; wall ${slices.maxSliceWallMs.toFixed(1)} ms; GC max ${slices.gcMaxMs.toFixed(1)} ms)`,
     );
     // /cameras alone, then while 5 bursts of 200 run, side by side in one run.
     const quiet = await camerasWhile(() => false, 50);
@@ -179,11 +206,10 @@ t.test('static files', async (t) => {
     t.comment(
       `/cameras p99 alone ${base.toFixed(1)} ms, under bursts ${under.toFixed(1)} ms (${loaded.length} samples); server CPU ${cpuPerAnswerMs.toFixed(2)} ms per asset answer vs ${gzipMs.toFixed(1)} ms per gzip; load average ${loadavg()[0].toFixed(1)} on ${cores} cores`,
     );
-    // The issue's 50 ms p99 is NOT met here: 200 asset answers at ~0.9 ms of CPU each hold the event
-    // loop ~180 ms per burst on a 2-core machine, and /cameras waits behind them. What the fix
-    // guarantees, and what is asserted above, is the CPU per answer (no gzip per request). The
-    // latency is printed for the record (docs/security.md); asserting a bound the design cannot
-    // meet would only make the suite red on a quiet machine.
-    t.comment(`p99 under bursts ${under.toFixed(1)} ms against the 50 ms goal (not met; load ${loadavg()[0].toFixed(1)} on ${cores} cores)`);
+    // The issue's bound on the wall clock: only a quiet machine can show it (load average above the
+    // core count measures the other processes: at load 20 /cameras alone has a p99 of ~500 ms).
+    const load = loadavg()[0];
+    if (load < cores) t.ok(under < 50, `/cameras p99 under bursts ${under.toFixed(1)} ms < 50 ms (load ${load.toFixed(1)} on ${cores} cores)`);
+    else t.comment(`p99 under bursts ${under.toFixed(1)} ms: not judged against the 50 ms goal at load ${load.toFixed(1)} on ${cores} cores`);
   });
 });
