@@ -11,6 +11,7 @@ import muxjs from 'mux.js';
 import { listSegments } from '../playlist/segment-index.js';
 import type { SegmentRecord } from '../playlist/segment-records.js';
 import { clearInitDurations, rewriteDecodeTimes, trackEnds, trackTimescales } from './fmp4-boxes.js';
+import { SegmentBuffer, SegmentTooLargeError } from './segment-buffer.js';
 
 /** A gap skipped in the clip. */
 export interface SkippedGap {
@@ -99,6 +100,24 @@ function anchor(frag: Uint8Array, scales: Map<number, number>, offsets: Map<numb
 }
 
 /**
+ * GETs one stored segment into `reader` (its view is valid until the next read: mux.js copies what it
+ * keeps, synchronously). An object over the size limit is skipped like an unreadable one.
+ */
+async function readSegment(o: ExportClipOptions, key: string, reader: SegmentBuffer): Promise<Uint8Array | undefined> {
+  const got = await o.client.send(new GetObjectCommand({ Bucket: o.bucket, Key: key }), { abortSignal: o.signal });
+  const body = got.Body;
+  if (body === undefined) return undefined;
+  // In Node the body is an http.IncomingMessage (async iterable); other runtimes' bodies fall back to one array.
+  if (!(Symbol.asyncIterator in body)) return body.transformToByteArray();
+  try {
+    return await reader.fill(body as AsyncIterable<Uint8Array>, got.ContentLength);
+  } catch (e) {
+    if (e instanceof SegmentTooLargeError) return undefined;
+    throw e;
+  }
+}
+
+/**
  * Streams a clip as fMP4 chunks. Lists the range, then fetches and transmuxes one segment at a time.
  *
  * @param o - see {@link ExportClipOptions}
@@ -119,11 +138,11 @@ export async function* exportClip(o: ExportClipOptions): AsyncGenerator<Uint8Arr
   const ends = new Map<number, number>();
   let prev: SegmentRecord | undefined;
   let bytes = 0;
+  const reader = new SegmentBuffer();
   for (const [i, rec] of records.entries()) {
-    const got = await o.client.send(new GetObjectCommand({ Bucket: o.bucket, Key: rec.key }), { abortSignal: o.signal });
-    const ts = await got.Body!.transformToByteArray();
-    const mux = transmux(ts);
-    if (!mux.init || mux.frags.length === 0) {
+    const ts = await readSegment(o, rec.key, reader);
+    const mux = ts ? transmux(ts) : undefined;
+    if (!mux?.init || mux.frags.length === 0) {
       prev = rec; // unreadable segment: skipped, next one re-anchors the timeline
       continue;
     }
