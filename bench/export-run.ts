@@ -102,7 +102,10 @@ interface ChildResult {
 
 /** Runs the child, sampling its VmHWM every 10 ms until it exits (the last sample is the peak: VmHWM never falls). */
 async function runSampled(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<ChildResult> {
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Through `env -u NODE_OPTIONS` (which execs node in place: same pid): under tap, a patched spawn puts
+  // NODE_OPTIONS back into every child's environment, preloading tap's process-info hooks into the
+  // exporter (+20-30 MB measured), whatever `env` says.
+  const child = spawn('env', ['-u', 'NODE_OPTIONS', process.execPath, ...args], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d: string) => (stderr += d));
@@ -144,6 +147,7 @@ export async function runExportChild(o: ExportRunOptions): Promise<ExportRunFigu
     const end = new Date(EXPORT_RUN_T0_MS + o.segments * SEGMENT_MS).toISOString();
     const args = [...(o.nodeArgs ?? []), o.cli, 'export', '--bucket', BUCKET, '--endpoint', `http://127.0.0.1:${port}`, '--path-style', '--region', 'us-east-1'];
     args.push('--prefix', PREFIX, '--start', new Date(EXPORT_RUN_T0_MS).toISOString(), '--end', end, '--max-range', String(o.segments * 2 + 1), '--output', output);
+    // The child runs as a user runs `s3hls`: no NODE_OPTIONS (see runSampled).
     const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_EC2_METADATA_DISABLED: 'true', ...o.env };
     const t0 = performance.now();
     const r = await runSampled(args, env, o.timeoutMs ?? 30 * 60_000);

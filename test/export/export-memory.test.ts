@@ -27,6 +27,9 @@ if (!hasFfmpeg() || !existsSync('/proc/self/status')) {
   process.exit(0);
 }
 
+// ~15 s on an idle 2-core machine; the bound is generous for a loaded one (2 MB/s at load 30).
+t.setTimeout(300_000);
+
 t.test('s3hls export of 5 min at 5 Mbit/s stays under 150 MB RSS (child VmHWM)', async (t) => {
   // npm test builds dist/ before the suite; a lone run (or sources newer than dist) builds it here.
   if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource()) {
