@@ -3,7 +3,7 @@
  * exists (our muxer next to ffmpeg on the same bytes, alternating rounds, medians). See
  * docs/benchmarks.md for what each figure means and how to reproduce it with public tools.
  *
- * Usage: `node --openssl-legacy-provider --expose-gc build/bench/main.js [--json] [--only mux,mux_av,memory,put,pipeline,playlist,cost]`
+ * Usage: `node --openssl-legacy-provider --expose-gc build/bench/main.js [--json] [--only mux,mux_av,memory,put,pipeline,playlist,export,cost]`
  * With `--json` the last line of stdout is one JSON object: the fields of issue 6 item 5, plus the
  * plain-loop comparison, the pipeline's CPU by stage and the cost per camera-month of issue 15.
  */
@@ -19,6 +19,7 @@ import type { OneCameraFigures } from './one-camera.js';
 import { pipelineBench, type PipelineFigures } from './pipeline-bench.js';
 import { playlistBench } from './playlist-bench.js';
 import { costLines, costTable, type CostFigures } from './cost-model.js';
+import { exportBench, exportLine, type ExportFigures } from './export-bench.js';
 import { putCost } from './put-cost.js';
 import { stageLine, stagesPerCameraSecond, type StagesByEndpoint } from './stages.js';
 
@@ -48,6 +49,8 @@ export interface BenchJson {
   };
   memory: { rss_mb_one_camera: number; heap_growth_mb_1h: number };
   playlist: { list_43200_ms: number };
+  /** Clip export of one hour by the CLI in a child process (bench/export-bench.ts); undefined when skipped. */
+  export: ExportFigures | undefined;
   /** Per camera-month, keyed by case (`2mbps_2s`): see bench/cost-model.ts. */
   cost: Record<string, CostFigures>;
 }
@@ -90,6 +93,7 @@ function emptyJson(): BenchJson {
     pipeline: { cameras: 0, cpu_ms_per_camera_second: 0, dropped_frames: 0, ack_p99_ms: 0, by_stage: undefined },
     memory: { rss_mb_one_camera: 0, heap_growth_mb_1h: 0 },
     playlist: { list_43200_ms: 0 },
+    export: undefined,
     cost: {},
   };
 }
@@ -177,6 +181,10 @@ async function main(): Promise<void> {
     } catch (e) {
       log(`playlist: skipped (${e instanceof Error ? e.message : String(e)})`);
     }
+  }
+  if (want('export') && ffmpeg) {
+    out.export = await exportBench(Number(process.env['BENCH_EXPORT_SEGMENTS'] ?? 1800));
+    log(exportLine(out.export));
   }
   if (want('cost')) {
     out.cost = costTable(tsOverheadPerFrame);

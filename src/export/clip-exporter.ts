@@ -6,11 +6,12 @@
  * writes avcC/esds and handles B-frame composition offsets; this module only keeps the first init
  * segment and rewrites each fragment's `tfdt` so the clip's timeline is continuous across gaps.
  */
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import muxjs from 'mux.js';
 import { listSegments } from '../playlist/segment-index.js';
 import type { SegmentRecord } from '../playlist/segment-records.js';
 import { clearInitDurations, rewriteDecodeTimes, trackEnds, trackTimescales } from './fmp4-boxes.js';
+import { SegmentPrefetcher } from './segment-prefetch.js';
 
 /** A gap skipped in the clip. */
 export interface SkippedGap {
@@ -99,7 +100,8 @@ function anchor(frag: Uint8Array, scales: Map<number, number>, offsets: Map<numb
 }
 
 /**
- * Streams a clip as fMP4 chunks. Lists the range, then fetches and transmuxes one segment at a time.
+ * Streams a clip as fMP4 chunks. Lists the range, then transmuxes one segment at a time while the
+ * next one downloads (memory: two stored segments and one segment's MP4, whatever the length).
  *
  * @param o - see {@link ExportClipOptions}
  * @returns an async iterable of MP4 byte chunks (init segment first)
@@ -119,31 +121,38 @@ export async function* exportClip(o: ExportClipOptions): AsyncGenerator<Uint8Arr
   const ends = new Map<number, number>();
   let prev: SegmentRecord | undefined;
   let bytes = 0;
-  for (const [i, rec] of records.entries()) {
-    const got = await o.client.send(new GetObjectCommand({ Bucket: o.bucket, Key: rec.key }), { abortSignal: o.signal });
-    const ts = await got.Body!.transformToByteArray();
-    const mux = transmux(ts);
-    if (!mux.init || mux.frags.length === 0) {
-      prev = rec; // unreadable segment: skipped, next one re-anchors the timeline
-      continue;
+  const reader = new SegmentPrefetcher(
+    o,
+    records.map((r) => r.key),
+  );
+  try {
+    for (const [i, rec] of records.entries()) {
+      const ts = await reader.take();
+      const mux = ts ? transmux(ts) : undefined;
+      if (!mux?.init || mux.frags.length === 0) {
+        prev = rec; // unreadable segment: skipped, next one re-anchors the timeline
+        continue;
+      }
+      if (!scales) {
+        scales = trackTimescales(mux.init);
+        clearInitDurations(mux.init);
+        yield mux.init;
+        bytes += mux.init.length;
+      }
+      const gap = prev !== undefined && rec.startTimeMs - (prev.startTimeMs + prev.durationMs) > 500;
+      if (gap) o.onGap?.({ fromMs: prev!.startTimeMs + prev!.durationMs, toMs: rec.startTimeMs });
+      if (offsets.size === 0 || rec.discontinuity || gap) anchor(mux.frags[0], scales, offsets, ends);
+      for (const frag of mux.frags) {
+        rewriteDecodeTimes(frag, (id, t) => t - (offsets.get(id) ?? 0));
+        for (const [id, end] of trackEnds(frag)) ends.set(id, end);
+        yield frag;
+        bytes += frag.length;
+      }
+      prev = rec;
+      o.onProgress?.(i + 1, records.length, bytes);
     }
-    if (!scales) {
-      scales = trackTimescales(mux.init);
-      clearInitDurations(mux.init);
-      yield mux.init;
-      bytes += mux.init.length;
-    }
-    const gap = prev !== undefined && rec.startTimeMs - (prev.startTimeMs + prev.durationMs) > 500;
-    if (gap) o.onGap?.({ fromMs: prev!.startTimeMs + prev!.durationMs, toMs: rec.startTimeMs });
-    if (offsets.size === 0 || rec.discontinuity || gap) anchor(mux.frags[0], scales, offsets, ends);
-    for (const frag of mux.frags) {
-      rewriteDecodeTimes(frag, (id, t) => t - (offsets.get(id) ?? 0));
-      for (const [id, end] of trackEnds(frag)) ends.set(id, end);
-      yield frag;
-      bytes += frag.length;
-    }
-    prev = rec;
-    o.onProgress?.(i + 1, records.length, bytes);
+  } finally {
+    reader.close();
   }
   if (!scales) throw new ExportRangeError('no playable segment in the requested range');
 }

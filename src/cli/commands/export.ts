@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { validatePrefix } from '../../keys/object-keys.js';
 import { parseTimeParam, TimeParamError } from '../../playlist/time-param.js';
 import { DEFAULT_MAX_EXPORT_RANGE_MS, exportClip, ExportRangeError } from '../../export/clip-exporter.js';
+import { exposeGc, GcPacer, pinYoungGeneration } from '../../export/gc-pacer.js';
 import { intFlag, STORE_FLAGS, storeFromFlags, UsageError } from '../../server/cli-flags.js';
 import type { CommandIo } from './playlist.js';
 
@@ -63,6 +64,10 @@ export async function runExport(argv: readonly string[], io: ExportIo = {}): Pro
     const file = createWriteStream(v.output);
     usage = false;
     let written = 0;
+    // This process does nothing else, so it may collect on its own schedule: see gc-pacer.ts.
+    pinYoungGeneration();
+    const gc = exposeGc();
+    const pacer = gc ? new GcPacer(gc) : undefined;
     try {
       const clip = exportClip({
         client: store.client,
@@ -73,6 +78,7 @@ export async function runExport(argv: readonly string[], io: ExportIo = {}): Pro
         maxRangeMs,
         onGap: (g) => err.write(`${tty ? '\n' : ''}s3hls: gap skipped: ${new Date(g.fromMs).toISOString()} .. ${new Date(g.toMs).toISOString()}\n`),
         onProgress: (done, total, bytes) => {
+          pacer?.check();
           if (tty) err.write(`\rsegment ${done}/${total}, ${(bytes / 1e6).toFixed(1)} MB`);
         },
       });
