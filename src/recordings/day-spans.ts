@@ -80,7 +80,8 @@ async function readDays(o: DaySpansOptions, prefix: string, days: number[]): Pro
 /** Walks `[runStart, runEnd)` segment by segment into the fold; `first`: the window's first run. */
 async function walkRun(o: DaySpansOptions, fold: SpanFold, runStart: number | undefined, runEnd: number | undefined, first: boolean): Promise<void> {
   let relink = !first;
-  for await (const page of recordPages({ ...o, startMs: runStart, endMs: runEnd, useIndex: true })) {
+  // After a day index the walk starts at the hour: no look-back into the hour it answered.
+  for await (const page of recordPages({ ...o, startMs: runStart, endMs: runEnd, useIndex: true, ...(first ? {} : { maxSegmentMs: 0 }) })) {
     for (const r of page) {
       // A segment that began before the run belongs to the hour before, which a day index answered.
       if (!first && r.startTimeMs < runStart!) continue;
