@@ -42,8 +42,8 @@ export interface HourIndexWriterOptions {
   readonly taggingFor?: ((prefix: string) => string | undefined) | undefined;
   /** Server clock. @defaultValue Date.now */
   readonly nowMs?: (() => number) | undefined;
-  /** A write failed (it is retried at the next trigger); one sentence, no secrets. */
-  readonly onError?: ((message: string) => void) | undefined;
+  /** A write failed (it is retried at the next trigger); one sentence, no secrets, and the camera prefix. */
+  readonly onError?: ((message: string, prefix: string) => void) | undefined;
   /** An index was written (`segments`: of an hour index; hours with segments for a day index). */
   readonly onWritten?: ((key: string, segments: number) => void) | undefined;
   /** Write day indexes too (day-index.ts). @defaultValue true */
@@ -188,7 +188,7 @@ export class HourIndexWriter {
       (e: unknown) => {
         s.writing = undefined;
         s.dirty = true; // retried at the next trigger
-        this.#o.onError?.(`day index ${dayIndexKey(prefix, day)}: ${(e as Error).name}: ${(e as Error).message}`);
+        this.#o.onError?.(`day index ${dayIndexKey(prefix, day)}: ${(e as Error).name}: ${(e as Error).message}`, prefix);
       },
     );
   }
@@ -232,7 +232,7 @@ export class HourIndexWriter {
       (e: unknown) => {
         s.writing = undefined;
         s.dirty = true; // retried at the next trigger (next segment, or close())
-        this.#o.onError?.(`hour index ${prefix}/${hourFolderOf(hour)}: ${(e as Error).name}: ${(e as Error).message}`);
+        this.#o.onError?.(`hour index ${prefix}/${hourFolderOf(hour)}: ${(e as Error).name}: ${(e as Error).message}`, prefix);
       },
     );
   }

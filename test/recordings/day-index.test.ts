@@ -5,7 +5,7 @@
  * windows across the cases that join or split spans at an hour boundary; an unusable day index
  * or an open day is read hour by hour instead.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { segmentKey } from '../../src/keys/object-keys.js';
 import { buildDayIndex, DAY_MS, dayIndexKey, parseDayIndex, type HourSummary } from '../../src/recordings/day-index.js';
@@ -45,7 +45,7 @@ function seedKeys(): string[] {
   return keys;
 }
 
-async function seeded(t: { teardown(fn: () => unknown): void }): Promise<{ s3: TestS3; keys: string[] }> {
+async function seeded(t: Test): Promise<{ s3: TestS3; keys: string[] }> {
   const s3 = await startS3();
   t.teardown(() => s3.close());
   const client = s3.client();

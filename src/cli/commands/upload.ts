@@ -16,9 +16,7 @@ import { CameraPipeline } from '../../pipeline/camera-pipeline.js';
 import { UsageError } from '../../server/cli-flags.js';
 import type { CredentialsInput } from '../../upload/credential-source.js';
 import { Uploader, type DrainReport } from '../../upload/uploader.js';
-import { HourIndexWriter } from '../../recordings/hour-index-writer.js';
-import { validatePrefix } from '../../keys/object-keys.js';
-import { parseTags } from '../../upload/tags.js';
+import { closeIndexWriter } from '../../recordings/shared-index-writer.js';
 import { CliExit, ExitCode } from '../exit-codes.js';
 import { UPLOAD_HELP } from '../help.js';
 import { formatBytes, formatSummary, ProgressReporter, type ProgressSnapshot } from '../progress.js';
@@ -98,10 +96,6 @@ interface Run {
   readonly started: number;
   readonly progress: ProgressReporter;
   readonly uploader: Uploader;
-  /** Writes the hour index objects of the hours this run closes (docs/recordings.md). */
-  readonly indexWriter: HourIndexWriter;
-  /** Camera prefix → the camera's tags header: index objects get the tags of their segments (retention). */
-  readonly indexTags: Map<string, string>;
   readonly pipelines: Map<string, CameraPipeline>;
   readonly failures: { id: string; error: Error }[];
   readonly stopRequested: Promise<void>;
@@ -129,14 +123,9 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
   let resolveFatal: () => void = () => {};
   const fatalSet = new Promise<void>((resolve) => (resolveFatal = resolve));
   const uploader = createUploader(plan, io);
-  const indexTags = new Map<string, string>();
-  const indexWriter = new HourIndexWriter({ ...uploader.store, taggingFor: (p) => indexTags.get(p), onError: (m) => void err.write(`s3hls: warning: ${m}\n`) });
-  indexWriter.attach(uploader);
   const run: Run = {
     fatalSet,
     resolveFatal: () => resolveFatal(),
-    indexWriter,
-    indexTags,
     plan,
     io,
     started: performance.now(),
@@ -251,7 +240,6 @@ function createManager(run: Run): CameraManager {
     sinkFor: (spec, prefix) => {
       const cam = planned.get(spec.id) as PlannedCamera;
       pipelines.get(spec.id)?.dispose(); // a camera added again: its old pipeline stops listening
-      if (cam.tags !== undefined) run.indexTags.set(validatePrefix(prefix), parseTags(cam.tags).header);
       const pipeline = new CameraPipeline({
         streamId: spec.id,
         prefix,
@@ -274,6 +262,7 @@ function createManager(run: Run): CameraManager {
       pipeline.stream.on('sink-error', (e) => progress.line(`camera ${spec.id}: segment not stored: ${e.message}`, true));
       pipeline.stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
       pipeline.on('pool-too-small', (e) => onPoolTooSmall(run, cam, e.message));
+      pipeline.on('index-error', (m) => progress.line(`s3hls: warning: ${m}`, true)); // the pipeline writes hour/day indexes
       pipelines.set(spec.id, pipeline);
       return pipeline.startUpload();
     },
@@ -381,9 +370,7 @@ async function drainQueue(run: Run): Promise<DrainReport | undefined> {
     run.io.forceSignal?.removeEventListener('abort', onForce);
     // Index the hours this run closed before the client goes away. Bounded: an index only makes
     // queries faster (readers LIST an hour without one), it must never hold up the exit.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([run.indexWriter.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, INDEX_CLOSE_TIMEOUT_MS)))]);
-    clearTimeout(timer);
+    await closeIndexWriter(run.uploader, INDEX_CLOSE_TIMEOUT_MS);
     await run.uploader.close();
     await closeSpools(run);
   }
