@@ -27,6 +27,7 @@ export { segmentKey, parseSegmentKey, startAfterKey, validatePrefix, validateCam
 
 // The hour index an uploading process writes for fast recording queries (docs/recordings.md).
 export { HourIndexWriter, type HourIndexWriterOptions } from './recordings/hour-index-writer.js';
+export { closeIndexWriter } from './recordings/shared-index-writer.js';
 
 // The disk spool (long outages, restarts).
 export * from './spool/index.js';

@@ -15,6 +15,7 @@ import { HlsStream, type DropEvent } from '../stream/hls-stream.js';
 import type { StreamStats } from '../stream/stream-stats.js';
 import type { AudioFramePack, VideoFramePack } from '../types.js';
 import { CameraPipeline } from '../pipeline/camera-pipeline.js';
+import { closeIndexWriter } from '../recordings/shared-index-writer.js';
 import { Uploader, type DrainReport, type UploadStats } from '../upload/uploader.js';
 import type { UploaderOptions } from '../upload/options.js';
 import { parseTags, type TagsInput } from '../upload/tags.js';
@@ -71,6 +72,8 @@ export interface S3HlsConfig extends UploaderOptions {
    * @defaultValue a Node process warning
    */
   readonly onClockStep?: (step: ClockStep) => void;
+  /** Write hour and day index objects, so recordings queries need not list every key (docs/recordings.md). @defaultValue true */
+  readonly hourIndex?: boolean;
 }
 
 /** Counters of the default stream and its uploader. */
@@ -167,6 +170,7 @@ export class S3Hls {
       spool: spoolConfig,
       onSpoolError,
       onClockStep,
+      hourIndex,
       ...uploaderOptions
     } = config;
     const pool = poolBytes ?? poolFromBitrate(bitrateBps, targetSegmentSeconds ?? 2);
@@ -181,7 +185,8 @@ export class S3Hls {
         onClockStep ??
         ((s) => process.emitWarning(`wall clock stepped by ${s.stepMs} ms: segment times follow it from the next segment (discontinuity clock-step)`, 'S3HlsClockStep')),
     });
-    const pipeline = new CameraPipeline({ streamId, prefix, uploader, poolBytes: pool, targetSegmentSeconds, muxDelayMs, layout, startUpload: false, spool: spoolOption, clock });
+    const camera = { streamId, prefix, uploader, clock, hourIndex };
+    const pipeline = new CameraPipeline({ ...camera, poolBytes: pool, targetSegmentSeconds, muxDelayMs, layout, startUpload: false, spool: spoolOption });
     if (onDrop) pipeline.stream.on('drop', onDrop);
     if (onSegment) pipeline.on('segment', onSegment);
     const warnings: S3HlsWarning[] = [];
@@ -191,6 +196,7 @@ export class S3Hls {
       else process.emitWarning(`s3hls stream ${streamId}: ${w.message}`, { code: w.code });
     };
     pipeline.on('pool-too-small', (e) => warn({ code: 'POOL_TOO_SMALL', message: `${e.message} (poolBytes or bitrateBps in initialize())` }));
+    pipeline.once('index-error', (m) => warn({ code: 'HOUR_INDEX_FAILED', message: `${m} (retried; queries list that hour meanwhile)` }));
     const session: Session = { uploader, pipeline, stream: pipeline.stream, spool, timing: new TimingOrderCheck(warn), warnings, tags, lastUploadError: undefined };
     uploader.on('error', (e) => (session.lastUploadError = `${e.code} ${e.name}: ${e.message}`));
     this.#session = session;
@@ -304,6 +310,7 @@ export class S3Hls {
     // With a spool: live segments and backlog go through it first; what is left stays on disk.
     if (s.spool !== undefined) await s.pipeline.whenSpoolDone(timeoutMs);
     const report = await s.uploader.drain({ timeoutMs, signal: options.signal });
+    await closeIndexWriter(s.uploader, Math.min(timeoutMs, 10_000)); // hours/days closed by now; bounded
     await s.uploader.close();
     if (s.spool !== undefined) {
       // First to disk what the uploader did not store (spooled), then the rest fails as not-uploaded.

@@ -16,8 +16,8 @@ import type { VideoFramePack } from '../types.js';
 
 /** A run-time warning of the C-style API. */
 export interface S3HlsWarning {
-  /** `PRESENTATION_ORDER_TIMESTAMPS` or `POOL_TOO_SMALL`. */
-  readonly code: 'PRESENTATION_ORDER_TIMESTAMPS' | 'POOL_TOO_SMALL';
+  /** `PRESENTATION_ORDER_TIMESTAMPS`, `POOL_TOO_SMALL` or `HOUR_INDEX_FAILED` (an index object write failed). */
+  readonly code: 'PRESENTATION_ORDER_TIMESTAMPS' | 'POOL_TOO_SMALL' | 'HOUR_INDEX_FAILED';
   /** One sentence: what was seen and what to pass instead. */
   readonly message: string;
 }

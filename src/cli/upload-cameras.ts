@@ -9,8 +9,6 @@ import { FfmpegSource } from '../sources/ffmpeg-source.js';
 import type { FrameTarget } from '../sources/frame-target.js';
 import { SourceError } from '../sources/source-errors.js';
 import { CameraPipeline } from '../pipeline/camera-pipeline.js';
-import { validatePrefix } from '../keys/object-keys.js';
-import { parseTags } from '../upload/tags.js';
 import type { DiskSpool } from '../spool/disk-spool.js';
 import { AnchoredClock } from '../stream/anchored-clock.js';
 import { CliExit, ExitCode } from './exit-codes.js';
@@ -40,7 +38,6 @@ export function createManager(run: Run): CameraManager {
     sinkFor: (spec, prefix) => {
       const cam = planned.get(spec.id) as PlannedCamera;
       pipelines.get(spec.id)?.dispose(); // a camera added again: its old pipeline stops listening
-      if (cam.tags !== undefined) run.indexTags.set(validatePrefix(prefix), parseTags(cam.tags).header);
       const pipeline = new CameraPipeline({
         streamId: spec.id,
         prefix,
@@ -63,6 +60,7 @@ export function createManager(run: Run): CameraManager {
       pipeline.stream.on('sink-error', (e) => progress.line(`camera ${spec.id}: segment not stored: ${e.message}`, true));
       pipeline.stream.on('drop', (d) => progress.line(`camera ${d.streamId}: dropped ${d.frames} ${d.kind} frame(s): ${d.code} ${d.message}`));
       pipeline.on('pool-too-small', (e) => onPoolTooSmall(run, cam, e.message));
+      pipeline.on('index-error', (m) => progress.line(`s3hls: warning: ${m}`, true)); // the pipeline writes hour/day indexes
       pipelines.set(spec.id, pipeline);
       return pipeline.startUpload();
     },

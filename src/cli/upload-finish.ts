@@ -6,6 +6,7 @@ import type { CameraManager } from '../sources/camera-manager.js';
 import type { DrainReport } from '../upload/uploader.js';
 import { CliExit, ExitCode } from './exit-codes.js';
 import { formatSummary } from './progress.js';
+import { closeIndexWriter } from '../recordings/shared-index-writer.js';
 import { closeSpools } from './upload-spools.js';
 import { snapshot, type Run } from './upload-run.js';
 
@@ -46,9 +47,7 @@ export async function drainQueue(run: Run): Promise<DrainReport | undefined> {
     run.io.forceSignal?.removeEventListener('abort', onForce);
     // Index the hours this run closed before the client goes away. Bounded: an index only makes
     // queries faster (readers LIST an hour without one), it must never hold up the exit.
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([run.indexWriter.close(), new Promise<void>((resolve) => (timer = setTimeout(resolve, INDEX_CLOSE_TIMEOUT_MS)))]);
-    clearTimeout(timer);
+    await closeIndexWriter(run.uploader, INDEX_CLOSE_TIMEOUT_MS);
     await run.uploader.close();
     await closeSpools(run);
   }

@@ -5,7 +5,6 @@
 import type { CameraManager } from '../sources/camera-manager.js';
 import type { CameraPipeline } from '../pipeline/camera-pipeline.js';
 import type { Uploader } from '../upload/uploader.js';
-import type { HourIndexWriter } from '../recordings/hour-index-writer.js';
 import type { DiskSpool } from '../spool/disk-spool.js';
 import type { CliExit } from './exit-codes.js';
 import type { ProgressReporter, ProgressSnapshot } from './progress.js';
@@ -35,10 +34,6 @@ export interface Run {
   readonly started: number;
   readonly progress: ProgressReporter;
   readonly uploader: Uploader;
-  /** Writes the hour index objects of the hours this run closes (docs/recordings.md). */
-  readonly indexWriter: HourIndexWriter;
-  /** Camera prefix → the camera's tags header: index objects get the tags of their segments (retention). */
-  readonly indexTags: Map<string, string>;
   readonly pipelines: Map<string, CameraPipeline>;
   readonly failures: { id: string; error: Error }[];
   readonly stopRequested: Promise<void>;

@@ -15,17 +15,18 @@
  * {@link Uploader}'s `'uploaded'` event (`{ streamId, key, bytes, sequence, ... }`, see
  * upload/events.ts). Its name and payload are kept stable; it fires exactly once per segment the
  * uploader stored, after the PUT was acknowledged, so an index writer (e.g. per camera-hour) can hook
- * it without touching the pipeline.
+ * it without touching the pipeline. The hour/day index writer is hooked so here (`hourIndex`).
  */
 import { EventEmitter } from 'node:events';
-import type { KeyLayout } from '../keys/object-keys.js';
+import { validatePrefix, type KeyLayout } from '../keys/object-keys.js';
+import { registerIndexedCamera, type IndexRegistration } from '../recordings/shared-index-writer.js';
 import { DiskSpool } from '../spool/disk-spool.js';
 import { SpoolingSink, type SpoolingSinkStats, type SpoolOrder } from '../spool/spooling-sink.js';
 import { HlsStream } from '../stream/hls-stream.js';
 import type { AnchoredClock } from '../stream/anchored-clock.js';
 import type { Segment, SegmentSink } from '../types.js';
 import type { StreamUploadSink, Uploader } from '../upload/uploader.js';
-import type { TagsInput } from '../upload/tags.js';
+import { parseTags, type TagsInput } from '../upload/tags.js';
 import { guardPoolSize, type PoolTooSmallEvent } from './pool-guard.js';
 import { SegmentLedger, type LedgerCounts, type SegmentOutcome } from './segment-ledger.js';
 
@@ -35,6 +36,8 @@ export interface CameraPipelineEvents {
   segment: [SegmentOutcome];
   /** The pool cannot hold one segment of this stream (reported once; see pool-guard.ts). */
   'pool-too-small': [PoolTooSmallEvent];
+  /** An hour or day index object of this camera could not be written (retried; one sentence, no secrets). */
+  'index-error': [string];
 }
 
 /** Options of {@link CameraPipeline}. */
@@ -65,6 +68,8 @@ export interface CameraPipelineOptions {
   readonly clock?: AnchoredClock | undefined;
   /** Put a disk spool between the stream and the uploader (docs/spool.md). @defaultValue none */
   readonly spool?: PipelineSpool | undefined;
+  /** Write hour/day index objects (docs/recordings.md; timeline layout; closeIndexWriter(uploader) before uploader.close()). @defaultValue true */
+  readonly hourIndex?: boolean | undefined;
 }
 
 /** The disk spool of a {@link CameraPipeline}. */
@@ -159,6 +164,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
   // Spool wiring (docs/spool.md): set when startUpload attaches a spooling sink.
   #spooling: SpoolingSink | undefined;
   #spoolDone: Promise<void> = Promise.resolve();
+  readonly #index: IndexRegistration | undefined;
 
   /**
    * Builds the stream and, unless `startUpload: false`, attaches it to the uploader.
@@ -200,6 +206,8 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
         if (e.streamId === options.streamId) this.#ledger.failed(e.sequence, 'discarded', e.key, e.code, `discarded after ${e.name}`);
       }),
     );
+    const index = (options.hourIndex ?? true) && options.layout !== 'reference';
+    if (index) this.#unsubscribe.push((this.#index = registerIndexedCamera(up, validatePrefix(options.prefix), (m) => this.emit('index-error', m))).unregister);
     if (options.startUpload ?? true) this.startUpload();
   }
 
@@ -278,6 +286,7 @@ export class CameraPipeline extends EventEmitter<CameraPipelineEvents> {
       ...(t !== undefined ? { tags: t } : {}),
       ...(o.layout !== undefined ? { layout: o.layout } : {}),
     });
+    this.#index?.setTagging(t === undefined ? undefined : parseTags(t).header); // valid: sinkFor took them
     if (o.spool === undefined) this.#held.attach(this.#sink);
     else this.#attachSpool(o.spool, this.#sink);
     return this.#sink;

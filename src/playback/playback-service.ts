@@ -12,9 +12,10 @@ import { DEFAULT_LIVE_GRACE_MS, DEFAULT_LIVE_WINDOW, selectLiveWindow, settledRe
 import { renderMediaPlaylist, targetDurationSeconds } from '../playlist/m3u8-renderer.js';
 import type { SegmentRecord } from '../playlist/segment-records.js';
 import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
-import { SpanMerger, type RecordingSpan } from '../recordings/merge-spans.js';
+import type { RecordingSpan } from '../recordings/merge-spans.js';
+import { querySpans } from '../recordings/spans.js';
 import { streamPlaylist } from './playlist-stream.js';
-import { collectRecords, newRecordSourceStats, recordPages, type RecordSourceOptions, type RecordSourceStats } from './record-source.js';
+import { collectRecords, recordPages, type RecordSourceOptions, type RecordSourceStats } from './record-source.js';
 
 /** Options of {@link PlaybackService}. */
 export interface PlaybackServiceOptions {
@@ -116,17 +117,8 @@ export class PlaybackService {
    * @returns the spans and what reading them cost
    */
   async spans(prefix: string, w: PlaybackWindow): Promise<{ spans: RecordingSpan[]; stats: RecordSourceStats }> {
-    const stats = newRecordSourceStats();
-    const merger = new SpanMerger();
-    const spans: RecordingSpan[] = [];
-    for await (const page of this.records(prefix, w, stats)) {
-      for (const r of page) {
-        const closed = merger.add(r);
-        if (closed) spans.push(closed);
-      }
-    }
-    const last = merger.finish();
-    if (last) spans.push(last);
+    // querySpans reads day indexes for the closed days wholly inside the window (recordings/day-spans.ts).
+    const { spans, stats } = await querySpans({ ...this.#source(prefix, w), useIndex: this.#o.useIndex });
     return { spans, stats };
   }
 

@@ -10,9 +10,17 @@
  * indexes as it goes), or at {@link HourIndexWriter.close} for hours the server clock has passed.
  * A segment of an already indexed hour arriving later (a long retry, a backlog) marks the hour
  * again and the index is rewritten: an index never stays behind what it saw being stored.
+ *
+ * Day indexes (day-index.ts) follow the same rule one level up: once a day is closed (camera time
+ * or, at close(), the server clock) and none of its hours is waiting for its index, the day's
+ * index is written from the hour indexes (day-rollup.ts), and rewritten when one of its hours is.
+ * A process that starts on a new day also rolls up the day before when it has no index yet (a
+ * camera recording 9 to 17 by runs that end each evening would otherwise never get one).
  */
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DEFAULT_INDEX_SETTLE_MS } from '../playback/record-source.js';
+import { DAY_MS, dayIndexKey, dayStartOf } from './day-index.js';
+import { writeDayIndex } from './day-rollup.js';
 import { buildHourIndex, HOUR_MS, hourFolderOf, hourIndexKey, segmentKeyHour, type ListedSegmentObject } from './hour-index.js';
 
 /** What the writer needs of an uploader: its `uploaded` event. */
@@ -34,10 +42,12 @@ export interface HourIndexWriterOptions {
   readonly taggingFor?: ((prefix: string) => string | undefined) | undefined;
   /** Server clock. @defaultValue Date.now */
   readonly nowMs?: (() => number) | undefined;
-  /** A write failed (it is retried at the next trigger); one sentence, no secrets. */
-  readonly onError?: ((message: string) => void) | undefined;
-  /** An index was written. */
+  /** A write failed (it is retried at the next trigger); one sentence, no secrets, and the camera prefix. */
+  readonly onError?: ((message: string, prefix: string) => void) | undefined;
+  /** An index was written (`segments`: of an hour index; hours with segments for a day index). */
   readonly onWritten?: ((key: string, segments: number) => void) | undefined;
+  /** Write day indexes too (day-index.ts). @defaultValue true */
+  readonly dayIndex?: boolean | undefined;
 }
 
 interface HourState {
@@ -45,6 +55,11 @@ interface HourState {
   dirty: boolean;
   /** The write in flight. */
   writing: Promise<void> | undefined;
+}
+
+interface DayState extends HourState {
+  /** Only write when the day has no index yet (the day before a process's first day). */
+  onlyIfMissing: boolean;
 }
 
 /** Writes one index object per camera-hour when the hour closes. */
@@ -56,6 +71,10 @@ export class HourIndexWriter {
   readonly #hours = new Map<string, Map<number, HourState>>();
   /** prefix → latest segment start seen (camera time). */
   readonly #latest = new Map<string, number>();
+  /** prefix → day start → day index state (days that may need their index written). */
+  readonly #days = new Map<string, Map<number, DayState>>();
+  /** The server clock at the last close(): days it has passed are closed too. */
+  #closedAt = 0;
   #written = 0;
 
   /**
@@ -101,7 +120,9 @@ export class HourIndexWriter {
     const start = Number(key.slice(key.lastIndexOf('/') + 1, key.lastIndexOf('/') + 14));
     const latest = Math.max(this.#latest.get(at.prefix) ?? 0, start);
     this.#latest.set(at.prefix, latest);
+    this.#noteDay(at.prefix, dayStartOf(at.hourStartMs));
     for (const [hour, s] of hours) if (s.dirty && hour + HOUR_MS + this.#settleMs <= latest) this.#write(at.prefix, hour, s);
+    this.#rollDays(at.prefix);
   }
 
   /**
@@ -113,12 +134,86 @@ export class HourIndexWriter {
    */
   async close(): Promise<void> {
     const now = this.#now();
+    this.#closedAt = Math.max(this.#closedAt, now);
     for (const [prefix, hours] of this.#hours) {
       for (const [hour, s] of hours) if (s.dirty && hour + HOUR_MS + this.#settleMs <= now) this.#write(prefix, hour, s);
     }
-    const flights: Promise<void>[] = [];
-    for (const hours of this.#hours.values()) for (const s of hours.values()) if (s.writing) flights.push(s.writing);
-    await Promise.all(flights);
+    for (const prefix of this.#days.keys()) this.#rollDays(prefix);
+    // A finished hour write may start its day's write: wait until nothing is in flight.
+    for (;;) {
+      const flights: Promise<void>[] = [];
+      for (const states of [...this.#hours.values(), ...this.#days.values()]) for (const s of states.values()) if (s.writing) flights.push(s.writing);
+      if (flights.length === 0) return;
+      await Promise.all(flights);
+    }
+  }
+
+  /** A segment of `day` was stored: the day is a candidate, and the day before if new to this process. */
+  #noteDay(prefix: string, day: number): void {
+    if (this.#o.dayIndex === false) return;
+    let days = this.#days.get(prefix);
+    if (!days) this.#days.set(prefix, (days = new Map<number, DayState>()));
+    const state = days.get(day);
+    if (state) {
+      state.dirty = true;
+      state.onlyIfMissing = false;
+      return;
+    }
+    days.set(day, { dirty: true, writing: undefined, onlyIfMissing: false });
+    if (!days.has(day - DAY_MS)) days.set(day - DAY_MS, { dirty: true, writing: undefined, onlyIfMissing: true });
+  }
+
+  /** Writes the index of every candidate day that closed and has no hour waiting for its index. */
+  #rollDays(prefix: string): void {
+    const days = this.#days.get(prefix);
+    if (!days) return;
+    const closedBefore = Math.max(this.#latest.get(prefix) ?? 0, this.#closedAt);
+    const hours = this.#hours.get(prefix);
+    for (const [day, s] of days) {
+      if (!s.dirty || s.writing || day + DAY_MS + this.#settleMs > closedBefore) continue;
+      let waiting = false;
+      for (const [hour, h] of hours ?? []) if (hour >= day && hour < day + DAY_MS && (h.dirty || h.writing)) waiting = true;
+      if (!waiting) this.#writeDay(prefix, day, s);
+    }
+  }
+
+  #writeDay(prefix: string, day: number, s: DayState): void {
+    s.dirty = false;
+    s.writing = this.#writeDayOnce(prefix, day, s.onlyIfMissing).then(
+      () => {
+        s.writing = undefined;
+        if (s.dirty) this.#rollDays(prefix);
+        else this.#days.get(prefix)?.delete(day); // a later segment of that day adds it again
+      },
+      (e: unknown) => {
+        s.writing = undefined;
+        s.dirty = true; // retried at the next trigger
+        this.#o.onError?.(`day index ${dayIndexKey(prefix, day)}: ${(e as Error).name}: ${(e as Error).message}`, prefix);
+      },
+    );
+  }
+
+  async #writeDayOnce(prefix: string, day: number, onlyIfMissing: boolean): Promise<void> {
+    if (onlyIfMissing) {
+      try {
+        await this.#o.client.send(new HeadObjectCommand({ Bucket: this.#o.bucket, Key: dayIndexKey(prefix, day) }));
+        return; // written by an earlier run
+      } catch (e) {
+        const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (err.name !== 'NotFound' && err.name !== 'NoSuchKey' && err.$metadata?.httpStatusCode !== 404) throw e;
+      }
+      // A day with no footage at all (the camera's first run) needs no index: readers find that with one LIST.
+      const folder = `${prefix}/${hourFolderOf(day).slice(0, 10)}/`;
+      const page = await this.#o.client.send(new ListObjectsV2Command({ Bucket: this.#o.bucket, Prefix: folder, MaxKeys: 1 }));
+      if ((page.Contents ?? []).length === 0) return;
+    }
+    const done = await writeDayIndex({ client: this.#o.client, bucket: this.#o.bucket, prefix, dayMs: day, tagging: this.#tagging(prefix), nowMs: this.#now() });
+    this.#written++;
+    this.#o.onWritten?.(done.key, done.hours);
+  }
+
+  #tagging(prefix: string): string | undefined {
+    return this.#o.taggingFor?.(prefix) ?? this.#o.tagging;
   }
 
   #write(prefix: string, hour: number, s: HourState): void {
@@ -129,11 +224,15 @@ export class HourIndexWriter {
         s.writing = undefined;
         if (s.dirty) this.#write(prefix, hour, s);
         else this.#hours.get(prefix)?.delete(hour);
+        // The hour's index changed: its day's index must follow (once the day closed).
+        const day = this.#days.get(prefix)?.get(dayStartOf(hour));
+        if (day) day.dirty = true;
+        this.#rollDays(prefix);
       },
       (e: unknown) => {
         s.writing = undefined;
         s.dirty = true; // retried at the next trigger (next segment, or close())
-        this.#o.onError?.(`hour index ${prefix}/${hourFolderOf(hour)}: ${(e as Error).name}: ${(e as Error).message}`);
+        this.#o.onError?.(`hour index ${prefix}/${hourFolderOf(hour)}: ${(e as Error).name}: ${(e as Error).message}`, prefix);
       },
     );
   }
@@ -156,7 +255,7 @@ export class HourIndexWriter {
         Key: key,
         Body: Buffer.from(JSON.stringify(index)),
         ContentType: 'application/json',
-        ...((tagging) => (tagging ? { Tagging: tagging } : {}))(this.#o.taggingFor?.(prefix) ?? this.#o.tagging),
+        ...((tagging) => (tagging ? { Tagging: tagging } : {}))(this.#tagging(prefix)),
       }),
     );
     this.#written++;

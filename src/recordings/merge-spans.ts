@@ -55,17 +55,28 @@ export class SpanMerger {
    * @returns the span this segment closed, if it started a new one
    */
   add(s: SpanSegment): RecordingSpan | undefined {
-    const segEnd = s.startTimeMs + s.durationMs;
-    if (this.#count > 0 && !s.discontinuity && s.startTimeMs - this.#end <= this.#gapMs) {
+    return this.addRun({ startMs: s.startTimeMs, endMs: s.startTimeMs + s.durationMs, segments: 1 }, s.discontinuity);
+  }
+
+  /**
+   * Adds a run of segments already merged (a span of one hour, from an index): it continues the
+   * open span by the same rule as its first segment would.
+   *
+   * @param run - the run (after every segment added so far)
+   * @param discontinuity - whether the run's first segment starts a new timeline
+   * @returns the span this run closed, if it started a new one
+   */
+  addRun(run: RecordingSpan, discontinuity: boolean): RecordingSpan | undefined {
+    if (this.#count > 0 && !discontinuity && run.startMs - this.#end <= this.#gapMs) {
       // An overlap (a segment starting before the previous one ended) continues the span too.
-      this.#end = Math.max(this.#end, segEnd);
-      this.#count += 1;
+      this.#end = Math.max(this.#end, run.endMs);
+      this.#count += run.segments;
       return undefined;
     }
     const closed = this.finish();
-    this.#start = s.startTimeMs;
-    this.#end = segEnd;
-    this.#count = 1;
+    this.#start = run.startMs;
+    this.#end = run.endMs;
+    this.#count = run.segments;
     return closed;
   }
 

@@ -3,9 +3,11 @@
  * carries (start, duration, discontinuity), so no object is read to answer "where is footage".
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { newRecordSourceStats, recordPages, type RecordSourceStats } from '../playback/record-source.js';
+import { recordPages } from '../playback/record-source.js';
+import { daySpans, newSpanQueryStats, type SpanQueryStats } from './day-spans.js';
 import { SpanMerger, type RecordingSpan } from './merge-spans.js';
 
+export type { SpanQueryStats } from './day-spans.js';
 export { mergeSpans, SpanMerger, SPAN_GAP_MS, type RecordingSpan, type SpanSegment } from './merge-spans.js';
 
 /** The JSON shape of a span (`recordings --json`, `recordings.json`). */
@@ -42,37 +44,46 @@ export interface QuerySpansOptions {
   readonly endMs?: number | undefined;
   /** Stops the query. */
   readonly signal?: AbortSignal | undefined;
-  /** Read hour index objects for closed hours (false: LIST only, e.g. to compare). @defaultValue true */
+  /** Read hour and day index objects for closed hours (false: LIST only, e.g. to compare). @defaultValue true */
   readonly useIndex?: boolean | undefined;
+  /** Read day index objects for closed days (false: hour indexes and LIST only). @defaultValue true */
+  readonly useDayIndex?: boolean | undefined;
   /** Server clock (which hours are closed). @defaultValue Date.now() */
   readonly nowMs?: number | undefined;
+  /** How long after its end an hour is trusted to be indexed, ms. @defaultValue 60000 */
+  readonly settleMs?: number | undefined;
 }
 
 /**
- * The spans of footage of one camera overlapping a window: from the hour index objects of closed
- * hours (one GET per hour) and a LIST of the hours without one (see playback/record-source.ts).
+ * The spans of footage of one camera overlapping a window: hours wholly inside it of closed days
+ * from the day index objects (one GET per day), other closed hours from their hour index (one GET
+ * per hour), and a LIST of the hours without one (see day-spans.ts, playback/record-source.ts).
  * Spans are not clipped to the window: a span reaching into it is reported whole as far as read.
  *
  * @param options - see {@link QuerySpansOptions}
  * @returns the spans, the ListObjectsV2 requests made, and where each hour came from
  * @throws TypeError/RangeError for a bad prefix or time; the SDK's error when S3 refuses
  */
-export async function querySpans(options: QuerySpansOptions): Promise<{ spans: RecordingSpan[]; pages: number; stats: RecordSourceStats }> {
-  const stats = newRecordSourceStats();
-  const merger = new SpanMerger();
-  const spans: RecordingSpan[] = [];
-  const walk = recordPages({
+export async function querySpans(options: QuerySpansOptions): Promise<{ spans: RecordingSpan[]; pages: number; stats: SpanQueryStats }> {
+  const stats = newSpanQueryStats();
+  const query = {
     client: options.client,
     bucket: options.bucket,
     prefix: options.prefix,
     startMs: options.startMs,
     endMs: options.endMs,
     signal: options.signal,
-    useIndex: options.useIndex,
-    nowMs: options.nowMs,
+    nowMs: options.nowMs ?? Date.now(),
+    settleMs: options.settleMs,
     stats,
-  });
-  for await (const page of walk) {
+  };
+  if (options.useIndex !== false && options.useDayIndex !== false) {
+    const spans = await daySpans(query);
+    return { spans, pages: stats.lists, stats };
+  }
+  const merger = new SpanMerger();
+  const spans: RecordingSpan[] = [];
+  for await (const page of recordPages({ ...query, useIndex: options.useIndex })) {
     for (const r of page) {
       const closed = merger.add(r);
       if (closed) spans.push(closed);

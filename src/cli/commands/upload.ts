@@ -10,7 +10,6 @@ import { redactingWriter } from '../../redact.js';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { UsageError } from '../../server/cli-flags.js';
 import { Uploader } from '../../upload/uploader.js';
-import { HourIndexWriter } from '../../recordings/hour-index-writer.js';
 import { CliExit, ExitCode } from '../exit-codes.js';
 import { UPLOAD_HELP } from '../help.js';
 import { ProgressReporter } from '../progress.js';
@@ -74,14 +73,9 @@ async function execute(plan: UploadPlan, io: UploadIo, out: Out, err: Err): Prom
   let resolveFatal: () => void = () => {};
   const fatalSet = new Promise<void>((resolve) => (resolveFatal = resolve));
   const uploader = createUploader(plan, io);
-  const indexTags = new Map<string, string>();
-  const indexWriter = new HourIndexWriter({ ...uploader.store, taggingFor: (p) => indexTags.get(p), onError: (m) => void err.write(`s3hls: warning: ${m}\n`) });
-  indexWriter.attach(uploader);
   const run: Run = {
     fatalSet,
     resolveFatal: () => resolveFatal(),
-    indexWriter,
-    indexTags,
     plan,
     io,
     started: performance.now(),
