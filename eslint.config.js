@@ -59,7 +59,6 @@ export default tseslint.config(
     files: [
       'src/h264/sps.ts',
       'src/server/playlist-routes.ts',
-      'src/upload/iot-credentials.ts',
     ],
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
   },
