@@ -55,20 +55,10 @@ export default tseslint.config(
     rules: { 'max-lines': 'off' },
   },
   {
-    // TEMPORARY (splits branch, removed as each is split).
-    files: [
-      'bench/chaos.ts',
-      'bench/chaos-camera.ts',
-      'bench/chaos-verify.ts',
-      'bench/fault-proxy.ts',
-      'bench/main.ts',
-      'src/cli/commands/demo.ts',
-      'src/cli/upload-options.ts',
-      'src/h264/sps.ts',
-      'src/server/playlist-routes.ts',
-      'src/upload/iot-credentials.ts',
-    ],
-    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+    // - src/server/playlist-routes.ts (createPlaylistRoutes, 180 lines): the player branch is changing the routes
+    //   (index.m3u8 for the player page); split it after that lands.
+    files: ['src/server/playlist-routes.ts'],
+    rules: { 'max-lines-per-function': 'off' },
   },
   {
     // tap's idiom: `t.test(name, async (t) => { ... })` returns a promise tap itself awaits and

@@ -20,7 +20,7 @@ import { HlsStream } from '../src/stream/hls-stream.js';
 import type { Segment, SegmentSink } from '../src/types.js';
 import { Uploader, type StreamUploadSink } from '../src/upload/uploader.js';
 import { Journal } from './chaos-journal.js';
-import { splitAccessUnits } from './media-units.js';
+import { splitAccessUnits, type BenchUnit } from './media-units.js';
 
 /** What the parent passes (argv[2], JSON). */
 export interface ChaosCameraArgs {
@@ -56,15 +56,21 @@ function say(line: object): void {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
-/**
- * Runs the cameras until their media ends and everything is uploaded (or the timeout).
- * @param a - see {@link ChaosCameraArgs}
- * @returns when done (the process then exits)
- */
-export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
-  const units = splitAccessUnits(readFileSync(a.videoPath));
-  const journal = new Journal(a.journalPath);
-  const spool = await DiskSpool.open({ directory: a.spoolDir, quotaBytes: a.spoolQuotaBytes });
+/** One camera of the process: its stream, the spooling sink behind it, and how far it was fed. */
+interface ChaosCamera {
+  readonly id: string;
+  readonly stream: HlsStream;
+  readonly spooling: SpoolingSink;
+  /** Resolves when the spooling sink handed everything of this stream to the uploader and it was stored. */
+  readonly endedP: Promise<void>;
+  /** Reused for every frame (the stream copies what it keeps). */
+  readonly pack: { items: { part1: Uint8Array }[]; pts90k: number };
+  fed: number;
+  readonly ptsBase: number;
+}
+
+/** The uploader of every camera, reporting holds, resumes and UNVERIFIED_PUTs on stdout. */
+function createUploader(a: ChaosCameraArgs, errorsByName: Record<string, number>): Uploader {
   const uploader = new Uploader({
     bucket: a.bucket,
     endpoint: a.endpoint,
@@ -77,15 +83,6 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
   });
   uploader.on('credentials-needed', (e) => say({ event: 'credentials-needed', reason: e.reason, held: e.heldSegments }));
   uploader.on('resumed', (e) => say({ event: 'resumed', trigger: e.trigger }));
-  const sinkTotals = (): Record<string, number> => {
-    const t = { spooled: 0, detached: 0, detachWaitedForAttempt: 0, movedToBacklog: 0 };
-    for (const cam of cameras) {
-      const ss = cam.spooling.stats();
-      for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += ss[k];
-    }
-    return t;
-  };
-  const errorsByName: Record<string, number> = {};
   uploader.on('error', (e) => {
     errorsByName[e.name] = (errorsByName[e.name] ?? 0) + 1;
     // At once (stdout to a pipe is synchronous on Linux): the parent matches each against the proxy's fake-200 answers.
@@ -95,58 +92,69 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
     const cmd = JSON.parse(text) as { cmd: string; accessKeyId: string; secretAccessKey: string; sessionToken: string };
     if (cmd.cmd === 'setCredential') uploader.setCredential(cmd.accessKeyId, cmd.secretAccessKey, cmd.sessionToken);
   });
+  return uploader;
+}
 
-  const cameras = Array.from({ length: a.cameras }, (_, c) => {
-    const id = `cam${c + 1}`;
-    const prefix = `chaos/${id}`;
-    let ended!: () => void;
-    const endedP = new Promise<void>((r) => (ended = r));
-    const up: StreamUploadSink = uploader.sinkFor(id, { prefix });
-    // The uploader's sink, telling us when the spooling sink finished everything of this stream.
-    const inner: SegmentSink & { whenIdle(s: Segment): Promise<void> } = {
-      onSegment: (s) => up.onSegment(s),
-      onEnd: (sid) => {
-        up.onEnd?.(sid);
-        ended();
-      },
-      whenIdle: (s) => up.whenIdle(s),
-    };
-    const spooling = new SpoolingSink({
-      spool,
-      inner,
-      streamId: id,
-      prefix,
-      releaseAfterMs: 1_000,
-      checkIntervalMs: 50,
-      onSpooled: (entry) => journal.append({ t: 'spooled', run: a.run, camera: id, key: entry.key }),
-    });
-    const journaling: SegmentSink = {
-      onSegment(s: Segment) {
-        const h = createHash('sha256');
-        for (const p of s.parts) h.update(p);
-        const key = keyOfSegment(prefix, s);
-        // Durable before the segment goes anywhere: a kill after this line must not lose it silently.
-        journal.append(
-          { t: 'seg', run: a.run, camera: id, seq: s.sequence, key, sha256: h.digest('hex'), bytes: s.byteLength, videoFrames: s.videoFrames, atMs: Date.now() },
-          true,
-        );
-        spooling.onSegment(s);
-      },
-      onEnd: () => spooling.onEnd(),
-    };
-    const stream = new HlsStream({ streamId: id, sink: journaling, poolBytes: a.poolBytes, mediaTimeOriginMs: a.originMs });
-    stream.on('drop', (d) => journal.append({ t: 'drop', run: a.run, camera: id, code: d.code, frames: d.frames, atMs: Date.now() }));
-    const pack: { items: { part1: Uint8Array }[]; pts90k: number } = { items: [{ part1: units[0].bytes }], pts90k: 0 };
-    return { id, stream, spooling, endedP, pack, fed: 0, ptsBase: a.ptsBase + c * 1_000 * 90_000 };
+/**
+ * Camera number `c`: HlsStream → journaling sink (the segment's sha256 and key, fsynced, before it
+ * goes anywhere) → SpoolingSink(spool) → the uploader's sink.
+ */
+function createCamera(a: ChaosCameraArgs, c: number, uploader: Uploader, spool: DiskSpool, journal: Journal, firstUnit: BenchUnit): ChaosCamera {
+  const id = `cam${c + 1}`;
+  const prefix = `chaos/${id}`;
+  let ended!: () => void;
+  const endedP = new Promise<void>((r) => (ended = r));
+  const up: StreamUploadSink = uploader.sinkFor(id, { prefix });
+  // The uploader's sink, telling us when the spooling sink finished everything of this stream.
+  const inner: SegmentSink & { whenIdle(s: Segment): Promise<void> } = {
+    onSegment: (s) => up.onSegment(s),
+    onEnd: (sid) => {
+      up.onEnd?.(sid);
+      ended();
+    },
+    whenIdle: (s) => up.whenIdle(s),
+  };
+  const spooling = new SpoolingSink({
+    spool,
+    inner,
+    streamId: id,
+    prefix,
+    releaseAfterMs: 1_000,
+    checkIntervalMs: 50,
+    onSpooled: (entry) => journal.append({ t: 'spooled', run: a.run, camera: id, key: entry.key }),
   });
+  const journaling: SegmentSink = {
+    onSegment(s: Segment) {
+      const h = createHash('sha256');
+      for (const p of s.parts) h.update(p);
+      const key = keyOfSegment(prefix, s);
+      // Durable before the segment goes anywhere: a kill after this line must not lose it silently.
+      journal.append({ t: 'seg', run: a.run, camera: id, seq: s.sequence, key, sha256: h.digest('hex'), bytes: s.byteLength, videoFrames: s.videoFrames, atMs: Date.now() }, true);
+      spooling.onSegment(s);
+    },
+    onEnd: () => spooling.onEnd(),
+  };
+  const stream = new HlsStream({ streamId: id, sink: journaling, poolBytes: a.poolBytes, mediaTimeOriginMs: a.originMs });
+  stream.on('drop', (d) => journal.append({ t: 'drop', run: a.run, camera: id, code: d.code, frames: d.frames, atMs: Date.now() }));
+  const pack = { items: [{ part1: firstUnit.bytes }], pts90k: 0 };
+  return { id, stream, spooling, endedP, pack, fed: 0, ptsBase: a.ptsBase + c * 1_000 * 90_000 };
+}
 
-  // The parent keeps the last of these: a killed process never says 'done'.
-  const sinksTimer = setInterval(() => say({ event: 'sinks', sinks: sinkTotals() }), 500);
-  sinksTimer.unref();
-  say({ event: 'ready', units: units.length, recovered: spool.stats().recovered, damaged: spool.stats().damaged });
+/** The SpoolingSink counters summed over the cameras. */
+function sinkTotals(cameras: readonly ChaosCamera[]): Record<string, number> {
+  const t = { spooled: 0, detached: 0, detachWaitedForAttempt: 0, movedToBacklog: 0 };
+  for (const cam of cameras) {
+    const ss = cam.spooling.stats();
+    for (const k of Object.keys(t) as (keyof typeof t)[]) t[k] += ss[k];
+  }
+  return t;
+}
+
+/** Feeds every camera `a.speed` times faster than real time until `a.mediaSeconds` of media went in. */
+function feed(a: ChaosCameraArgs, cameras: ChaosCamera[], units: readonly BenchUnit[], journal: Journal): Promise<void> {
   const totalFrames = Math.round(a.mediaSeconds * 25);
   const t0 = Date.now();
-  await new Promise<void>((done) => {
+  return new Promise<void>((done) => {
     const timer = setInterval(() => {
       const now = Date.now();
       const due = Math.min(totalFrames, Math.floor(((now - t0) * a.speed * 25) / 1_000));
@@ -170,6 +178,25 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
       }
     }, FEED_PERIOD_MS);
   });
+}
+
+/**
+ * Runs the cameras until their media ends and everything is uploaded (or the timeout).
+ * @param a - see {@link ChaosCameraArgs}
+ * @returns when done (the process then exits)
+ */
+export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
+  const units = splitAccessUnits(readFileSync(a.videoPath));
+  const journal = new Journal(a.journalPath);
+  const spool = await DiskSpool.open({ directory: a.spoolDir, quotaBytes: a.spoolQuotaBytes });
+  const errorsByName: Record<string, number> = {};
+  const uploader = createUploader(a, errorsByName);
+  const cameras = Array.from({ length: a.cameras }, (_, c) => createCamera(a, c, uploader, spool, journal, units[0]));
+  // The parent keeps the last of these: a killed process never says 'done'.
+  const sinksTimer = setInterval(() => say({ event: 'sinks', sinks: sinkTotals(cameras) }), 500);
+  sinksTimer.unref();
+  say({ event: 'ready', units: units.length, recovered: spool.stats().recovered, damaged: spool.stats().damaged });
+  await feed(a, cameras, units, journal);
   for (const cam of cameras) cam.stream.finalize();
   clearInterval(sinksTimer);
   let timer: NodeJS.Timeout | undefined;
@@ -181,25 +208,14 @@ export async function runChaosCameras(a: ChaosCameraArgs): Promise<void> {
   for (const cam of cameras) await cam.spooling.close();
   await uploader.close();
   const st = spool.stats();
-  journal.append(
-    {
-      t: 'done',
-      run: a.run,
-      spoolDropped: st.dropped,
-      spoolDamaged: st.damaged,
-      spoolRecovered: st.recovered,
-      spoolFilesLeft: st.files,
-      complete,
-      framesFed: Object.fromEntries(cameras.map((c) => [c.id, c.fed])),
-    },
-    true,
-  );
+  const framesFed = Object.fromEntries(cameras.map((c) => [c.id, c.fed]));
+  journal.append({ t: 'done', run: a.run, spoolDropped: st.dropped, spoolDamaged: st.damaged, spoolRecovered: st.recovered, spoolFilesLeft: st.files, complete, framesFed }, true);
   journal.close();
   await spool.close();
   say({
     event: 'done',
     complete,
-    sinks: sinkTotals(),
+    sinks: sinkTotals(cameras),
     uploaderErrors: errorsByName,
     uploader: uploader.stats(),
     streams: cameras.map((c) => ({ id: c.id, ...c.stream.stats().droppedByReason })),

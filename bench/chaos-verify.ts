@@ -59,43 +59,54 @@ async function listAll(client: S3Client, bucket: string): Promise<string[]> {
   return keys;
 }
 
-/**
- * Reads the bucket back and classifies every journaled segment.
- *
- * @param journals - journal files, in run order
- * @param client - a client talking to the server directly (not through the fault proxy)
- * @param bucket - the bucket
- * @param killedRun - the run number that was SIGKILLed, if any
- * @returns the verdict
- */
-export async function verifyChaos(journals: readonly string[], client: S3Client, bucket: string, killedRun: number | undefined): Promise<ChaosVerdict> {
-  const segs = new Map<string, SegLine>();
-  const spooled = new Set<string>();
-  const streamDropped: Record<string, number> = {};
-  const spoolDropped: Record<string, number> = {};
-  let spoolDamaged = 0;
-  let spoolRecovered = 0;
-  let lastFed: Readonly<Record<string, number>> = {};
-  const framesInSegsOfKilled: Record<string, number> = {};
-  const framesDroppedOfKilled: Record<string, number> = {};
+/** What the journals say: every segment produced, what was spooled, dropped and fed. */
+interface JournalFacts {
+  readonly segs: Map<string, SegLine>;
+  readonly spooled: Set<string>;
+  readonly streamDropped: Record<string, number>;
+  readonly spoolDropped: Record<string, number>;
+  spoolDamaged: number;
+  spoolRecovered: number;
+  /** Frames fed per camera by the killed run, as last journaled. */
+  lastFed: Readonly<Record<string, number>>;
+  readonly framesInSegsOfKilled: Record<string, number>;
+  readonly framesDroppedOfKilled: Record<string, number>;
+}
+
+function readJournals(journals: readonly string[], killedRun: number | undefined): JournalFacts {
+  const f: JournalFacts = {
+    segs: new Map(),
+    spooled: new Set(),
+    streamDropped: {},
+    spoolDropped: {},
+    spoolDamaged: 0,
+    spoolRecovered: 0,
+    lastFed: {},
+    framesInSegsOfKilled: {},
+    framesDroppedOfKilled: {},
+  };
   for (const path of journals) {
     for (const line of readJournal(path)) {
       if (line.t === 'seg') {
-        segs.set(line.key, line);
-        if (line.run === killedRun) framesInSegsOfKilled[line.camera] = (framesInSegsOfKilled[line.camera] ?? 0) + line.videoFrames;
-      } else if (line.t === 'spooled') spooled.add(line.key);
+        f.segs.set(line.key, line);
+        if (line.run === killedRun) f.framesInSegsOfKilled[line.camera] = (f.framesInSegsOfKilled[line.camera] ?? 0) + line.videoFrames;
+      } else if (line.t === 'spooled') f.spooled.add(line.key);
       else if (line.t === 'drop') {
-        streamDropped[line.code] = (streamDropped[line.code] ?? 0) + line.frames;
-        if (line.run === killedRun) framesDroppedOfKilled[line.camera] = (framesDroppedOfKilled[line.camera] ?? 0) + line.frames;
-      } else if (line.t === 'progress' && line.run === killedRun) lastFed = line.framesFed;
+        f.streamDropped[line.code] = (f.streamDropped[line.code] ?? 0) + line.frames;
+        if (line.run === killedRun) f.framesDroppedOfKilled[line.camera] = (f.framesDroppedOfKilled[line.camera] ?? 0) + line.frames;
+      } else if (line.t === 'progress' && line.run === killedRun) f.lastFed = line.framesFed;
       else if (line.t === 'done') {
-        for (const [k, v] of Object.entries(line.spoolDropped)) spoolDropped[k] = (spoolDropped[k] ?? 0) + v;
-        spoolDamaged += line.spoolDamaged;
-        spoolRecovered += line.spoolRecovered;
+        for (const [k, v] of Object.entries(line.spoolDropped)) f.spoolDropped[k] = (f.spoolDropped[k] ?? 0) + v;
+        f.spoolDamaged += line.spoolDamaged;
+        f.spoolRecovered += line.spoolRecovered;
       }
     }
   }
+  return f;
+}
 
+/** Every object of the bucket, read back through the API: key → sha256, and the bytes stored. */
+async function readBucket(client: S3Client, bucket: string): Promise<{ shaOfKey: Map<string, string>; bytesStored: number }> {
   const keys = await listAll(client, bucket);
   const shaOfKey = new Map<string, string>();
   let bytesStored = 0;
@@ -110,6 +121,22 @@ export async function verifyChaos(journals: readonly string[], client: S3Client,
       }),
     );
   }
+  return { shaOfKey, bytesStored };
+}
+
+/**
+ * Reads the bucket back and classifies every journaled segment.
+ *
+ * @param journals - journal files, in run order
+ * @param client - a client talking to the server directly (not through the fault proxy)
+ * @param bucket - the bucket
+ * @param killedRun - the run number that was SIGKILLed, if any
+ * @returns the verdict
+ */
+export async function verifyChaos(journals: readonly string[], client: S3Client, bucket: string, killedRun: number | undefined): Promise<ChaosVerdict> {
+  const f = readJournals(journals, killedRun);
+  const { segs, spooled } = f;
+  const { shaOfKey, bytesStored } = await readBucket(client, bucket);
 
   let stored = 0;
   let corrupted = 0;
@@ -142,7 +169,7 @@ export async function verifyChaos(journals: readonly string[], client: S3Client,
     if (ex.duplicates.length < 20) ex.duplicates.push(list);
   }
   const openSegmentFrames: Record<string, number> = {};
-  for (const [cam, fed] of Object.entries(lastFed)) openSegmentFrames[cam] = Math.max(0, fed - (framesInSegsOfKilled[cam] ?? 0) - (framesDroppedOfKilled[cam] ?? 0));
+  for (const [cam, fed] of Object.entries(f.lastFed)) openSegmentFrames[cam] = Math.max(0, fed - (f.framesInSegsOfKilled[cam] ?? 0) - (f.framesDroppedOfKilled[cam] ?? 0));
   return {
     produced: segs.size,
     stored,
@@ -151,10 +178,10 @@ export async function verifyChaos(journals: readonly string[], client: S3Client,
     corrupted,
     unexpected: [...shaOfKey.keys()].filter((k) => !segs.has(k)).length,
     lostAtKill: { openSegmentFrames, handedOutNotOnDisk },
-    streamDroppedFrames: streamDropped,
-    spoolDropped,
-    spoolDamaged,
-    spoolRecovered,
+    streamDroppedFrames: f.streamDropped,
+    spoolDropped: f.spoolDropped,
+    spoolDamaged: f.spoolDamaged,
+    spoolRecovered: f.spoolRecovered,
     bytesStored,
     examples: ex,
   };

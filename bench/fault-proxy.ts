@@ -93,167 +93,194 @@ function s3Error(res: ServerResponse, status: number, code: string, message: str
   res.end(body);
 }
 
+/** What the proxy's handlers share. */
+interface ProxyState {
+  readonly up: URL;
+  readonly agent: Agent;
+  readonly sockets: Set<Socket>;
+  readonly log: ProxyLogEntry[];
+  readonly ackListeners: ((method: string, url: string) => void)[];
+  pick: (method: string, url: string) => Fault;
+  outageUntil: number;
+  inFlight: number;
+  maxInFlight: number;
+  readonly stalled: Set<ServerResponse>;
+  readonly heldRequests: (() => void)[];
+  readonly expiredTokens: Set<string>;
+  expiredAnswers: number;
+}
+
+/** Forwards the request to the server; `after` decides what the client gets once the server answered. */
+function forward(st: ProxyState, req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, after: 'answer' | 'reset' | 'stall'): void {
+  const upReq = httpRequest({ host: st.up.hostname, port: st.up.port, method: req.method, path: req.url, headers: req.headers, agent: st.agent }, (upRes) => {
+    const chunks: Buffer[] = [];
+    upRes.on('data', (c: Buffer) => chunks.push(c));
+    upRes.on('end', () => {
+      if (after === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (after === 'stall') {
+        st.stalled.add(res);
+        return;
+      }
+      entry.status = upRes.statusCode ?? 0;
+      res.writeHead(entry.status, upRes.headers);
+      res.end(Buffer.concat(chunks));
+    });
+  });
+  upReq.on('error', () => req.socket.destroy());
+  req.pipe(upReq);
+}
+
+/** Answers one request as its fault says. */
+function applyFault(st: ProxyState, fault: Fault, req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry): void {
+  switch (fault) {
+    case 'hold':
+      // Unread: the request stays paused, the client's socket buffers fill, its writes wait.
+      st.heldRequests.push(() => forward(st, req, res, entry, 'answer'));
+      break;
+    case 'pass':
+      forward(st, req, res, entry, 'answer');
+      break;
+    case 'reset-after-store':
+      forward(st, req, res, entry, 'reset');
+      break;
+    case 'stall':
+      forward(st, req, res, entry, 'stall');
+      break;
+    case 'delay':
+      // The body stays buffered in the unread request until forward() pipes it.
+      setTimeout(() => forward(st, req, res, entry, 'answer'), 300);
+      break;
+    case 'error500':
+    case 'slowdown503':
+      req.resume();
+      req.on('end', () => {
+        entry.status = fault === 'error500' ? 500 : 503;
+        if (fault === 'error500') s3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
+        else s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.');
+      });
+      break;
+    case 'fake-200':
+      req.resume();
+      req.on('end', () => {
+        entry.status = 200;
+        entry.answeredAtMs = Date.now();
+        res.writeHead(200, { ETag: '"0123456789abcdef0123456789abcdef"', 'Content-Length': '0' });
+        res.end();
+      });
+      break;
+    case 'reset-mid-body': {
+      let seen = 0;
+      const limit = Number(req.headers['content-length'] ?? 0) / 2;
+      req.on('data', (c: Buffer) => {
+        seen += c.length;
+        if (seen >= limit) req.socket.destroy();
+      });
+      req.on('end', () => req.socket.destroy());
+      break;
+    }
+  }
+}
+
+/** One request: counted in flight, answered 403 ExpiredToken for an expired token, else given its fault. */
+function handle(st: ProxyState, req: IncomingMessage, res: ServerResponse): void {
+  st.inFlight++;
+  st.maxInFlight = Math.max(st.maxInFlight, st.inFlight);
+  let done = false;
+  const finish = (): void => {
+    if (done) return;
+    done = true;
+    st.inFlight--;
+  };
+  res.on('finish', () => {
+    finish();
+    if (res.statusCode >= 200 && res.statusCode < 300) for (const l of st.ackListeners) l(req.method ?? '', req.url ?? '');
+  });
+  res.on('close', finish);
+  const token = req.headers['x-amz-security-token'];
+  if (typeof token === 'string' && st.expiredTokens.has(token) && Date.now() >= st.outageUntil) {
+    st.log.push({ method: req.method ?? '', url: req.url ?? '', fault: 'pass', status: 403, answeredAtMs: 0 });
+    st.expiredAnswers++;
+    req.resume();
+    req.on('end', () => s3Error(res, 403, 'ExpiredToken', 'The provided token has expired.'));
+    return;
+  }
+  const fault = Date.now() < st.outageUntil ? 'reset-mid-body' : st.pick(req.method ?? '', req.url ?? '');
+  const entry: ProxyLogEntry = { method: req.method ?? '', url: req.url ?? '', fault, status: 0, answeredAtMs: 0 };
+  st.log.push(entry);
+  applyFault(st, fault, req, res, entry);
+}
+
 /**
  * Starts a proxy on 127.0.0.1 forwarding to `target`.
  * @param target - the server's origin, e.g. `http://127.0.0.1:4568`
  * @returns the running proxy
  */
 export async function startFaultProxy(target: string): Promise<FaultProxy> {
-  const up = new URL(target);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const sockets = new Set<Socket>();
-  const log: ProxyLogEntry[] = [];
-  const ackListeners: ((method: string, url: string) => void)[] = [];
-  let pick: (method: string, url: string) => Fault = () => 'pass';
-  let outageUntil = 0;
-  let inFlight = 0;
-  let maxInFlight = 0;
-  const stalled = new Set<ServerResponse>();
-  const heldRequests: (() => void)[] = [];
-  const expiredTokens = new Set<string>();
-  let expiredAnswers = 0;
-
-  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxyLogEntry, after: 'answer' | 'reset' | 'stall'): void => {
-    const upReq = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers, agent }, (upRes) => {
-      const chunks: Buffer[] = [];
-      upRes.on('data', (c: Buffer) => chunks.push(c));
-      upRes.on('end', () => {
-        if (after === 'reset') {
-          req.socket.destroy();
-          return;
-        }
-        if (after === 'stall') {
-          stalled.add(res);
-          return;
-        }
-        entry.status = upRes.statusCode ?? 0;
-        res.writeHead(entry.status, upRes.headers);
-        res.end(Buffer.concat(chunks));
-      });
-    });
-    upReq.on('error', () => req.socket.destroy());
-    req.pipe(upReq);
+  const st: ProxyState = {
+    up: new URL(target),
+    agent: new Agent({ keepAlive: true, maxSockets: 64 }),
+    sockets: new Set(),
+    log: [],
+    ackListeners: [],
+    pick: () => 'pass',
+    outageUntil: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+    stalled: new Set(),
+    heldRequests: [],
+    expiredTokens: new Set(),
+    expiredAnswers: 0,
   };
-
-  const server: Server = createServer((req, res) => {
-    inFlight++;
-    maxInFlight = Math.max(maxInFlight, inFlight);
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      inFlight--;
-    };
-    res.on('finish', () => {
-      finish();
-      if (res.statusCode >= 200 && res.statusCode < 300) for (const l of ackListeners) l(req.method ?? '', req.url ?? '');
-    });
-    res.on('close', finish);
-    const token = req.headers['x-amz-security-token'];
-    if (typeof token === 'string' && expiredTokens.has(token) && Date.now() >= outageUntil) {
-      log.push({ method: req.method ?? '', url: req.url ?? '', fault: 'pass', status: 403, answeredAtMs: 0 });
-      expiredAnswers++;
-      req.resume();
-      req.on('end', () => s3Error(res, 403, 'ExpiredToken', 'The provided token has expired.'));
-      return;
-    }
-    const fault = Date.now() < outageUntil ? 'reset-mid-body' : pick(req.method ?? '', req.url ?? '');
-    const entry: ProxyLogEntry = { method: req.method ?? '', url: req.url ?? '', fault, status: 0, answeredAtMs: 0 };
-    log.push(entry);
-    switch (fault) {
-      case 'hold':
-        // Unread: the request stays paused, the client's socket buffers fill, its writes wait.
-        heldRequests.push(() => forward(req, res, entry, 'answer'));
-        break;
-      case 'pass':
-        forward(req, res, entry, 'answer');
-        break;
-      case 'reset-after-store':
-        forward(req, res, entry, 'reset');
-        break;
-      case 'stall':
-        forward(req, res, entry, 'stall');
-        break;
-      case 'delay':
-        // The body stays buffered in the unread request until forward() pipes it.
-        setTimeout(() => forward(req, res, entry, 'answer'), 300);
-        break;
-      case 'error500':
-      case 'slowdown503':
-        req.resume();
-        req.on('end', () => {
-          entry.status = fault === 'error500' ? 500 : 503;
-          if (fault === 'error500') s3Error(res, 500, 'InternalError', 'We encountered an internal error. Please try again.');
-          else s3Error(res, 503, 'SlowDown', 'Please reduce your request rate.');
-        });
-        break;
-      case 'fake-200':
-        req.resume();
-        req.on('end', () => {
-          entry.status = 200;
-          entry.answeredAtMs = Date.now();
-          res.writeHead(200, { ETag: '"0123456789abcdef0123456789abcdef"', 'Content-Length': '0' });
-          res.end();
-        });
-        break;
-      case 'reset-mid-body': {
-        let seen = 0;
-        const limit = Number(req.headers['content-length'] ?? 0) / 2;
-        req.on('data', (c: Buffer) => {
-          seen += c.length;
-          if (seen >= limit) req.socket.destroy();
-        });
-        req.on('end', () => req.socket.destroy());
-        break;
-      }
-    }
-  });
+  const server: Server = createServer((req, res) => handle(st, req, res));
   server.on('connection', (s: Socket) => {
-    if (Date.now() < outageUntil) {
+    if (Date.now() < st.outageUntil) {
       s.destroy();
       return;
     }
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+    st.sockets.add(s);
+    s.on('close', () => st.sockets.delete(s));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    log,
+    log: st.log,
     get inFlight() {
-      return inFlight;
+      return st.inFlight;
     },
     get maxInFlight() {
-      return maxInFlight;
+      return st.maxInFlight;
     },
     setFaultPicker(p) {
-      pick = p;
+      st.pick = p;
     },
     outage(ms) {
-      outageUntil = Date.now() + ms;
-      for (const s of sockets) s.destroy();
+      st.outageUntil = Date.now() + ms;
+      for (const s of st.sockets) s.destroy();
     },
     onAcked(l) {
-      ackListeners.push(l);
+      st.ackListeners.push(l);
     },
     get heldCount() {
-      return heldRequests.length;
+      return st.heldRequests.length;
     },
     releaseHeld() {
-      for (const go of heldRequests.splice(0)) go();
+      for (const go of st.heldRequests.splice(0)) go();
     },
     expireSessionToken(sessionToken) {
-      expiredTokens.add(sessionToken);
+      st.expiredTokens.add(sessionToken);
     },
     get expiredAnswers() {
-      return expiredAnswers;
+      return st.expiredAnswers;
     },
     async close() {
-      heldRequests.length = 0;
-      for (const r of stalled) r.destroy();
-      for (const s of sockets) s.destroy();
-      agent.destroy();
+      st.heldRequests.length = 0;
+      for (const r of st.stalled) r.destroy();
+      for (const s of st.sockets) s.destroy();
+      st.agent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

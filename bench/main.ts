@@ -111,6 +111,30 @@ function muxJson(f: MuxFigures): MuxJson {
   };
 }
 
+/** The `memory` case: one camera, an hour of stream time, in a child process with --expose-gc. */
+async function memoryFigures(videoPath: string): Promise<BenchJson['memory']> {
+  const { child, first } = await startChild<OneCameraFigures>('one-camera.js', [videoPath, '3600'], ['--expose-gc']);
+  child.stdin.end();
+  log(
+    `memory: one camera, 1 h of stream time in ${Math.round(first.elapsedMs)} ms: RSS ${round(mib(first.rssBytes), 1)} MiB (peak ${round(mib(first.rssPeakBytes), 1)}), heap after gc ${round(mib(first.heapAfterWarmupBytes), 2)} → ${round(mib(first.heapEndBytes), 2)} MiB (growth ${round(mib(first.heapGrowthBytes), 3)} MiB), ${first.segments} segments, ${first.dropped} dropped`,
+  );
+  return { rss_mb_one_camera: round(mib(first.rssBytes), 1), heap_growth_mb_1h: round(mib(first.heapGrowthBytes), 3) };
+}
+
+/** The `put` case: CPU per PUT by part, and the per-stage split of a camera-second once the mux figure ran. */
+async function putFigures(video: Buffer, out: BenchJson): Promise<void> {
+  const body = video.subarray(0, 1_250_000);
+  const c = await putCost(body);
+  log(
+    `put cost (${c.bodyBytes} B body, CRC32 header, CPU ms per PUT): whole PutObject over HTTP with the payload hash signed ${c.putHttpSignedMs}, over HTTP UNSIGNED-PAYLOAD ${c.putHttpUnsignedMs}, over HTTPS UNSIGNED-PAYLOAD (the default against S3) ${c.putHttpsUnsignedMs}; a bare node:http PUT (no SDK) ${c.bareHttpPutMs}; parts: payload SHA-256 ${c.sha256Ms}, SigV4 signing with the hash given ${c.signFixedMs}, CRC32 ${c.crc32Ms}; verification: echoed checksum compare (S3) ${c.echoVerifyMs}, ETag = MD5 (servers echoing no checksum, e.g. s3rver) ${c.md5VerifyMs}`,
+  );
+  if (out.mux.s3hls_MBps > 0) {
+    out.pipeline.by_stage = stagesPerCameraSecond(out.mux.s3hls_MBps, c);
+    log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, HTTPS endpoint (S3)', out.pipeline.by_stage.https)}`);
+    log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, plain-HTTP endpoint', out.pipeline.by_stage.http)}`);
+  }
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   const out = emptyJson();
@@ -146,26 +170,8 @@ async function main(): Promise<void> {
       muxLine('mux_av (same + AAC 128 kbit/s interleaved)', f);
       out.mux_av = muxJson(f);
     }
-    if (want('memory')) {
-      const { child, first } = await startChild<OneCameraFigures>('one-camera.js', [inputs.videoPath, '3600'], ['--expose-gc']);
-      child.stdin.end();
-      log(
-        `memory: one camera, 1 h of stream time in ${Math.round(first.elapsedMs)} ms: RSS ${round(mib(first.rssBytes), 1)} MiB (peak ${round(mib(first.rssPeakBytes), 1)}), heap after gc ${round(mib(first.heapAfterWarmupBytes), 2)} → ${round(mib(first.heapEndBytes), 2)} MiB (growth ${round(mib(first.heapGrowthBytes), 3)} MiB), ${first.segments} segments, ${first.dropped} dropped`,
-      );
-      out.memory = { rss_mb_one_camera: round(mib(first.rssBytes), 1), heap_growth_mb_1h: round(mib(first.heapGrowthBytes), 3) };
-    }
-    if (want('put')) {
-      const body = video.subarray(0, 1_250_000);
-      const c = await putCost(body);
-      log(
-        `put cost (${c.bodyBytes} B body, CRC32 header, CPU ms per PUT): whole PutObject over HTTP with the payload hash signed ${c.putHttpSignedMs}, over HTTP UNSIGNED-PAYLOAD ${c.putHttpUnsignedMs}, over HTTPS UNSIGNED-PAYLOAD (the default against S3) ${c.putHttpsUnsignedMs}; a bare node:http PUT (no SDK) ${c.bareHttpPutMs}; parts: payload SHA-256 ${c.sha256Ms}, SigV4 signing with the hash given ${c.signFixedMs}, CRC32 ${c.crc32Ms}; verification: echoed checksum compare (S3) ${c.echoVerifyMs}, ETag = MD5 (servers echoing no checksum, e.g. s3rver) ${c.md5VerifyMs}`,
-      );
-      if (out.mux.s3hls_MBps > 0) {
-        out.pipeline.by_stage = stagesPerCameraSecond(out.mux.s3hls_MBps, c);
-        log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, HTTPS endpoint (S3)', out.pipeline.by_stage.https)}`);
-        log(`  ${stageLine('by stage, 5 Mbit/s, 2 s segments, plain-HTTP endpoint', out.pipeline.by_stage.http)}`);
-      }
-    }
+    if (want('memory')) out.memory = await memoryFigures(inputs.videoPath);
+    if (want('put')) await putFigures(video, out);
     if (want('pipeline')) {
       const counts = (process.env['BENCH_CAMERAS'] ?? '50,100,200,300,400').split(',').map(Number);
       const p: PipelineFigures = await pipelineBench(units, counts, { warmupSeconds: 4, measureSeconds: 8 }, log);

@@ -1,7 +1,8 @@
 /**
- * Many cameras in one process, sharing one upload queue: a CameraManager runs an ffmpeg source and
- * an HlsStream per camera; cameras are added and removed while it runs; a crash of one (its ffmpeg
- * child killed) restarts that camera alone with a discontinuity.
+ * Many cameras in one process, sharing one upload queue: a CameraManager runs an ffmpeg source per
+ * camera, and each camera's stream and upload sink are built by the composition root
+ * (CameraPipeline), as `s3hls upload --config` does; cameras are added and removed while it runs; a
+ * crash of one (its ffmpeg child killed) restarts that camera alone with a discontinuity.
  *
  *     npm run example -- multi-camera         (examples/README.md: the environment it reads)
  *
@@ -9,7 +10,7 @@
  * lost footage (no credentials, say) must not look like a success.
  */
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
-import { HlsStream, Uploader } from 's3hls';
+import { CameraPipeline, Uploader } from 's3hls';
 import { CameraManager, FfmpegSource } from 's3hls/sources';
 
 const endpoint = process.env['S3HLS_ENDPOINT'];
@@ -23,10 +24,18 @@ uploader.on('error', (e) => console.warn(`${e.streamId}: ${e.code} ${e.name}: ${
 uploader.on('credentials-needed', (e) => console.warn(`credentials refused or missing (${e.reason}); segments held, retry in ${e.retryInMs} ms`));
 
 const sources = new Map<string, FfmpegSource>();
+const pipelines = new Map<string, CameraPipeline>();
 const manager = new CameraManager({
   prefix: 'site-a',
-  sinkFor: (spec, prefix) => uploader.sinkFor(spec.id, { prefix, tags: 'site=a' }),
-  createStream: (spec, sink) => new HlsStream({ streamId: spec.id, sink, targetSegmentSeconds: 2 }),
+  // The pipeline builds a camera's stream and its upload sink together: the manager asks for the
+  // sink first (here the pipeline is built), then for the stream (the pipeline's).
+  sinkFor: (spec, prefix) => {
+    pipelines.get(spec.id)?.dispose(); // a camera added again: its old pipeline stops listening
+    const pipeline = new CameraPipeline({ streamId: spec.id, prefix, uploader, tags: 'site=a', targetSegmentSeconds: 2 });
+    pipelines.set(spec.id, pipeline);
+    return pipeline.startUpload();
+  },
+  createStream: (spec) => pipelines.get(spec.id)!.stream,
   createSource: (spec, target) => {
     const s = new FfmpegSource(target, spec);
     sources.set(spec.id, s);

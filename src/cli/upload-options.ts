@@ -257,6 +257,24 @@ function checkSharedSpools(cameras: readonly PlannedCamera[]): void {
   }
 }
 
+/** The plan of `--help`: nothing to run. */
+const HELP_PLAN: UploadPlan = {
+  help: true,
+  bucket: '',
+  endpoint: undefined,
+  region: undefined,
+  profile: undefined,
+  pathStyle: false,
+  concurrency: 4,
+  verify: 'auto',
+  startTimeMs: 0,
+  drainTimeoutMs: 0,
+  stallTimeoutMs: 0,
+  progress: 'auto',
+  spoolOrder: 'live-first',
+  cameras: [],
+};
+
 /**
  * Parses the arguments of `s3hls upload`.
  *
@@ -272,23 +290,7 @@ export function parseUploadArgs(argv: readonly string[], options: { now?: () => 
   } catch (e) {
     throw new UsageError((e as Error).message.split('\n')[0]);
   }
-  const empty: UploadPlan = {
-    help: true,
-    bucket: '',
-    endpoint: undefined,
-    region: undefined,
-    profile: undefined,
-    pathStyle: false,
-    concurrency: 4,
-    verify: 'auto',
-    startTimeMs: 0,
-    drainTimeoutMs: 0,
-    stallTimeoutMs: 0,
-    progress: 'auto',
-    spoolOrder: 'live-first',
-    cameras: [],
-  };
-  if (v.help) return empty;
+  if (v.help) return HELP_PLAN;
   if (v.input !== undefined && v.config !== undefined) throw new UsageError('give either --input or --config, not both');
   if (v.input === undefined && v.config === undefined) throw new UsageError('--input (a file, -, a URL, a device or lavfi:<graph>) or --config cameras.json is required');
   const config: CamerasConfig | undefined = v.config !== undefined ? loadCamerasConfig(v.config) : undefined;

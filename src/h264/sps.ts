@@ -94,6 +94,31 @@ function checkRange(name: string, value: number, min: number, max: number): numb
 }
 
 /** seq_parameter_set_data() after the NAL header. */
+/** The picture order count fields of an SPS (H.264 §7.3.2.1.1, from pic_order_cnt_type on). */
+type PicOrderCountFields = Pick<
+  SpsInfo,
+  'picOrderCntType' | 'log2MaxPocLsb' | 'deltaPicOrderAlwaysZero' | 'offsetForNonRefPic' | 'offsetForTopToBottomField' | 'offsetsForRefFrame'
+>;
+
+function readPicOrderCount(r: RbspReader): PicOrderCountFields {
+  const picOrderCntType = checkRange('pic_order_cnt_type', r.ue(), 0, 2);
+  let log2MaxPocLsb = 0;
+  let deltaPicOrderAlwaysZero = false;
+  let offsetForNonRefPic = 0;
+  let offsetForTopToBottomField = 0;
+  const offsetsForRefFrame: number[] = [];
+  if (picOrderCntType === 0) {
+    log2MaxPocLsb = checkRange('log2_max_pic_order_cnt_lsb_minus4', r.ue(), 0, 12) + 4;
+  } else if (picOrderCntType === 1) {
+    deltaPicOrderAlwaysZero = r.u1() === 1;
+    offsetForNonRefPic = r.se();
+    offsetForTopToBottomField = r.se();
+    const cycle = checkRange('num_ref_frames_in_pic_order_cnt_cycle', r.ue(), 0, 255);
+    for (let i = 0; i < cycle; i++) offsetsForRefFrame.push(r.se());
+  }
+  return { picOrderCntType, log2MaxPocLsb, deltaPicOrderAlwaysZero, offsetForNonRefPic, offsetForTopToBottomField, offsetsForRefFrame };
+}
+
 function readSps(r: RbspReader): SpsInfo {
   const profileIdc = r.u(8);
   const constraintFlags = r.u(8);
@@ -116,21 +141,7 @@ function readSps(r: RbspReader): SpsInfo {
     }
   }
   const log2MaxFrameNum = checkRange('log2_max_frame_num_minus4', r.ue(), 0, 12) + 4;
-  const picOrderCntType = checkRange('pic_order_cnt_type', r.ue(), 0, 2);
-  let log2MaxPocLsb = 0;
-  let deltaPicOrderAlwaysZero = false;
-  let offsetForNonRefPic = 0;
-  let offsetForTopToBottomField = 0;
-  const offsetsForRefFrame: number[] = [];
-  if (picOrderCntType === 0) {
-    log2MaxPocLsb = checkRange('log2_max_pic_order_cnt_lsb_minus4', r.ue(), 0, 12) + 4;
-  } else if (picOrderCntType === 1) {
-    deltaPicOrderAlwaysZero = r.u1() === 1;
-    offsetForNonRefPic = r.se();
-    offsetForTopToBottomField = r.se();
-    const cycle = checkRange('num_ref_frames_in_pic_order_cnt_cycle', r.ue(), 0, 255);
-    for (let i = 0; i < cycle; i++) offsetsForRefFrame.push(r.se());
-  }
+  const poc = readPicOrderCount(r);
   const maxNumRefFrames = checkRange('max_num_ref_frames', r.ue(), 0, 16);
   r.u1(); // gaps_in_frame_num_value_allowed_flag
   const widthInMbs = checkRange('pic_width_in_mbs_minus1', r.ue(), 0, 1023) + 1;
@@ -170,12 +181,7 @@ function readSps(r: RbspReader): SpsInfo {
     chromaFormatIdc,
     separateColourPlane,
     log2MaxFrameNum,
-    picOrderCntType,
-    log2MaxPocLsb,
-    deltaPicOrderAlwaysZero,
-    offsetForNonRefPic,
-    offsetForTopToBottomField,
-    offsetsForRefFrame,
+    ...poc,
     maxNumRefFrames,
     frameMbsOnly,
     width,

@@ -59,6 +59,27 @@ function parseEndpoint(endpoint: string): { host: string; port: number } {
 }
 
 /**
+ * The identity in the credentials endpoint's 200 answer.
+ * @param body - the response body
+ * @param status - the HTTP status (carried by the error)
+ * @returns the credentials, with their expiration when the body gives one
+ * @throws IotCredentialsError for any other shape (the body itself is not quoted: it holds secrets)
+ */
+function credentialsFromBody(body: Buffer, status: number): AwsCredentialIdentity {
+  try {
+    const c = (JSON.parse(body.toString('utf8')) as { credentials?: Record<string, unknown> }).credentials;
+    if (!c || typeof c['accessKeyId'] !== 'string' || typeof c['secretAccessKey'] !== 'string' || typeof c['sessionToken'] !== 'string') {
+      throw new Error('shape');
+    }
+    const expiration = typeof c['expiration'] === 'string' ? new Date(c['expiration']) : undefined;
+    if (expiration && Number.isNaN(expiration.getTime())) throw new Error('expiration');
+    return { accessKeyId: c['accessKeyId'], secretAccessKey: c['secretAccessKey'], sessionToken: c['sessionToken'], ...(expiration ? { expiration } : {}) };
+  } catch {
+    throw new IotCredentialsError('IoT credentials endpoint returned an unexpected body (expected {"credentials":{accessKeyId,secretAccessKey,sessionToken,expiration}})', status);
+  }
+}
+
+/**
  * A credential provider for the uploader (or any AWS SDK client) backed by the AWS IoT credentials
  * endpoint. Results are cached and fetched again `refreshBeforeExpiryMs` before `expiration`;
  * concurrent calls share one request; `forceRefresh` skips the cache.
@@ -116,21 +137,9 @@ export function iotCredentialsProvider(options: IotCredentialsOptions): AwsCrede
               return;
             }
             try {
-              const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { credentials?: Record<string, unknown> };
-              const c = body.credentials;
-              if (!c || typeof c['accessKeyId'] !== 'string' || typeof c['secretAccessKey'] !== 'string' || typeof c['sessionToken'] !== 'string') {
-                throw new Error('shape');
-              }
-              const expiration = typeof c['expiration'] === 'string' ? new Date(c['expiration']) : undefined;
-              if (expiration && Number.isNaN(expiration.getTime())) throw new Error('expiration');
-              resolve({ accessKeyId: c['accessKeyId'], secretAccessKey: c['secretAccessKey'], sessionToken: c['sessionToken'], ...(expiration ? { expiration } : {}) });
-            } catch {
-              reject(
-                new IotCredentialsError(
-                  'IoT credentials endpoint returned an unexpected body (expected {"credentials":{accessKeyId,secretAccessKey,sessionToken,expiration}})',
-                  status,
-                ),
-              );
+              resolve(credentialsFromBody(Buffer.concat(chunks), status));
+            } catch (e) {
+              reject(e instanceof Error ? e : new Error(String(e)));
             }
           });
         },

@@ -51,17 +51,26 @@ export function demoClipPath(): string {
   return fileURLToPath(new URL('../../../assets/demo/clip.h264', import.meta.url));
 }
 
+/** What the flags ask for. */
+interface DemoPlan {
+  /** Port of the playlist endpoint and player page (a busy one falls back to a free one). */
+  readonly port: number;
+  readonly s3Port: number;
+  /** The s3rver data folder. */
+  readonly directory: string;
+  /** `--data` was given: the folder is the user's and is kept. */
+  readonly keepData: boolean;
+  readonly useFfmpeg: boolean;
+  readonly clip: string;
+}
+
+type Writer = { write(s: string): unknown; isTTY?: boolean };
+
 /**
- * Runs the demo until `signal` aborts.
- *
- * @param argv - the arguments after `demo`
- * @param io - output streams, stop signal, readiness callback
- * @returns the exit status of the camera's upload (0 when every segment was stored)
+ * Parses and checks the flags.
+ * @returns the plan, or the exit status of a run that ends here (help, a usage error, nothing to stream)
  */
-export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise<number> {
-  // Every line goes through redaction: input URLs and ffmpeg's echo of them may hold a password.
-  const out = redactingWriter(io.stdout ?? process.stdout);
-  const err = redactingWriter(io.stderr ?? process.stderr);
+function planDemo(argv: readonly string[], out: Writer, err: Writer): DemoPlan | number {
   let v;
   try {
     v = parseArgs({
@@ -94,7 +103,64 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
     err.write(`s3hls demo: the bundled clip is missing (${clip}) and ffmpeg is not installed\n`);
     return ExitCode.BadInput;
   }
+  return { port, s3Port, directory, keepData: v.data !== undefined, useFfmpeg, clip };
+}
 
+/** The playlist endpoint and player page over the demo's bucket, on `port` or, when busy, a free one. */
+async function startDemoServer(s3Endpoint: string, port: number, err: Writer): Promise<PlaylistServer> {
+  const client = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...CREDENTIALS } });
+  const serverOptions = {
+    client,
+    bucket: BUCKET,
+    rootPrefix: 'cameras',
+    urls: baseUrlResolver(`${s3Endpoint}/${BUCKET}`),
+    liveWindow: 6,
+    onWarning: (m: string) => void err.write(`s3hls demo: ${m}\n`),
+  };
+  try {
+    return await startPlaylistServer({ ...serverOptions, port });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    err.write(`s3hls demo: port ${port} is busy, using a free one\n`);
+    return await startPlaylistServer({ ...serverOptions, port: 0 });
+  }
+}
+
+/** The `s3hls upload` arguments of the demo camera. */
+function cameraArgs(plan: DemoPlan, s3Endpoint: string, err: Writer): string[] {
+  const input = plan.useFfmpeg ? ['--input', 'lavfi:testsrc2=size=1280x720:rate=25', '--encoder', 'libx264', '--no-audio'] : ['--input', plan.clip, '--fps', '25', '--loop'];
+  return [
+    ...input,
+    '--bucket',
+    BUCKET,
+    '--prefix',
+    `cameras/${CAMERA}`,
+    '--endpoint',
+    s3Endpoint,
+    '--path-style',
+    '--segment-seconds',
+    '2',
+    '--progress',
+    err.isTTY ? 'tty' : 'none',
+    '--drain-timeout',
+    '10',
+  ];
+}
+
+/**
+ * Runs the demo until `signal` aborts.
+ *
+ * @param argv - the arguments after `demo`
+ * @param io - output streams, stop signal, readiness callback
+ * @returns the exit status of the camera's upload (0 when every segment was stored)
+ */
+export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise<number> {
+  // Every line goes through redaction: input URLs and ffmpeg's echo of them may hold a password.
+  const out = redactingWriter(io.stdout ?? process.stdout);
+  const err = redactingWriter(io.stderr ?? process.stderr);
+  const plan = planDemo(argv, out, err);
+  if (typeof plan === 'number') return plan;
+  const { directory } = plan;
   // Loaded here, not at the top: every other command would pay for s3rver's start-up otherwise.
   // s3rver is an optionalDependency (a firmware install omits it): say what to install instead of a stack trace.
   let S3rver: typeof import('s3rver').default;
@@ -105,7 +171,7 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
     return ExitCode.BadInput;
   }
   mkdirSync(directory, { recursive: true });
-  const s3 = new S3rver({ address: '127.0.0.1', port: s3Port, silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [CORS] }] });
+  const s3 = new S3rver({ address: '127.0.0.1', port: plan.s3Port, silent: true, directory, configureBuckets: [{ name: BUCKET, configs: [CORS] }] });
   const { port: boundS3Port } = await s3.run();
   const s3Endpoint = `http://127.0.0.1:${boundS3Port}`;
   let server: PlaylistServer | undefined;
@@ -114,55 +180,21 @@ export async function runDemo(argv: readonly string[], io: DemoIo = {}): Promise
   io.signal?.addEventListener('abort', onAbort, { once: true });
   if (io.signal?.aborted) stop.abort();
   try {
-    const client = new S3Client({ endpoint: s3Endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { ...CREDENTIALS } });
-    const serverOptions = {
-      client,
-      bucket: BUCKET,
-      rootPrefix: 'cameras',
-      urls: baseUrlResolver(`${s3Endpoint}/${BUCKET}`),
-      liveWindow: 6,
-      onWarning: (m: string) => void err.write(`s3hls demo: ${m}\n`),
-    };
-    try {
-      server = await startPlaylistServer({ ...serverOptions, port });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
-      err.write(`s3hls demo: port ${port} is busy, using a free one\n`);
-      server = await startPlaylistServer({ ...serverOptions, port: 0 });
-    }
-    const input = useFfmpeg ? ['--input', 'lavfi:testsrc2=size=1280x720:rate=25', '--encoder', 'libx264', '--no-audio'] : ['--input', clip, '--fps', '25', '--loop'];
+    server = await startDemoServer(s3Endpoint, plan.port, err);
     const playerUrl = `${server.url}/#camera=${CAMERA}&mode=live`;
     out.write(
       `s3hls demo: S3-compatible server at ${s3Endpoint} (bucket "${BUCKET}", data in ${directory})\n` +
-        `s3hls demo: camera "${CAMERA}": ${useFfmpeg ? 'ffmpeg test pattern (libx264)' : 'bundled clip, looped'} → cameras/${CAMERA}/\n` +
+        `s3hls demo: camera "${CAMERA}": ${plan.useFfmpeg ? 'ffmpeg test pattern (libx264)' : 'bundled clip, looped'} → cameras/${CAMERA}/\n` +
         `s3hls demo: open ${playerUrl}  (live playlist: ${server.url}/cameras/${CAMERA}/live.m3u8; Ctrl-C stops)\n`,
     );
     io.onReady?.({ playerUrl, s3Endpoint, bucket: BUCKET, prefix: `cameras/${CAMERA}` });
-    return await runUpload(
-      [
-        ...input,
-        '--bucket',
-        BUCKET,
-        '--prefix',
-        `cameras/${CAMERA}`,
-        '--endpoint',
-        s3Endpoint,
-        '--path-style',
-        '--segment-seconds',
-        '2',
-        '--progress',
-        err.isTTY ? 'tty' : 'none',
-        '--drain-timeout',
-        '10',
-      ],
-      { stdout: out, stderr: err, signal: stop.signal, credentials: { ...CREDENTIALS } },
-    );
+    return await runUpload(cameraArgs(plan, s3Endpoint, err), { stdout: out, stderr: err, signal: stop.signal, credentials: { ...CREDENTIALS } });
   } finally {
     io.signal?.removeEventListener('abort', onAbort);
     await server?.close();
     await s3.close();
     // The default data folder is the demo's scratch space (~80 MB per 3 minutes): removed on exit.
     // A folder the user named with --data is theirs and is kept.
-    if (v.data === undefined) rmSync(directory, { recursive: true, force: true });
+    if (!plan.keepData) rmSync(directory, { recursive: true, force: true });
   }
 }
