@@ -127,6 +127,30 @@ async function firstHour(o: RecordSourceOptions, prefix: string, stats: RecordSo
 }
 
 /**
+ * Where a walk starts: a segment-length before the window's start (a segment that began earlier may
+ * still overlap it), or the camera's first stored hour; undefined when nothing is stored there.
+ */
+async function walkStart(o: RecordSourceOptions, prefix: string, stats: RecordSourceStats): Promise<number | undefined> {
+  if (o.startMs === undefined) return firstHour(o, prefix, stats);
+  if (!Number.isFinite(o.startMs) || o.startMs < 0) throw new RangeError(`startMs must be a non-negative number of ms, got ${o.startMs}`);
+  const fromMs = Math.max(0, o.startMs - (o.maxSegmentMs ?? 60_000));
+  // One request skips the empty hours before the first stored object (a window opened long
+  // before the camera was installed would otherwise cost two requests per empty hour).
+  const first = await firstHour(o, prefix, stats, fromMs);
+  if (first === undefined) return undefined;
+  return Math.max(first, fromMs);
+}
+
+/** The segments stored from `fromHourMs` on, by one LIST (hours after the clock's: a camera clock ahead, a future start time). */
+async function tailFields(o: RecordSourceOptions, prefix: string, fromHourMs: number, stats: RecordSourceStats): Promise<KeyFields[]> {
+  const tail = await listKeys(o, prefix + '/', startAfterKey(prefix, fromHourMs), stats);
+  return tail.flatMap((k): KeyFields[] => {
+    const p = k.key.endsWith('/' + HOUR_INDEX_NAME) ? undefined : parseSegmentKey(k.key, prefix);
+    return p ? [{ key: p.key, startTimeMs: p.startTimeMs, durationMs: p.durationMs, sequence: p.sequence, discontinuity: p.discontinuity, storedMs: k.storedMs }] : [];
+  });
+}
+
+/**
  * Walks a camera's records in start order, linked (gap and sequence rules) across hours, and yields
  * them in pages of at most 1,000 records overlapping `[startMs, endMs)`.
  *
@@ -143,20 +167,8 @@ export async function* recordPages(o: RecordSourceOptions): AsyncGenerator<Segme
   const ahead = o.prefetchHours ?? 8;
   if (!Number.isInteger(ahead) || ahead < 1 || ahead > 64) throw new RangeError(`prefetchHours must be an integer in 1..64, got ${ahead}`);
   const endMs = o.endMs ?? Number.POSITIVE_INFINITY;
-  let fromMs: number;
-  if (o.startMs !== undefined) {
-    if (!Number.isFinite(o.startMs) || o.startMs < 0) throw new RangeError(`startMs must be a non-negative number of ms, got ${o.startMs}`);
-    fromMs = Math.max(0, o.startMs - (o.maxSegmentMs ?? 60_000));
-    // One request skips the empty hours before the first stored object (a window opened long
-    // before the camera was installed would otherwise cost two requests per empty hour).
-    const first = await firstHour(o, prefix, stats, fromMs);
-    if (first === undefined) return;
-    if (first > fromMs) fromMs = first;
-  } else {
-    const first = await firstHour(o, prefix, stats);
-    if (first === undefined) return;
-    fromMs = first;
-  }
+  const fromMs = await walkStart(o, prefix, stats);
+  if (fromMs === undefined) return;
   const firstHourMs = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
   // Hours after the clock's (a camera clock ahead, a file with a start time in the future) are
   // found by one LIST after the loop when the window has no end.
@@ -214,12 +226,7 @@ export async function* recordPages(o: RecordSourceOptions): AsyncGenerator<Segme
   }
   for (const p of pending) p.catch(() => {});
   if (!Number.isFinite(endMs) && nextFetch > lastHourMs) {
-    const tail = await listKeys(o, prefix + '/', startAfterKey(prefix, nextFetch), stats);
-    const fields = tail.flatMap((k): KeyFields[] => {
-      const p = k.key.endsWith('/' + HOUR_INDEX_NAME) ? undefined : parseSegmentKey(k.key, prefix);
-      return p ? [{ key: p.key, startTimeMs: p.startTimeMs, durationMs: p.durationMs, sequence: p.sequence, discontinuity: p.discontinuity, storedMs: k.storedMs }] : [];
-    });
-    yield* take(fields);
+    yield* take(await tailFields(o, prefix, nextFetch, stats));
   }
   if (page.length > 0) yield page;
 }

@@ -19,16 +19,14 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { validateCameraId, validatePrefix } from '../keys/object-keys.js';
-import { DEFAULT_MAX_EXPORT_RANGE_MS, ExportRangeError } from '../export/clip-exporter.js';
+import { DEFAULT_MAX_EXPORT_RANGE_MS } from '../export/clip-exporter.js';
 import { listCameras } from '../playlist/segment-index.js';
 import { DEFAULT_LIVE_GRACE_MS, DEFAULT_LIVE_WINDOW } from '../playlist/live-window.js';
-import { buildMultivariantPlaylist, multivariantTarget } from '../playlist/multivariant.js';
 import type { SegmentUrlResolver } from '../playlist/segment-urls.js';
 import type { ResponseBody } from '../playback/http-body.js';
 import { PlaybackService } from '../playback/playback-service.js';
-import { spanToJson } from '../recordings/spans.js';
-import { parseTimeParam, TimeParamError } from '../playlist/time-param.js';
 import { bearerChecker } from './access-token.js';
+import { BadRequest, CameraRoutes, type CameraRouteSettings } from './camera-routes.js';
 import { hlsJsSource, playerPageHtml } from './player-page.js';
 
 /** Options of {@link createPlaylistRoutes}. */
@@ -113,28 +111,33 @@ export interface ClipDelivery {
   readonly cacheControl: string;
 }
 
-const M3U8 = 'application/vnd.apple.mpegurl';
 const DEFAULT_MAX_RANGE_MS = 86_400_000;
-
-class BadRequest extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** `20261122T100000Z`: a UTC time that is safe in a file name on every system. */
-function compactTime(ms: number): string {
-  return new Date(ms)
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}Z$/, 'Z');
-}
 
 function text(status: number, message: string): RouteResponse {
   return { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }, body: message + '\n' };
+}
+
+/** The camera routes' settings from the options, each limit checked. */
+function cameraRouteSettings(options: PlaylistRoutesOptions, root: string, scope: 'private' | 'public'): CameraRouteSettings {
+  const maxRangeMs = options.maxRangeMs ?? DEFAULT_MAX_RANGE_MS;
+  if (!(maxRangeMs > 0)) throw new RangeError(`maxRangeMs must be positive, got ${maxRangeMs}`);
+  const maxClipRangeMs = options.maxClipRangeMs ?? DEFAULT_MAX_EXPORT_RANGE_MS;
+  if (!(maxClipRangeMs > 0)) throw new RangeError(`maxClipRangeMs must be positive, got ${maxClipRangeMs}`);
+  const liveWindow = options.liveWindow ?? DEFAULT_LIVE_WINDOW;
+  if (!Number.isInteger(liveWindow) || liveWindow < 1) throw new RangeError(`liveWindow must be a positive integer, got ${liveWindow}`);
+  return {
+    root,
+    maxRangeMs,
+    maxClipRangeMs,
+    liveWindow,
+    lookbackMs: options.liveLookbackMs ?? 600_000,
+    now: options.nowMs ?? Date.now,
+    scope,
+    urlsValidForSeconds: options.urls.validForSeconds,
+    client: options.client,
+    bucket: options.bucket,
+    deliverClip: options.deliverClip,
+  };
 }
 
 /**
@@ -147,125 +150,23 @@ function text(status: number, message: string): RouteResponse {
 export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: RouteRequest) => Promise<RouteResponse> {
   const root = validatePrefix(options.rootPrefix);
   const check = options.accessToken !== undefined ? bearerChecker(options.accessToken) : undefined;
-  const maxRangeMs = options.maxRangeMs ?? DEFAULT_MAX_RANGE_MS;
-  if (!(maxRangeMs > 0)) throw new RangeError(`maxRangeMs must be positive, got ${maxRangeMs}`);
-  const maxClipRangeMs = options.maxClipRangeMs ?? DEFAULT_MAX_EXPORT_RANGE_MS;
-  if (!(maxClipRangeMs > 0)) throw new RangeError(`maxClipRangeMs must be positive, got ${maxClipRangeMs}`);
-  const liveWindow = options.liveWindow ?? DEFAULT_LIVE_WINDOW;
-  if (!Number.isInteger(liveWindow) || liveWindow < 1) throw new RangeError(`liveWindow must be a positive integer, got ${liveWindow}`);
-  const lookbackMs = options.liveLookbackMs ?? 600_000;
   const graceMs = options.liveGraceMs ?? DEFAULT_LIVE_GRACE_MS;
   if (!(graceMs >= 0) || !Number.isFinite(graceMs)) throw new RangeError(`liveGraceMs must be a non-negative number of ms, got ${graceMs}`);
-  const now = options.nowMs ?? Date.now;
   const cors: Record<string, string> = options.corsOrigin
     ? { 'access-control-allow-origin': options.corsOrigin, 'access-control-allow-headers': 'authorization', 'access-control-allow-methods': 'GET, OPTIONS', vary: 'origin' }
     : {};
   // With a token, responses are per-user: a shared cache must not serve them to others.
   const scope = check ? 'private' : 'public';
-
-  const service = new PlaybackService({ client: options.client, bucket: options.bucket, urls: options.urls, useIndex: options.useIndex, liveGraceMs: graceMs, nowMs: now });
-
-  async function cameraExists(camera: string): Promise<boolean> {
-    return service.hasObjects(`${root}/${camera}`);
-  }
-
-  function time(query: URLSearchParams, name: string): number | undefined {
-    const values = query.getAll(name);
-    if (values.length > 1) throw new BadRequest(400, `${name} is given more than once`);
-    if (values.length === 0 || values[0] === '') return undefined;
-    try {
-      return parseTimeParam(values[0], name);
-    } catch (e) {
-      if (e instanceof TimeParamError) throw new BadRequest(400, e.message);
-      throw e;
-    }
-  }
-
-  /** `start` (required) and `end` (default now) of a range request, checked against `limitMs`. */
-  function range(query: URLSearchParams, limitMs: number, what: string): { start: number; end: number; nowMs: number } {
-    const start = time(query, 'start');
-    if (start === undefined) throw new BadRequest(400, 'start is required (ISO 8601, epoch seconds, or "YYYY-MM-DD HH:mm:ss" UTC)');
-    const nowMs = now();
-    const end = time(query, 'end') ?? nowMs;
-    if (end <= start) throw new BadRequest(400, `end (${new Date(end).toISOString()}) must be after start (${new Date(start).toISOString()})`);
-    if (end - start > limitMs) throw new BadRequest(400, `range of ${(end - start) / 1000} s is over the maximum of ${limitMs / 1000} s for ${what}`);
-    return { start, end, nowMs };
-  }
-
-  /** Cache lifetime of a range answer: a range that is over never changes, but its presigned URLs expire. */
-  function rangeMaxAge(end: number, nowMs: number): number {
-    return end > nowMs - 60_000 ? 2 : Math.min(3600, Math.floor(options.urls.validForSeconds / 4));
-  }
-
-  async function vod(camera: string, query: URLSearchParams): Promise<RouteResponse> {
-    const { start, end, nowMs } = range(query, maxRangeMs, 'a playlist');
-    if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
-    const body = service.vodPlaylist(`${root}/${camera}`, { startMs: start, endMs: end });
-    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${rangeMaxAge(end, nowMs)}` }, body };
-  }
-
-  async function recordings(camera: string, query: URLSearchParams): Promise<RouteResponse> {
-    // Spans are cheap to answer from the hour index: the same limit as a playlist, so one
-    // request never walks more than the operator allowed.
-    const { start, end, nowMs } = range(query, maxRangeMs, 'recordings');
-    if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
-    const { spans } = await service.spans(`${root}/${camera}`, { startMs: start, endMs: end });
-    const body = JSON.stringify({ camera, start: new Date(start).toISOString(), end: new Date(end).toISOString(), spans: spans.map(spanToJson) });
-    return { status: 200, headers: { 'content-type': 'application/json', 'cache-control': `${scope}, max-age=${end > nowMs - 60_000 ? 2 : 60}` }, body };
-  }
-
-  async function clip(camera: string, query: URLSearchParams): Promise<RouteResponse> {
-    const { start, end } = range(query, maxClipRangeMs, 'a clip (longer clips: s3hls export, which has no connection to keep open)');
-    if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
-    const it = service.clip(`${root}/${camera}`, { startMs: start, endMs: end, maxRangeMs: maxClipRangeMs });
-    let first: IteratorResult<Uint8Array>;
-    try {
-      // The first chunk comes after the listing: an empty range is still a 400, not a broken download.
-      first = await it.next();
-    } catch (e) {
-      if (e instanceof ExportRangeError) throw new BadRequest(400, e.message);
-      throw e;
-    }
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      if (!first.done) yield first.value;
-      yield* it;
-    }
-    const fileName = `${camera}_${compactTime(start)}_${compactTime(end)}.mp4`;
-    const delivery: ClipDelivery = { camera, startMs: start, endMs: end, fileName, chunks: chunks(), cacheControl: `${scope}, no-store` };
-    if (options.deliverClip) return options.deliverClip(delivery);
-    return {
-      status: 200,
-      headers: { 'content-type': 'video/mp4', 'content-disposition': `attachment; filename="${fileName}"`, 'cache-control': delivery.cacheControl },
-      body: delivery.chunks,
-    };
-  }
-
-  async function live(camera: string, query: URLSearchParams): Promise<RouteResponse> {
-    const start = time(query, 'start');
-    const nowMs = now();
-    if (start !== undefined && nowMs - start > maxRangeMs) throw new BadRequest(400, `an EVENT playlist from start may cover at most ${maxRangeMs / 1000} s`);
-    if (!(await cameraExists(camera))) throw new BadRequest(400, `unknown camera ${JSON.stringify(camera)}`);
-    const prefix = `${root}/${camera}`;
-    if (start !== undefined) {
-      // EVENT: everything from a fixed start; segments are only ever appended (§4.3.3.5). The list
-      // ends before a hole that a late upload may still fill (docs/playback.md, "Late uploads").
-      return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=1` }, body: service.eventPlaylist(prefix, start) };
-    }
-    const { text: body, targetSeconds } = await service.livePlaylist(prefix, lookbackMs, liveWindow);
-    // RFC 8216 §6.2.1: a live playlist changes about every target duration; half of it keeps a CDN
-    // from serving a stale window for long.
-    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${Math.max(1, Math.floor(targetSeconds / 2))}` }, body };
-  }
-
-  // Multivariant playlist (src/playlist/multivariant.ts): start/end/live passed on to the media playlist.
-  async function multivariant(camera: string, query: URLSearchParams): Promise<RouteResponse> {
-    const target = multivariantTarget(query, { startMs: time(query, 'start'), endMs: time(query, 'end'), nowMs: now(), liveLookbackMs: lookbackMs });
-    if (target.endMs !== undefined && !(target.endMs > target.startMs && target.endMs - target.startMs <= maxRangeMs))
-      throw new BadRequest(400, `end must be after start and at most ${maxRangeMs / 1000} s later`);
-    const r = await buildMultivariantPlaylist({ client: options.client, bucket: options.bucket, prefix: `${root}/${camera}`, ...target });
-    if (r === undefined) throw new BadRequest(404, `no segment of ${JSON.stringify(camera)} stored in the requested window`);
-    return { status: 200, headers: { 'content-type': M3U8, 'cache-control': `${scope}, max-age=${target.maxAgeSeconds}` }, body: r.text };
-  }
+  const settings = cameraRouteSettings(options, root, scope);
+  const service = new PlaybackService({
+    client: options.client,
+    bucket: options.bucket,
+    urls: options.urls,
+    useIndex: options.useIndex,
+    liveGraceMs: graceMs,
+    nowMs: settings.now,
+  });
+  const cameraRoutes = new CameraRoutes(service, settings);
 
   async function route(req: RouteRequest): Promise<RouteResponse> {
     const path = req.rawPath;
@@ -293,11 +194,8 @@ export function createPlaylistRoutes(options: PlaylistRoutesOptions): (request: 
       } catch {
         throw new BadRequest(400, `bad camera id: use letters, digits and . _ - = + @`);
       }
-      if (parts[3] === 'playlist.m3u8') return vod(camera, req.query);
-      if (parts[3] === 'live.m3u8') return live(camera, req.query);
-      if (parts[3] === 'index.m3u8') return multivariant(camera, req.query);
-      if (parts[3] === 'recordings.json') return recordings(camera, req.query);
-      if (parts[3] === 'clip.mp4') return clip(camera, req.query);
+      const answer = cameraRoutes.answer(parts[3], camera, req.query);
+      if (answer) return answer;
     }
     throw new BadRequest(404, 'not found');
   }

@@ -59,18 +59,23 @@ export async function seed(client: S3Client, bucket: string, prefix: string, seg
 /** The x offset inside a row's track of a wall-clock time, from the view the track reports. */
 export async function xOf(page: Page, camera: string, ms: number): Promise<{ x: number; box: Box }> {
   const track = page.locator(`.tl-row[data-camera="${camera}"] .tl-track`);
-  await track.scrollIntoViewIfNeeded();
   // The rows are redrawn when their spans arrive: on a loaded machine the track can be between two
-  // drawings (no box) for a moment, so wait until it is laid out again (bounded).
-  let box = await track.boundingBox();
-  for (let i = 0; box === null && i < 50; i++) {
+  // drawings (detached, or no box yet) for a moment, so measure again until it is laid out (bounded).
+  for (let i = 0; i < 50; i++) {
+    try {
+      await track.scrollIntoViewIfNeeded({ timeout: 2_000 });
+      const box = await track.boundingBox();
+      if (box !== null) {
+        const v0 = Number(await track.getAttribute('data-view-start'));
+        const v1 = Number(await track.getAttribute('data-view-end'));
+        return { x: ((ms - v0) / (v1 - v0)) * box.width, box };
+      }
+    } catch (e) {
+      if (!/not attached|detached/i.test(String(e))) throw e;
+    }
     await page.waitForTimeout(100);
-    box = await track.boundingBox();
   }
-  if (box === null) throw new Error(`the ${camera} row's track has no layout box after 5 s`);
-  const v0 = Number(await track.getAttribute('data-view-start'));
-  const v1 = Number(await track.getAttribute('data-view-end'));
-  return { x: ((ms - v0) / (v1 - v0)) * box.width, box };
+  throw new Error(`the ${camera} row's track has no layout box after 50 tries`);
 }
 
 /** The page's last seek, or null before the first. */
