@@ -192,9 +192,11 @@ t.test('static files', async (t) => {
     );
     // Fairness: 200 answers read in one poll used to be written in that one turn (200 × ~0.5 ms of
     // CPU, 80-180 ms). They are now written a 2 ms budget per turn (turn-budget-queue.ts); what
-    // is left in a turn is reading and parsing the requests of one poll.
+    // is left in a turn is reading and parsing the requests of one poll: on a quiet machine all 200
+    // arrive before the poll (measured 32.5 ms at load 5), on a loaded one fewer (11 ms at load 31).
+    // The bound is the issue's 50 ms.
     t.ok(
-      slices.maxSliceCpuMs < 25,
+      slices.maxSliceCpuMs < 50,
       `the loop was held at most ${slices.maxSliceCpuMs.toFixed(1)} ms of main-thread CPU at a time while 400 asset answers went out (${slices.turns} turns; wall ${slices.maxSliceWallMs.toFixed(1)} ms; GC max ${slices.gcMaxMs.toFixed(1)} ms)`,
     );
     // /cameras alone, then while 5 bursts of 200 run, side by side in one run.

@@ -9,12 +9,14 @@ import { HlsStream } from '../../src/stream/hls-stream.js';
 import type { Segment } from '../../src/types.js';
 import { ffmpegGate } from '../helpers/ffmpeg-gate.js';
 import { fixturePath, hasFfmpeg } from '../helpers/fixtures.js';
+import { tsWorkerEntry } from '../helpers/ts-loader.js';
 import { Collector } from './collector.js';
 
 const WORKER = new URL('./workers/ring-encoder.worker.ts', import.meta.url);
 
 function runWorker(ring: SharedArrayBuffer, repeat: number, pieces: boolean): Promise<string[]> {
-  const w = new Worker(WORKER, { workerData: { ring, path: fixturePath('baseline.h264'), repeat, pieces } });
+  const { entry, argv } = tsWorkerEntry(WORKER);
+  const w = new Worker(entry, { argv, workerData: { ring, path: fixturePath('baseline.h264'), repeat, pieces } });
   return new Promise((resolve, reject) => {
     w.once('message', resolve);
     w.once('error', reject);
